@@ -1,0 +1,44 @@
+"""Packaging for speechbrain-interp.
+
+Install the development environment with ``make install`` (see
+tools/install.sh), which also takes care of torch and torchaudio.
+"""
+
+import os
+import re
+
+from setuptools import find_packages, setup
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+with open(os.path.join(HERE, "speechbrain_interp", "version.py")) as f:
+    VERSION = re.search(r'__version__ = "([^"]+)"', f.read()).group(1)
+
+with open(os.path.join(HERE, "README.md"), encoding="utf-8") as f:
+    LONG_DESCRIPTION = f.read()
+
+setup(
+    name="speechbrain-interp",
+    version=VERSION,
+    description=(
+        "Listenable post-hoc interpretation of audio classifiers "
+        "(L-MAC, PIQ, L2I, RDE, PV) as SpeechBrain recipes"
+    ),
+    long_description=LONG_DESCRIPTION,
+    long_description_content_type="text/markdown",
+    packages=find_packages(include=["speechbrain_interp", "speechbrain_interp.*"]),
+    python_requires=">=3.9",
+    install_requires=[
+        "torch>=2.1",
+        "torchaudio",
+        "speechbrain>=1.1.2",
+        "hyperpyyaml",
+        "numpy",
+        "pandas",
+        "soundfile",
+        "captum",
+        "matplotlib",
+        "tqdm",
+    ],
+    license="Apache-2.0",
+)
