@@ -1,0 +1,21 @@
+# The README's two commands:
+#   make demo   set up, make synthetic data, train and test a small classifier
+#   make test   set up, run the test suite
+# Both start with `make install`, which is idempotent (seconds when up to date).
+
+PY := .venv/bin/python
+DEMO_ARGS ?=
+
+.PHONY: install demo test clean-demo
+
+install:
+	@tools/install.sh
+
+demo: install
+	$(PY) tools/demo.py $(DEMO_ARGS)
+
+test: install
+	$(PY) -m pytest
+
+clean-demo:
+	rm -rf data/synthetic results/demo

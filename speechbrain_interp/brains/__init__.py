@@ -1,0 +1,5 @@
+"""``speechbrain.core.Brain`` subclasses shared by all recipes."""
+
+from speechbrain_interp.brains.classification import ClassifierBrain
+
+__all__ = ["ClassifierBrain"]

@@ -1,0 +1,207 @@
+"""Classifier training as a ``speechbrain.core.Brain``.
+
+Everything a classification recipe needs besides its dataset preparation:
+forward with optional WHAM! noise (training only, unless the in-domain
+evaluation condition is asked for), cross-entropy or BCE objective, per-epoch
+loss/accuracy logging, checkpoints selected on the logged ``error`` key,
+per-batch or per-epoch learning-rate schedules, and the test report
+(per-class accuracy, confusion matrix as CSV/JSON/PNG).
+
+Expected ``modules``: ``classifier`` (:class:`~speechbrain_interp.classifier.AudioClassifier`).
+Hyperparameters read (all optional unless stated): ``train_logger``
+(required), ``output_folder`` (required), ``noise_augment`` (a callable
+``wave [B, N] -> noisy [B, N]``), ``noise_in_eval`` (bool), ``augmentation``
+(a ``speechbrain.augment.augmenter.Augmenter``), ``lr_scheduler``
+(``CyclicLRScheduler``: stepped per batch; or a callable
+``(optimizers, epoch, valid_error) -> (old_lr, new_lr)`` such as
+``speechbrain.nnet.schedulers.ReduceLROnPlateau``: stepped per epoch),
+``ckpt_keep`` (checkpoints kept, default 1).
+
+Authors
+ * speechbrain-interp developers 2026
+"""
+
+import torch
+
+import speechbrain as sb
+from speechbrain.utils.logger import get_logger
+
+from speechbrain_interp.reports import write_classification_report
+
+logger = get_logger(__name__)
+
+__all__ = ["ClassifierBrain"]
+
+
+class ClassifierBrain(sb.Brain):
+    """Trains and tests an :class:`~speechbrain_interp.classifier.AudioClassifier`.
+
+    Example
+    -------
+    >>> from speechbrain_interp.classifier import AudioClassifier
+    >>> from speechbrain_interp.frontend import SpectralFrontEnd
+    >>> from speechbrain_interp.models import CNN14
+    >>> from speechbrain.utils.train_logger import FileTrainLogger
+    >>> tmp = getfixture("tmpdir")
+    >>> clf = AudioClassifier(SpectralFrontEnd(), CNN14(base_channels=4, n_blocks=2),
+    ...                       torch.nn.Linear(8, 3))
+    >>> brain = ClassifierBrain(
+    ...     modules={"classifier": clf},
+    ...     opt_class=lambda p: torch.optim.Adam(p, 1e-3),
+    ...     hparams={"train_logger": FileTrainLogger(str(tmp / "log.txt")),
+    ...              "output_folder": str(tmp)},
+    ...     run_opts={"device": "cpu", "noprogressbar": True},
+    ... )
+    >>> data = [{"id": str(i), "sig": torch.randn(4000),
+    ...          "class_string_encoded": torch.tensor([i % 3])} for i in range(4)]
+    >>> opts = {"batch_size": 2, "collate_fn": sb.dataio.batch.PaddedBatch}
+    >>> brain.fit(range(1), data, data, train_loader_kwargs=opts, valid_loader_kwargs=opts)
+    >>> sorted(brain.last_stats["valid"])
+    ['acc', 'error', 'loss']
+    """
+
+    def compute_forward(self, batch, stage):
+        """Logits ``[B, C]`` for a batch (noise/augmentation as configured)."""
+        batch = batch.to(self.device)
+        wavs, lens = batch.sig
+        noise_augment = getattr(self.hparams, "noise_augment", None)
+        use_noise = stage == sb.Stage.TRAIN or getattr(
+            self.hparams, "noise_in_eval", False
+        )
+        if noise_augment is not None and use_noise:
+            wavs = noise_augment(wavs)
+        augmentation = getattr(self.hparams, "augmentation", None)
+        if stage == sb.Stage.TRAIN and augmentation is not None:
+            wavs, lens = augmentation(wavs, lens)
+        return self.modules.classifier(wave=wavs).logits
+
+    def _targets(self, batch, n_outputs):
+        targets = batch.class_string_encoded.data.to(self.device)
+        if targets.dim() == 2 and targets.shape[1] == 1:
+            targets = targets.squeeze(1)
+        augmentation = getattr(self.hparams, "augmentation", None)
+        if augmentation is not None and n_outputs != targets.shape[0]:
+            targets = augmentation.replicate_labels(targets)
+        return targets
+
+    def compute_objectives(self, predictions, batch, stage):
+        """Classifier loss; also accumulates accuracy (and test predictions)."""
+        classifier = self._classifier
+        targets = self._targets(batch, predictions.shape[0])
+        loss = classifier.loss(predictions, targets)
+        with torch.no_grad():
+            decisions = classifier.decide(predictions)
+            if classifier.multilabel:
+                correct = (decisions == targets.bool()).float().mean(dim=1)
+            else:
+                correct = (decisions == targets).float()
+            self._n_correct += float(correct.sum())
+            self._n_items += int(correct.numel())
+            if stage != sb.Stage.TRAIN and not classifier.multilabel:
+                self._decisions.append(decisions.cpu())
+                self._targets_seen.append(targets.cpu())
+        return loss
+
+    @property
+    def _classifier(self):
+        classifier = self.modules.classifier
+        return getattr(classifier, "module", classifier)  # DDP wrapper
+
+    def on_fit_batch_end(self, batch, outputs, loss, should_step):
+        """Steps a per-batch learning-rate schedule."""
+        scheduler = getattr(self.hparams, "lr_scheduler", None)
+        if should_step and scheduler is not None and hasattr(scheduler, "on_batch_end"):
+            scheduler.on_batch_end(self.optimizer)
+
+    def on_stage_start(self, stage, epoch=None):
+        """Resets the accumulators."""
+        self._n_correct = 0.0
+        self._n_items = 0
+        self._decisions = []
+        self._targets_seen = []
+
+    def fit(self, epoch_counter, train_set, valid_set=None, **kwargs):
+        """``Brain.fit``; remembers whether there is a validation set."""
+        self._has_valid = valid_set is not None
+        return super().fit(epoch_counter, train_set, valid_set, **kwargs)
+
+    def _stats(self, stage_loss):
+        acc = self._n_correct / max(self._n_items, 1)
+        return {"loss": float(stage_loss), "acc": acc, "error": 1.0 - acc}
+
+    def on_stage_end(self, stage, stage_loss, epoch=None):
+        """Logs the stage, schedules the learning rate, saves checkpoints."""
+        stats = self._stats(stage_loss)
+        if not hasattr(self, "last_stats"):
+            self.last_stats = {}
+        self.last_stats[stage.name.lower()] = stats
+        if stage == sb.Stage.TRAIN:
+            self.train_stats = stats
+            if not getattr(self, "_has_valid", True):
+                self._log_and_save(epoch, None)
+        elif stage == sb.Stage.VALID:
+            self._log_and_save(epoch, stats)
+        else:
+            self._test_report(stats)
+
+    def _current_lr(self):
+        if getattr(self, "optimizer", None) is None:
+            return None
+        return self.optimizer.param_groups[0]["lr"]
+
+    def _log_and_save(self, epoch, valid_stats):
+        scheduler = getattr(self.hparams, "lr_scheduler", None)
+        if (
+            valid_stats is not None
+            and scheduler is not None
+            and not hasattr(scheduler, "on_batch_end")
+        ):
+            scheduler([self.optimizer], epoch, valid_stats["error"])
+        meta = {"epoch": epoch}
+        lr = self._current_lr()
+        if lr is not None:
+            meta["lr"] = lr
+        self.hparams.train_logger.log_stats(
+            stats_meta=meta,
+            train_stats=getattr(self, "train_stats", None),
+            valid_stats=valid_stats,
+        )
+        if self.checkpointer is not None:
+            ckpt_meta = dict(valid_stats if valid_stats is not None else self.train_stats)
+            ckpt_meta["epoch"] = epoch
+            self.checkpointer.save_and_keep_only(
+                meta=ckpt_meta,
+                min_keys=["error"],
+                num_to_keep=getattr(self.hparams, "ckpt_keep", 1),
+            )
+
+    def _test_report(self, stats):
+        meta = {"Epoch loaded": getattr(self.hparams.epoch_counter, "current", None)} \
+            if hasattr(self.hparams, "epoch_counter") else {}
+        self.hparams.train_logger.log_stats(stats_meta=meta, test_stats=stats)
+        if not self._decisions:
+            return
+        classes = None
+        encoder = getattr(self.hparams, "label_encoder", None)
+        if encoder is not None:
+            classes = [encoder.ind2lab[i] for i in range(len(encoder))]
+        report = write_classification_report(
+            decisions=torch.cat(self._decisions),
+            targets=torch.cat(self._targets_seen),
+            n_classes=self._classifier.n_classes,
+            class_names=classes,
+            out_dir=self.hparams.output_folder,
+            extra={"loss": stats["loss"]},
+        )
+        per_class = ", ".join(
+            f"{name}: {acc:.3f}" for name, acc in report["per_class_accuracy"].items()
+        )
+        self.hparams.train_logger.log_stats(
+            stats_meta={"per-class test accuracy": per_class}
+        )
+        logger.info(
+            "Test accuracy %.4f; report, confusion matrix and figure in %s",
+            report["accuracy"],
+            self.hparams.output_folder,
+        )
+        self.test_report = report

@@ -1,0 +1,200 @@
+"""The classifier wrapper every recipe, interpreter and metric talks to.
+
+:class:`AudioClassifier` bundles a :class:`~speechbrain_interp.frontend.SpectralFrontEnd`,
+an encoder that returns ``(embedding, representations)`` (e.g.
+:class:`~speechbrain_interp.models.CNN14`) and a linear head. It takes waves,
+linear magnitude spectrograms or ready features, and returns the logits with
+the intermediate representations (deepest first) whose channel counts
+interpreters read from :attr:`AudioClassifier.rep_channels`.
+
+Single-label heads use a softmax (decision = argmax); multi-label heads a
+sigmoid (decision = probabilities above a threshold).
+
+Freezing (for interpreter training) is done with :meth:`AudioClassifier.freeze`:
+eval mode that survives ``.train()`` calls and ``requires_grad_(False)``, never
+``torch.no_grad``, so gradients still reach a mask applied to its input.
+
+Authors
+ * speechbrain-interp developers 2026
+"""
+
+from dataclasses import dataclass
+from typing import List
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+__all__ = ["AudioClassifier", "ClassifierOutput"]
+
+
+@dataclass
+class ClassifierOutput:
+    """What a classifier forward returns.
+
+    Attributes
+    ----------
+    logits : torch.Tensor
+        ``[B, C]`` pre-softmax (or pre-sigmoid) scores.
+    embedding : torch.Tensor
+        ``[B, E]`` pooled embedding.
+    reps : list of torch.Tensor
+        Encoder block outputs, deepest first, ``[B, C_k, T_k, F_k]``.
+    features : torch.Tensor
+        ``[B, T, n_features]`` classifier features that were classified.
+    """
+
+    logits: torch.Tensor
+    embedding: torch.Tensor
+    reps: List[torch.Tensor]
+    features: torch.Tensor
+
+
+class AudioClassifier(nn.Module):
+    """Front end + encoder + linear head.
+
+    Arguments
+    ---------
+    frontend : speechbrain_interp.frontend.SpectralFrontEnd
+        STFT and feature computation.
+    embedding_model : torch.nn.Module
+        Maps ``[B, T, n_features]`` to ``(embedding [B, E], reps)``; must
+        expose ``rep_channels`` (deepest first) and ``emb_dim``.
+    head : torch.nn.Linear
+        ``E -> n_classes``.
+    multilabel : bool
+        Sigmoid (True) or softmax (False) outputs.
+    threshold : float
+        Multi-label decision threshold on the probabilities.
+
+    Example
+    -------
+    >>> from speechbrain_interp.frontend import SpectralFrontEnd
+    >>> from speechbrain_interp.models import CNN14
+    >>> clf = AudioClassifier(
+    ...     SpectralFrontEnd(),
+    ...     CNN14(n_mels=80, base_channels=4),
+    ...     torch.nn.Linear(128, 10),
+    ... )
+    >>> out = clf(wave=torch.randn(2, 16000))
+    >>> out.logits.shape, clf.n_classes, clf.rep_channels[:2]
+    (torch.Size([2, 10]), 10, [128, 64])
+    >>> clf.decide(out.logits).shape
+    torch.Size([2])
+    """
+
+    def __init__(
+        self, frontend, embedding_model, head, multilabel=False, threshold=0.5
+    ):
+        super().__init__()
+        self.frontend = frontend
+        self.embedding_model = embedding_model
+        self.head = head
+        self.multilabel = bool(multilabel)
+        self.threshold = float(threshold)
+        self._frozen = False
+        if head.in_features != embedding_model.emb_dim:
+            raise ValueError(
+                f"head expects {head.in_features} inputs but the embedding "
+                f"model gives {embedding_model.emb_dim}"
+            )
+
+    @property
+    def n_classes(self):
+        """Number of outputs of the head."""
+        return self.head.out_features
+
+    @property
+    def rep_channels(self):
+        """Channel counts of the representations, deepest first."""
+        return list(self.embedding_model.rep_channels)
+
+    @property
+    def sample_rate(self):
+        """Sample rate the front end expects."""
+        return self.frontend.sample_rate
+
+    def forward(self, wave=None, magnitude=None, features=None):
+        """Classifies one of: waves, linear magnitudes, features.
+
+        Arguments
+        ---------
+        wave : torch.Tensor, optional
+            ``[B, N]`` at :attr:`sample_rate`.
+        magnitude : torch.Tensor, optional
+            ``[B, T, F]`` linear STFT magnitude (e.g. a masked one).
+        features : torch.Tensor, optional
+            ``[B, T, n_features]`` classifier features.
+
+        Returns
+        -------
+        ClassifierOutput
+        """
+        given = [x is not None for x in (wave, magnitude, features)]
+        if sum(given) != 1:
+            raise ValueError("pass exactly one of wave, magnitude, features")
+        if wave is not None:
+            magnitude, _ = self.frontend.spectrogram(wave)
+        if magnitude is not None:
+            features = self.frontend.features(magnitude)
+        embedding, reps = self.embedding_model(features)
+        logits = self.head(embedding)
+        return ClassifierOutput(logits, embedding, reps, features)
+
+    def probabilities(self, logits):
+        """Softmax (single-label) or sigmoid (multi-label) of ``[B, C]`` logits."""
+        if self.multilabel:
+            return torch.sigmoid(logits)
+        return F.softmax(logits, dim=-1)
+
+    def decide(self, logits):
+        """The classifier decision.
+
+        Returns
+        -------
+        torch.Tensor
+            ``[B]`` class indices (single-label) or ``[B, C]`` booleans
+            (multi-label: probability >= threshold).
+        """
+        if self.multilabel:
+            return self.probabilities(logits) >= self.threshold
+        return logits.argmax(dim=-1)
+
+    def loss(self, logits, targets):
+        """Training loss: cross-entropy, or binary cross-entropy (multi-label).
+
+        Arguments
+        ---------
+        logits : torch.Tensor
+            ``[B, C]``.
+        targets : torch.Tensor
+            ``[B]`` class indices, or ``[B, C]`` {0, 1} (multi-label).
+
+        Returns
+        -------
+        torch.Tensor
+            Scalar mean loss.
+        """
+        if self.multilabel:
+            return F.binary_cross_entropy_with_logits(logits, targets.float())
+        return F.cross_entropy(logits, targets.long())
+
+    def freeze(self):
+        """Eval mode (kept through later ``.train()`` calls), no parameter grads.
+
+        Gradients still flow through the classifier to its inputs.
+
+        Returns
+        -------
+        AudioClassifier
+            ``self``.
+        """
+        self._frozen = True
+        self.requires_grad_(False)
+        return super().train(False)
+
+    def train(self, mode=True):
+        """Sets the training mode unless the classifier is frozen."""
+        if self._frozen:
+            mode = False
+        return super().train(mode)

@@ -1,0 +1,278 @@
+"""Downloading and unpacking dataset archives.
+
+All network access of :mod:`speechbrain_interp.data` lives here:
+:func:`fetch_url` is the only function that opens a URL (tests replace it),
+:func:`extract_archive` unpacks a zip/tar archive and moves one of its
+top-level folders up, and :func:`download_and_extract` chains the two and
+turns network failures into a clear :class:`RuntimeError` that says how to
+get the data by hand.
+
+Authors
+ * speechbrain-interp developers 2026
+"""
+
+import http.client
+import os
+import shutil
+import tarfile
+import tempfile
+import urllib.error
+import urllib.parse
+import urllib.request
+import zipfile
+
+from speechbrain.utils.logger import get_logger
+
+__all__ = ["ArchiveError", "download_and_extract", "extract_archive", "fetch_url"]
+
+logger = get_logger(__name__)
+
+#: errors that mean "the download did not work" (network down, HTTP error,
+#: truncated transfer, timeout, disk problem while writing the archive)
+DOWNLOAD_ERRORS = (urllib.error.URLError, http.client.HTTPException, OSError)
+
+
+class ArchiveError(RuntimeError):
+    """A file is not a usable archive (not zip/tar, corrupt, unsafe paths,
+    or lacking the expected top-level folder)."""
+
+
+def fetch_url(url, destination, timeout=60.0, chunk_size=1 << 20):
+    """Streams ``url`` into the file ``destination``.
+
+    The data goes to ``destination + ".part"`` first and is renamed when
+    complete, so an existing ``destination`` is always a whole download.
+
+    Arguments
+    ---------
+    url : str
+        What to download (``http(s)://`` or ``file://``).
+    destination : str
+        Output file; its folder is created if needed.
+    timeout : float
+        Socket timeout in seconds.
+    chunk_size : int
+        Bytes read at a time.
+
+    Raises
+    ------
+    urllib.error.URLError, http.client.HTTPException, OSError
+        When the transfer fails (the partial file is removed).
+
+    Example
+    -------
+    >>> import pathlib
+    >>> src = pathlib.Path(getfixture("tmpdir")) / "src.txt"
+    >>> _ = src.write_text("hello", "utf-8")
+    >>> dst = str(src.parent / "copy.txt")
+    >>> fetch_url(src.as_uri(), dst)
+    >>> open(dst).read()
+    'hello'
+    """
+    folder = os.path.dirname(os.path.abspath(destination))
+    os.makedirs(folder, exist_ok=True)
+    part = destination + ".part"
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            total = int(response.headers.get("Content-Length") or 0)
+            done, next_report = 0, 0.0
+            with open(part, "wb") as out:
+                for chunk in iter(lambda: response.read(chunk_size), b""):
+                    out.write(chunk)
+                    done += len(chunk)
+                    if total and done / total >= next_report:
+                        logger.info(
+                            "downloading %s: %d / %d MB",
+                            url,
+                            done >> 20,
+                            total >> 20,
+                        )
+                        next_report += 0.1
+            if total and done != total:
+                raise http.client.IncompleteRead(b"", total - done)
+        os.replace(part, destination)
+    finally:
+        if os.path.exists(part):
+            os.remove(part)
+
+
+def _safe_members_zip(archive, folder):
+    """Raises if a zip member would be written outside ``folder``."""
+    root = os.path.realpath(folder)
+    for name in archive.namelist():
+        target = os.path.realpath(os.path.join(root, name))
+        if target != root and not target.startswith(root + os.sep):
+            raise ArchiveError(
+                f"unsafe path {name!r} in the archive, refusing to unpack it"
+            )
+
+
+def _move_into(source, destination):
+    """Moves the content of folder ``source`` into ``destination``.
+
+    Existing sub-folders are merged; existing files are replaced by the
+    unpacked ones. Nothing already in ``destination`` but absent from
+    ``source`` is touched.
+    """
+    os.makedirs(destination, exist_ok=True)
+    for name in sorted(os.listdir(source)):
+        src = os.path.join(source, name)
+        dst = os.path.join(destination, name)
+        if os.path.isdir(src) and not os.path.islink(src) and os.path.isdir(dst):
+            _move_into(src, dst)
+        elif os.path.isdir(dst) and not os.path.islink(dst):
+            raise RuntimeError(
+                f"cannot replace the folder {dst} by the file {name} of the "
+                "archive"
+            )
+        else:
+            if os.path.isdir(src) and os.path.lexists(dst):
+                os.remove(dst)
+            os.replace(src, dst)
+
+
+def extract_archive(archive, destination, member=None):
+    """Unpacks a zip/tar archive into ``destination``.
+
+    The archive is unpacked into a temporary folder inside ``destination``
+    and then moved in place, so ``destination`` never holds half of an
+    archive member tree under its final name.
+
+    Arguments
+    ---------
+    archive : str
+        A ``.zip``, ``.tar``, ``.tar.gz``... file.
+    destination : str
+        Output folder (created if needed).
+    member : str, optional
+        Top-level folder of the archive whose *content* goes into
+        ``destination`` (e.g. ``"ESC-50-master"``); ``None`` moves the whole
+        archive content.
+
+    Raises
+    ------
+    ArchiveError
+        When the file is not an archive, is corrupt, has unsafe paths, or
+        lacks ``member`` (the message lists what it holds).
+    RuntimeError
+        When an unpacked file would replace an existing folder.
+
+    Example
+    -------
+    >>> import os, zipfile
+    >>> tmp = str(getfixture("tmpdir"))
+    >>> path = os.path.join(tmp, "a.zip")
+    >>> with zipfile.ZipFile(path, "w") as z:
+    ...     z.writestr("top/meta/x.csv", "a,b\\n")
+    >>> extract_archive(path, os.path.join(tmp, "out"), member="top")
+    >>> os.listdir(os.path.join(tmp, "out", "meta"))
+    ['x.csv']
+    """
+    archive, destination = str(archive), str(destination)
+    os.makedirs(destination, exist_ok=True)
+    scratch = tempfile.mkdtemp(prefix=".unpack-", dir=destination)
+    try:
+        try:
+            if zipfile.is_zipfile(archive):
+                with zipfile.ZipFile(archive) as handle:
+                    _safe_members_zip(handle, scratch)
+                    handle.extractall(scratch)
+            elif tarfile.is_tarfile(archive):
+                with tarfile.open(archive) as handle:
+                    handle.extractall(scratch, filter="data")
+            else:
+                raise ArchiveError(f"{archive} is not a zip or tar archive")
+        except (zipfile.BadZipFile, tarfile.TarError, EOFError) as err:
+            raise ArchiveError(
+                f"{archive}: corrupt or unsafe archive ({err})"
+            ) from err
+        source = scratch
+        if member:
+            source = os.path.join(scratch, member)
+            if not os.path.isdir(source):
+                found = ", ".join(sorted(os.listdir(scratch))) or "nothing"
+                raise ArchiveError(
+                    f"{archive} has no top-level folder {member!r} "
+                    f"(it holds: {found})"
+                )
+        _move_into(source, destination)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def download_and_extract(
+    url,
+    destination,
+    member=None,
+    what="the dataset",
+    manual_hint="",
+    keep_archive=False,
+    timeout=60.0,
+):
+    """Downloads an archive, unpacks it and moves ``member`` up.
+
+    A complete archive left by an earlier run in ``destination`` is reused
+    instead of being downloaded again.
+
+    Arguments
+    ---------
+    url : str
+        Archive URL.
+    destination : str
+        Folder that receives the unpacked content.
+    member : str, optional
+        Top-level folder of the archive whose content goes into
+        ``destination``.
+    what : str
+        Name of the data, for messages.
+    manual_hint : str
+        Appended to the error message: how to get the data by hand.
+    keep_archive : bool
+        Keep the downloaded archive (default: delete it once unpacked).
+    timeout : float
+        Socket timeout in seconds.
+
+    Raises
+    ------
+    RuntimeError
+        ``"could not download <what> from <url> (<reason>)"`` plus
+        ``manual_hint`` when the transfer fails, or an unpacking error.
+
+    Example
+    -------
+    >>> import os, pathlib, zipfile
+    >>> tmp = pathlib.Path(getfixture("tmpdir"))
+    >>> with zipfile.ZipFile(tmp / "d.zip", "w") as z:
+    ...     z.writestr("d-master/meta/m.csv", "x\\n")
+    >>> download_and_extract((tmp / "d.zip").as_uri(), str(tmp / "d"), "d-master")
+    >>> sorted(os.listdir(tmp / "d"))
+    ['meta']
+    """
+    destination = str(destination)
+    name = os.path.basename(urllib.parse.urlparse(url).path) or "download"
+    archive = os.path.join(destination, ".download-" + name)
+    if os.path.isfile(archive):
+        logger.info("reusing the archive %s already downloaded", archive)
+    else:
+        logger.info("downloading %s from %s into %s", what, url, destination)
+        created = not os.path.isdir(destination)
+        os.makedirs(destination, exist_ok=True)
+        try:
+            fetch_url(url, archive, timeout=timeout)
+        except DOWNLOAD_ERRORS as err:
+            if created and not os.listdir(destination):
+                os.rmdir(destination)  # leave no empty folder behind
+            reason = getattr(err, "reason", None) or err
+            message = f"could not download {what} from {url} ({reason})."
+            if manual_hint:
+                message += " " + manual_hint
+            raise RuntimeError(message) from err
+    try:
+        extract_archive(archive, destination, member=member)
+    except ArchiveError:
+        # a corrupt or wrong download must not be reused next time
+        os.remove(archive)
+        raise
+    if not keep_archive:
+        os.remove(archive)
+    logger.info("%s unpacked into %s", what, destination)

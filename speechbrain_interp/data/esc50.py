@@ -1,0 +1,397 @@
+"""ESC-50 data preparation: the published layout to SpeechBrain JSON manifests.
+
+ESC-50 (https://github.com/karolpiczak/ESC-50) ships as
+``<data_folder>/audio/*.wav`` (5 s, 44.1 kHz mono clips) and
+``<data_folder>/meta/esc50.csv`` with the columns
+``filename,fold,target,category,esc10,src_file,take``. The five folds keep
+clips cut from the same recording together, so splits are made of folds.
+
+:func:`prepare_esc50` writes ``train.json``, ``valid.json``, ``test.json``
+and ``classes.json`` into a manifest folder (never into the data folder),
+and does nothing on a re-run unless its inputs changed.
+
+Authors
+ * speechbrain-interp developers 2026
+"""
+
+import numbers
+import os
+
+from speechbrain.utils.logger import get_logger
+from speechbrain_interp.data.download import download_and_extract
+from speechbrain_interp.data.manifest import (
+    check_data_folder,
+    check_unique,
+    convert_column,
+    format_names,
+    is_up_to_date,
+    manifest_path,
+    parse_bool,
+    preparation_state,
+    read_metadata,
+    scan_audio_files,
+    write_json,
+)
+
+__all__ = ["ESC50_URL", "download_esc50", "prepare_esc50"]
+
+logger = get_logger(__name__)
+
+#: the official archive (unpacks to ``ESC-50-master/{audio,meta,...}``)
+ESC50_URL = "https://github.com/karolpiczak/ESC-50/archive/master.zip"
+ESC50_ARCHIVE_ROOT = "ESC-50-master"
+REQUIRED_COLUMNS = ("filename", "fold", "target", "category", "esc10")
+SPLITS = ("train", "valid", "test")
+LAYOUT = (
+    "<data_folder>/audio/*.wav and <data_folder>/meta/esc50.csv with the "
+    "columns " + ",".join(REQUIRED_COLUMNS)
+)
+STATE_FILE = "esc50_prepare_state.json"
+CLASSES_FILE = "classes.json"
+#: bump when the manifest content changes, so that old manifests are rebuilt
+MANIFEST_VERSION = 1
+
+
+def _csv_path(data_folder):
+    return os.path.join(data_folder, "meta", "esc50.csv")
+
+
+def download_esc50(data_folder, keep_archive=False):
+    """Downloads and unpacks the official ESC-50 archive into ``data_folder``.
+
+    The content of the archive's ``ESC-50-master/`` folder is moved up, so
+    that ``<data_folder>/audio/*.wav`` and ``<data_folder>/meta/esc50.csv``
+    exist afterwards.
+
+    Arguments
+    ---------
+    data_folder : str
+        Destination folder (created if needed).
+    keep_archive : bool
+        Keep the downloaded zip (about 600 MB) in ``data_folder``.
+
+    Returns
+    -------
+    str
+        ``data_folder``.
+
+    Raises
+    ------
+    RuntimeError
+        When the archive cannot be downloaded (the message names the URL,
+        the reason, and how to get the data by hand) or does not hold
+        ``meta/esc50.csv``.
+
+    Example
+    -------
+    >>> import urllib.request, urllib.error
+    >>> def offline(*args, **kwargs):
+    ...     raise urllib.error.URLError("network unreachable")
+    >>> getfixture("monkeypatch").setattr(urllib.request, "urlopen", offline)
+    >>> download_esc50(str(getfixture("tmpdir") / "esc50"))
+    Traceback (most recent call last):
+    ...
+    RuntimeError: could not download ESC-50 from https://github.com/...
+    (network unreachable)...
+    """
+    data_folder = str(data_folder)
+    hint = (
+        f"To get it by hand, download {ESC50_URL} elsewhere, unzip it, and "
+        f"copy the content of its {ESC50_ARCHIVE_ROOT}/ folder into "
+        f"{data_folder} so that {_csv_path(data_folder)} and "
+        f"{os.path.join(data_folder, 'audio')}/*.wav exist; then run again "
+        "(download=False skips the download)."
+    )
+    download_and_extract(
+        ESC50_URL,
+        data_folder,
+        member=ESC50_ARCHIVE_ROOT,
+        what="ESC-50",
+        manual_hint=hint,
+        keep_archive=keep_archive,
+    )
+    if not os.path.isfile(_csv_path(data_folder)):
+        raise RuntimeError(
+            f"the archive from {ESC50_URL} did not provide {_csv_path(data_folder)}"
+        )
+    return data_folder
+
+
+def _check_folds(name, folds):
+    """Validates one ``*_folds`` argument; returns a tuple of ints."""
+    if folds is None:
+        return ()
+    if isinstance(folds, numbers.Integral) and not isinstance(folds, bool):
+        folds = (folds,)
+    try:
+        folds = tuple(folds)
+    except TypeError:
+        raise ValueError(
+            f"{name} must be a sequence of fold numbers, got {folds!r}"
+        ) from None
+    for fold in folds:
+        if not isinstance(fold, numbers.Integral) or isinstance(fold, bool):
+            raise ValueError(f"{name}: fold {fold!r} is not an integer")
+    return tuple(dict.fromkeys(int(f) for f in folds))
+
+
+def _check_splits(splits, csv_folds, csv_path):
+    """Mutually exclusive splits of folds present in the csv."""
+    names = list(splits)
+    for i, first in enumerate(names):
+        for second in names[i + 1 :]:
+            common = sorted(set(splits[first]) & set(splits[second]))
+            if common:
+                raise ValueError(
+                    f"{first}_folds and {second}_folds share fold(s) "
+                    f"{format_names(common)}; splits must be mutually exclusive"
+                )
+    for split, folds in splits.items():
+        absent = [f for f in folds if f not in csv_folds]
+        if absent:
+            raise ValueError(
+                f"{split}_folds: fold(s) {format_names(absent)} not in {csv_path} "
+                f"(folds there: {format_names(sorted(csv_folds))})"
+            )
+    if not any(splits.values()):
+        raise ValueError("train_folds, valid_folds and test_folds are all empty")
+
+
+def _read_table(csv_path):
+    """The validated csv (fold/target as int, esc10 as bool, clip_id added)."""
+    table = read_metadata(csv_path, REQUIRED_COLUMNS)
+    empty = table.index[table["filename"] == ""].tolist()
+    if empty:
+        lines = format_names([i + 1 for i in empty])
+        raise ValueError(f"{csv_path}: empty filename on data line(s) {lines}")
+    check_unique(table, "filename", csv_path)
+    table["clip_id"] = [
+        os.path.splitext(os.path.basename(f))[0] for f in table["filename"]
+    ]
+    check_unique(table, "clip_id", csv_path)
+    for column, convert, expected in (
+        ("fold", int, "integers"),
+        ("target", int, "integers"),
+        ("esc10", parse_bool, "True/False"),
+    ):
+        convert_column(table, column, convert, csv_path, "filename", expected)
+    names = table.groupby("target")["category"].unique()
+    clashes = [f"{t}: {'/'.join(c)}" for t, c in names.items() if len(c) > 1]
+    if clashes:
+        raise ValueError(
+            f"{csv_path}: target(s) with several categories: "
+            f"{format_names(clashes)}"
+        )
+    return table
+
+
+def prepare_esc50(
+    data_folder,
+    manifest_folder,
+    train_folds=(1, 2, 3),
+    valid_folds=(4,),
+    test_folds=(5,),
+    esc10_only=False,
+    audio_folder=None,
+    skip_missing=False,
+    download=True,
+    expected_duration=5.0,
+):
+    """Writes SpeechBrain JSON manifests for ESC-50 fold splits.
+
+    Each split manifest maps the clip ID (filename without extension) to::
+
+        {"wav": "{data_root}/audio/<filename>", "class_string": category,
+         "classID": target, "fold": fold, "duration": seconds,
+         "sample_rate": Hz, "channels": n}
+
+    Load it with ``DynamicItemDataset.from_json(path,
+    replacements={"data_root": data_folder})``; when ``audio_folder`` lies
+    outside ``data_folder`` the paths are absolute. ``classes.json`` lists
+    ``{"classID", "class_string"}`` sorted by classID over the selected
+    table (all folds; ESC-10 only when ``esc10_only``).
+
+    A state file records the options, the csv hash and the (name, size,
+    mtime) of every referenced audio file; when nothing changed and the
+    manifests exist, they are left untouched ("manifests up to date").
+
+    Arguments
+    ---------
+    data_folder : str
+        ESC-50 root holding ``audio/`` and ``meta/esc50.csv``; only read.
+    manifest_folder : str
+        Where the JSON files are written (created if needed).
+    train_folds, valid_folds, test_folds : tuple of int
+        Folds of each split; mutually exclusive. An empty tuple means no
+        such split (its manifest path is returned as ``None``).
+    esc10_only : bool
+        Keep only the rows whose ``esc10`` column is true.
+    audio_folder : str, optional
+        Folder of the wav files (default ``<data_folder>/audio``).
+    skip_missing : bool
+        Leave out (with a warning) files that are missing, unreadable or
+        empty instead of raising.
+    download : bool
+        Download the official archive into ``data_folder`` when
+        ``meta/esc50.csv`` is missing.
+    expected_duration : float, optional
+        Clips whose duration differs by more than 10 ms are kept but listed
+        in a warning; ``None`` disables the check.
+
+    Returns
+    -------
+    dict
+        ``{"train": path, "valid": path, "test": path}`` (``None`` for a
+        split without folds).
+
+    Raises
+    ------
+    FileNotFoundError
+        Missing data folder, csv or audio folder (download disabled).
+    RuntimeError
+        Failed download (names the URL); ``BadAudioFilesError`` for
+        missing/unreadable/empty files (names them).
+    ValueError
+        Bad fold arguments, missing csv columns, duplicate filenames.
+
+    Example
+    -------
+    >>> import json, os, torch
+    >>> from speechbrain.dataio import audio_io
+    >>> root = str(getfixture("tmpdir") / "ESC-50")
+    >>> os.makedirs(os.path.join(root, "audio"))
+    >>> os.makedirs(os.path.join(root, "meta"))
+    >>> rows = ["filename,fold,target,category,esc10,src_file,take"]
+    >>> for fold in (1, 2, 3):
+    ...     name = f"{fold}-100-A-0.wav"
+    ...     wav = 0.1 * torch.randn(1, 800)
+    ...     audio_io.save(os.path.join(root, "audio", name), wav, 8000)
+    ...     rows.append(f"{name},{fold},0,dog,True,100,A")
+    >>> with open(os.path.join(root, "meta", "esc50.csv"), "w") as csv:
+    ...     _ = csv.write("\\n".join(rows))
+    >>> out = str(getfixture("tmpdir") / "manifests")
+    >>> paths = prepare_esc50(root, out, (1,), (2,), (3,), download=False,
+    ...                       expected_duration=0.1)
+    >>> json.load(open(paths["train"]))  # doctest: +NORMALIZE_WHITESPACE
+    {'1-100-A-0': {'wav': '{data_root}/audio/1-100-A-0.wav',
+     'class_string': 'dog', 'classID': 0, 'fold': 1, 'duration': 0.1,
+     'sample_rate': 8000, 'channels': 1}}
+    >>> paths["valid"] == os.path.join(out, "valid.json")
+    True
+    """
+    splits = {
+        "train": _check_folds("train_folds", train_folds),
+        "valid": _check_folds("valid_folds", valid_folds),
+        "test": _check_folds("test_folds", test_folds),
+    }
+    data_folder = os.path.abspath(str(data_folder))
+    manifest_folder = os.path.abspath(str(manifest_folder))
+    csv_path = _csv_path(data_folder)
+    if not os.path.isfile(csv_path):
+        if download:
+            logger.info("%s not found: downloading ESC-50", csv_path)
+            download_esc50(data_folder)
+        else:
+            check_data_folder(data_folder, LAYOUT + " (download=False)")
+            raise FileNotFoundError(
+                f"{csv_path} not found: {data_folder} does not hold the ESC-50 "
+                f"layout ({LAYOUT}); fix the folder or pass download=True"
+            )
+
+    table = _read_table(csv_path)
+    # fold presence is checked against the whole csv, emptiness after esc10
+    _check_splits(splits, set(table["fold"]), csv_path)
+    if esc10_only:
+        table = table[table["esc10"]]
+        if table.empty:
+            raise ValueError(
+                f"{csv_path}: no row has esc10 set, but esc10_only=True"
+            )
+    subset = " of the ESC-10 subset" if esc10_only else ""
+    rows = {}
+    for split, folds in splits.items():
+        if folds:
+            rows[split] = table[table["fold"].isin(folds)]
+            if rows[split].empty:
+                raise ValueError(
+                    f"{split}_folds={folds} selects no clip{subset} in "
+                    f"{csv_path}"
+                )
+
+    if audio_folder is None:
+        audio_folder = os.path.join(data_folder, "audio")
+    audio_folder = os.path.abspath(str(audio_folder))
+    if not os.path.isdir(audio_folder):
+        raise FileNotFoundError(
+            f"audio folder {audio_folder} does not exist "
+            f"(expected layout: {LAYOUT})"
+        )
+    paths = {
+        clip: os.path.join(audio_folder, name)
+        for split_rows in rows.values()
+        for clip, name in zip(split_rows["clip_id"], split_rows["filename"])
+    }
+
+    outputs = {
+        s: os.path.join(manifest_folder, f"{s}.json") if s in rows else None
+        for s in SPLITS
+    }
+    classes_path = os.path.join(manifest_folder, CLASSES_FILE)
+    state_path = os.path.join(manifest_folder, STATE_FILE)
+    options = {
+        "manifest_version": MANIFEST_VERSION,
+        "data_folder": data_folder,
+        "audio_folder": audio_folder,
+        "splits": {s: list(f) for s, f in splits.items()},
+        "esc10_only": bool(esc10_only),
+        "skip_missing": bool(skip_missing),
+        "expected_duration": expected_duration,
+    }
+    state = preparation_state(options, csv_path, list(paths.values()))
+    written = [p for p in outputs.values() if p] + [classes_path]
+    if is_up_to_date(state_path, state, written):
+        logger.info("ESC-50 manifests up to date in %s", manifest_folder)
+        return outputs
+
+    if os.path.exists(state_path):
+        os.remove(state_path)  # a failed run below must not look up to date
+    logger.info(
+        "preparing ESC-50 manifests from %s into %s", data_folder, manifest_folder
+    )
+    infos = scan_audio_files(
+        paths, skip_missing=skip_missing, expected_duration=expected_duration
+    )
+
+    for split, split_rows in rows.items():
+        manifest = {}
+        for row in split_rows.itertuples(index=False):
+            if row.clip_id not in infos:
+                continue
+            manifest[row.clip_id] = {
+                "wav": manifest_path(paths[row.clip_id], data_folder),
+                "class_string": row.category,
+                "classID": int(row.target),
+                "fold": int(row.fold),
+                **infos[row.clip_id],
+            }
+        if not manifest:
+            raise ValueError(
+                f"{split}_folds={splits[split]}: no usable clip left after "
+                "skipping the unusable files"
+            )
+        write_json(manifest, outputs[split])
+        logger.info("%s: %d clips -> %s", split, len(manifest), outputs[split])
+
+    classes = table[["target", "category"]].drop_duplicates()
+    classes = [
+        {"classID": int(t), "class_string": c}
+        for t, c in classes.sort_values("target").itertuples(index=False)
+    ]
+    write_json(classes, classes_path)
+    for split in SPLITS:
+        stale = os.path.join(manifest_folder, f"{split}.json")
+        if split not in rows and os.path.isfile(stale):
+            logger.info("removing %s: %s_folds is empty now", stale, split)
+            os.remove(stale)
+    write_json(state, state_path)
+    return outputs

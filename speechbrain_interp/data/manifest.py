@@ -1,0 +1,505 @@
+"""Dataset-independent helpers for writing SpeechBrain JSON manifests.
+
+A ``prepare_<dataset>`` function typically
+
+1. checks the data folder (:func:`check_data_folder`),
+2. reads and validates the metadata table (:func:`read_metadata`,
+   :func:`check_unique`, :func:`convert_column`, :func:`parse_bool`),
+3. checks that every listed audio file exists and is readable
+   (:func:`scan_audio_files`),
+4. writes the manifests atomically (:func:`write_json`), with relocatable
+   ``{data_root}`` paths (:func:`manifest_path`),
+5. records a state file so that a re-run is a no-op unless its inputs changed
+   (:func:`preparation_state`, :func:`is_up_to_date`, :func:`write_json`).
+
+Errors always name the offending file, column or key.
+
+Authors
+ * speechbrain-interp developers 2026
+"""
+
+import hashlib
+import json
+import os
+import tempfile
+
+import pandas
+
+from speechbrain.utils.logger import get_logger
+from speechbrain_interp.audio import (
+    SILENCE_PEAK,
+    AudioError,
+    audio_info,
+    load_audio,
+)
+
+__all__ = [
+    "BadAudioFilesError",
+    "check_data_folder",
+    "check_unique",
+    "convert_column",
+    "format_names",
+    "is_up_to_date",
+    "manifest_path",
+    "parse_bool",
+    "preparation_state",
+    "read_metadata",
+    "scan_audio_files",
+    "write_json",
+]
+
+logger = get_logger(__name__)
+
+#: version of the state-file format; bump it to invalidate every old state
+STATE_VERSION = 1
+
+
+class BadAudioFilesError(RuntimeError):
+    """Audio files listed in a metadata table are missing or unusable.
+
+    The message names every file (or the first ones and a count).
+    """
+
+
+def format_names(names, limit=20):
+    """Joins names for a message: at most ``limit``, then ``... and N more``.
+
+    Example
+    -------
+    >>> format_names(["a", "b", "c"], limit=2)
+    'a, b ... and 1 more'
+    """
+    names = [str(n) for n in names]
+    shown = ", ".join(names[:limit])
+    if len(names) > limit:
+        shown += f" ... and {len(names) - limit} more"
+    return shown
+
+
+def check_data_folder(folder, layout):
+    """Raises ``FileNotFoundError`` naming ``folder`` and the expected
+    ``layout`` (a human-readable description) when the folder is missing.
+
+    Example
+    -------
+    >>> check_data_folder("/no/such/folder", "audio/*.wav")
+    Traceback (most recent call last):
+    ...
+    FileNotFoundError: data folder /no/such/folder does not exist ...
+    """
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(
+            f"data folder {folder} does not exist (expected layout: {layout})"
+        )
+
+
+def read_metadata(csv_path, required_columns):
+    """Reads a metadata csv as strings and checks its columns.
+
+    Extra columns are kept (callers ignore them). Cells are read as ``str``
+    with no NaN conversion so that nothing is silently reinterpreted.
+
+    Arguments
+    ---------
+    csv_path : str
+        The csv file.
+    required_columns : list of str
+        Columns that must be present.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per csv line, every cell a ``str`` (leading/trailing spaces
+        stripped).
+
+    Raises
+    ------
+    FileNotFoundError
+        When the csv does not exist.
+    ValueError
+        When it cannot be parsed or misses required columns (all named).
+
+    Example
+    -------
+    >>> path = getfixture("tmpdir") / "meta.csv"
+    >>> _ = path.write_text("filename,fold,extra\\na.wav,1,x\\n", "utf-8")
+    >>> read_metadata(str(path), ["filename", "fold"])["fold"].tolist()
+    ['1']
+    >>> read_metadata(str(path), ["filename", "target"])
+    Traceback (most recent call last):
+    ...
+    ValueError: ...meta.csv: missing required column(s) target (found: ...)
+    """
+    csv_path = str(csv_path)
+    if not os.path.isfile(csv_path):
+        raise FileNotFoundError(f"metadata file {csv_path} does not exist")
+    try:
+        table = pandas.read_csv(
+            csv_path, dtype=str, keep_default_na=False, skipinitialspace=True
+        )
+    except (
+        pandas.errors.ParserError,
+        pandas.errors.EmptyDataError,
+        UnicodeDecodeError,
+    ) as err:
+        raise ValueError(f"{csv_path}: not a readable csv ({err})") from err
+    table.columns = [str(c).strip() for c in table.columns]
+    missing = [c for c in required_columns if c not in table.columns]
+    if missing:
+        raise ValueError(
+            f"{csv_path}: missing required column(s) {', '.join(missing)} "
+            f"(found: {', '.join(table.columns)})"
+        )
+    for column in table.columns:
+        table[column] = table[column].str.strip()
+    return table
+
+
+def check_unique(table, column, csv_path):
+    """Raises ``ValueError`` naming ``csv_path`` and the duplicated values
+    when ``table[column]`` is not unique.
+
+    Example
+    -------
+    >>> import pandas
+    >>> check_unique(pandas.DataFrame({"f": ["a", "b", "a"]}), "f", "m.csv")
+    Traceback (most recent call last):
+    ...
+    ValueError: m.csv: duplicate f value(s): a
+    """
+    dup = table[column][table[column].duplicated()].unique().tolist()
+    if dup:
+        raise ValueError(
+            f"{csv_path}: duplicate {column} value(s): {format_names(dup)}"
+        )
+
+
+def convert_column(table, column, convert, csv_path, key_column, expected):
+    """Converts a string column in place, naming every row that fails.
+
+    Arguments
+    ---------
+    table : pandas.DataFrame
+        The metadata (modified in place).
+    column : str
+        Column to convert.
+    convert : callable
+        ``str -> value``, raising ``ValueError``/``TypeError`` on bad cells
+        (e.g. ``int`` or :func:`parse_bool`).
+    csv_path : str
+        Named in the error.
+    key_column : str
+        Column identifying rows in the error (e.g. the filename).
+    expected : str
+        What the column must hold, for the error message.
+
+    Raises
+    ------
+    ValueError
+        Naming the rows whose value cannot be converted.
+
+    Example
+    -------
+    >>> import pandas
+    >>> t = pandas.DataFrame({"f": ["a", "b"], "fold": ["1", "x"]})
+    >>> convert_column(t, "fold", int, "m.csv", "f", "integers")
+    Traceback (most recent call last):
+    ...
+    ValueError: m.csv: column fold must hold integers; bad value(s) at b='x'
+    """
+    values, bad = [], []
+    for key, value in zip(table[key_column], table[column]):
+        try:
+            values.append(convert(value))
+        except (TypeError, ValueError):
+            bad.append(f"{key}={value!r}")
+    if bad:
+        raise ValueError(
+            f"{csv_path}: column {column} must hold {expected}; bad value(s) "
+            f"at {format_names(bad)}"
+        )
+    table[column] = values
+
+
+def parse_bool(value):
+    """Parses a boolean cell (True/"True"/"true"/1/"yes"...); else ValueError.
+
+    Example
+    -------
+    >>> [parse_bool(v) for v in (True, "True", "true", 1, "0", "False", "")]
+    [True, True, True, True, False, False, False]
+    """
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "1", "yes", "y", "t", "1.0"):
+        return True
+    if text in ("false", "0", "no", "n", "f", "0.0", ""):
+        return False
+    raise ValueError(f"not a boolean: {value!r}")
+
+
+def manifest_path(path, data_root, placeholder="data_root"):
+    """Writes ``path`` relative to ``data_root`` with a ``{placeholder}``.
+
+    SpeechBrain replaces ``{data_root}`` when loading the manifest
+    (``DynamicItemDataset.from_json(..., replacements={"data_root": ...})``),
+    so the manifest can be moved with the data. A path outside ``data_root``
+    is written absolute.
+
+    Arguments
+    ---------
+    path : str
+        File path.
+    data_root : str
+        Dataset root folder.
+    placeholder : str
+        Name of the replacement key.
+
+    Returns
+    -------
+    str
+        ``"{data_root}/rel/path"`` or an absolute path.
+
+    Example
+    -------
+    >>> manifest_path("/d/audio/x.wav", "/d")
+    '{data_root}/audio/x.wav'
+    >>> manifest_path("/elsewhere/x.wav", "/d")
+    '/elsewhere/x.wav'
+    """
+    path = os.path.abspath(path)
+    root = os.path.abspath(data_root)
+    rel = os.path.relpath(path, root)
+    outside = rel == os.pardir or rel.startswith(os.pardir + os.sep)
+    if outside or os.path.isabs(rel):
+        return path
+    return "{" + placeholder + "}/" + rel.replace(os.sep, "/")
+
+
+def scan_audio_files(
+    paths, skip_missing=False, expected_duration=None, tolerance=0.01
+):
+    """Reads the header (and samples) of every listed file and checks it.
+
+    Missing, unreadable and empty (0-sample) files are errors (all of them
+    named in one message) unless ``skip_missing``, in which case they are
+    left out with a warning. Silent files and files whose duration differs
+    from ``expected_duration`` by more than ``tolerance`` are kept, with a
+    warning that lists them.
+
+    Arguments
+    ---------
+    paths : dict
+        ``{key: path}``; the key names the file in messages.
+    skip_missing : bool
+        Leave out unusable files instead of raising.
+    expected_duration : float, optional
+        Expected clip duration in seconds; ``None`` skips the check.
+    tolerance : float
+        Allowed duration mismatch in seconds.
+
+    Returns
+    -------
+    dict
+        ``{key: {"duration": float, "sample_rate": int, "channels": int}}``
+        for the usable files, in the order of ``paths``.
+
+    Raises
+    ------
+    BadAudioFilesError
+        Listing unusable files (when not ``skip_missing``).
+
+    Example
+    -------
+    >>> import torch
+    >>> from speechbrain.dataio import audio_io
+    >>> path = str(getfixture("tmpdir") / "a.wav")
+    >>> audio_io.save(path, 0.1 * torch.ones(1, 800), 8000)
+    >>> scan_audio_files({"a": path})
+    {'a': {'duration': 0.1, 'sample_rate': 8000, 'channels': 1}}
+    """
+    infos, missing, unreadable, empty = {}, [], [], []
+    silent, off_duration = [], []
+    for key, path in paths.items():
+        if not os.path.isfile(path):
+            missing.append(str(path))
+            continue
+        try:
+            rate, frames, channels = audio_info(path)
+            if frames == 0:
+                empty.append(str(path))
+                continue
+            wave = load_audio(path, rate, normalize=False)
+        except AudioError as err:
+            if "0 samples" in str(err):
+                empty.append(str(path))
+            else:
+                unreadable.append(f"{key} ({err})")
+            continue
+        duration = frames / rate
+        if float(wave.abs().max()) <= SILENCE_PEAK:
+            silent.append(key)
+        if (
+            expected_duration is not None
+            and abs(duration - expected_duration) > tolerance
+        ):
+            off_duration.append(f"{key} ({duration:.3f} s)")
+        infos[key] = {
+            "duration": duration,
+            "sample_rate": rate,
+            "channels": channels,
+        }
+
+    problems = []
+    if missing:
+        problems.append(f"{len(missing)} missing: {format_names(missing)}")
+    if unreadable:
+        problems.append(
+            f"{len(unreadable)} unreadable: {format_names(unreadable)}"
+        )
+    if empty:
+        problems.append(f"{len(empty)} empty (0 samples): {format_names(empty)}")
+    if problems:
+        text = "; ".join(problems)
+        if not skip_missing:
+            raise BadAudioFilesError(
+                f"audio files listed in the metadata are unusable: {text}. "
+                "Fix them, or pass skip_missing=True to leave them out."
+            )
+        logger.warning("skipping audio files listed in the metadata: %s", text)
+    if silent:
+        logger.warning(
+            "%d silent audio file(s) kept: %s", len(silent), format_names(silent)
+        )
+    if off_duration:
+        logger.warning(
+            "%d audio file(s) kept whose duration differs from %.3f s "
+            "(they are padded/cropped when loaded): %s",
+            len(off_duration),
+            expected_duration,
+            format_names(off_duration),
+        )
+    return infos
+
+
+def _hash_file(path, chunk_size=1 << 20):
+    """SHA-256 hex digest of a file's content (read in chunks)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(chunk_size), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _file_listing(paths):
+    """``[path, size, mtime_ns]`` of each file (``None``s when absent)."""
+    listing = []
+    for path in paths:
+        try:
+            stat = os.stat(path)
+            listing.append([str(path), stat.st_size, stat.st_mtime_ns])
+        except OSError:
+            listing.append([str(path), None, None])
+    return listing
+
+
+def preparation_state(options, csv_path, audio_paths):
+    """The inputs of a preparation, as a JSON-serialisable dict.
+
+    Arguments
+    ---------
+    options : dict
+        The preparation options (JSON-serialisable).
+    csv_path : str
+        The metadata file (its content is hashed).
+    audio_paths : list of str
+        Referenced audio files (their path, size and mtime are recorded).
+
+    Returns
+    -------
+    dict
+        Compare it with :func:`is_up_to_date`, store it with
+        :func:`write_json`.
+
+    Example
+    -------
+    >>> path = getfixture("tmpdir") / "m.csv"
+    >>> _ = path.write_text("a", "utf-8")
+    >>> sorted(preparation_state({"x": 1}, str(path), []))
+    ['audio', 'csv_sha256', 'options', 'version']
+    """
+    state = {
+        "version": STATE_VERSION,
+        "options": options,
+        "csv_sha256": _hash_file(csv_path),
+        "audio": _file_listing(audio_paths),
+    }
+    return json.loads(json.dumps(state))  # tuples -> lists, as when reloaded
+
+
+def is_up_to_date(state_path, state, outputs):
+    """Whether a previous run recorded the same ``state`` and left ``outputs``.
+
+    Arguments
+    ---------
+    state_path : str
+        State file written by the previous run.
+    state : dict
+        State of the current inputs (see :func:`preparation_state`).
+    outputs : list of str
+        Files the previous run must have written.
+
+    Returns
+    -------
+    bool
+
+    Example
+    -------
+    >>> is_up_to_date("/no/such/state.json", {}, [])
+    False
+    """
+    if not all(os.path.isfile(p) for p in outputs):
+        return False
+    try:
+        with open(state_path, encoding="utf-8") as handle:
+            return json.load(handle) == state
+    except (OSError, ValueError):
+        return False
+
+
+def write_json(obj, path, indent=2):
+    """Writes JSON atomically (temp file in the same folder, then replace).
+
+    A concurrent reader sees either the old file or the complete new one.
+
+    Arguments
+    ---------
+    obj : object
+        JSON-serialisable content.
+    path : str
+        Destination; its folder is created if needed.
+    indent : int
+        JSON indentation.
+
+    Example
+    -------
+    >>> path = str(getfixture("tmpdir") / "sub" / "x.json")
+    >>> write_json({"a": 1}, path)
+    >>> open(path).read()
+    '{\\n  "a": 1\\n}'
+    """
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=folder)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(obj, out, indent=indent)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise

@@ -1,0 +1,240 @@
+"""Recipe plumbing shared by every dataset: arguments, noise, training, testing.
+
+A dataset's ``train.py`` only parses its arguments with
+:func:`load_experiment`, prepares its manifests (under ``run_on_main``) and
+calls :func:`run_classification`. Everything else (datasets, label encoder,
+WHAM! noise, pretrained encoder, checkpoints, resume, test report) is here.
+
+Authors
+ * speechbrain-interp developers 2026
+"""
+
+import inspect
+import os
+import shutil
+
+import torch
+from hyperpyyaml import load_hyperpyyaml
+
+import speechbrain as sb
+from speechbrain.utils.distributed import run_on_main
+from speechbrain.utils.logger import get_logger
+from speechbrain.utils.repro import SaveableGenerator
+
+from speechbrain_interp.audio import seconds_to_samples
+from speechbrain_interp.brains.classification import ClassifierBrain
+from speechbrain_interp.data.dataio import build_datasets
+
+logger = get_logger(__name__)
+
+__all__ = ["build_noise_augment", "load_experiment", "run_classification"]
+
+
+def load_experiment(argv):
+    """Parses ``train.py hparams.yaml [--key value ...]`` and loads the YAML.
+
+    Also creates the output folder (hyperparams.yaml, log.txt, env.log), as
+    every SpeechBrain recipe does.
+
+    Arguments
+    ---------
+    argv : list of str
+        Command-line arguments without the program name.
+
+    Returns
+    -------
+    hparams : dict
+        Loaded hyperparameters.
+    run_opts : speechbrain run options
+    overrides : dict
+        The ``--key value`` overrides.
+    """
+    recipe_script = os.path.realpath(inspect.stack()[1].filename)
+    hparams_file, run_opts, overrides = sb.parse_arguments(argv)
+    if not os.path.isfile(hparams_file):
+        raise FileNotFoundError(f"hyperparameter file not found: {hparams_file}")
+    sb.utils.distributed.ddp_init_group(run_opts)
+    with open(hparams_file, encoding="utf-8") as fin:
+        hparams = load_hyperpyyaml(fin, overrides)
+    sb.create_experiment_directory(
+        experiment_directory=hparams["output_folder"],
+        hyperparams_to_save=hparams_file,
+        overrides=overrides,
+    )
+    # SpeechBrain copies the calling module (this file); keep the recipe instead
+    if sb.utils.distributed.if_main_process():
+        out = hparams["output_folder"]
+        copied = os.path.join(out, os.path.basename(__file__))
+        if os.path.isfile(copied) and os.path.basename(recipe_script) != os.path.basename(__file__):
+            os.remove(copied)
+        if os.path.isfile(recipe_script):
+            shutil.copy(recipe_script, out)
+    return hparams, run_opts, overrides
+
+
+def build_noise_augment(hparams, for_stage="train"):
+    """WHAM! noise augmentation from the ``wham_*`` hyperparameters, or None.
+
+    Keys: ``add_wham_noise`` (bool), ``wham_folder``, ``wham_subset``
+    (default ``"tr"``), ``wham_snr_low``/``wham_snr_high`` (dB),
+    ``wham_mode`` (``"snr"`` or upstream's ``"unit_norm_sum"``),
+    ``wham_seed``, ``wham_download``, ``sample_rate``, ``signal_length_s``.
+
+    Arguments
+    ---------
+    hparams : dict
+        Hyperparameters.
+    for_stage : str
+        Only used in messages.
+
+    Returns
+    -------
+    speechbrain_interp.augment.wham.WhamAugment or None
+    """
+    if not hparams.get("add_wham_noise", False):
+        return None
+    from speechbrain_interp.augment.wham import NoiseBank, WhamAugment, prepare_wham
+
+    folder = hparams.get("wham_folder")
+    if not folder:
+        raise ValueError(
+            "add_wham_noise is True but wham_folder is not set: pass "
+            "--wham_folder /path/to/wham_noise (the folder holding tr/)"
+        )
+    run_on_main(
+        prepare_wham,
+        kwargs={"wham_folder": folder, "download": hparams.get("wham_download", True)},
+    )
+    bank = NoiseBank(
+        folder,
+        sample_rate=hparams["sample_rate"],
+        segment_samples=seconds_to_samples(hparams["signal_length_s"], hparams["sample_rate"]),
+        subset=hparams.get("wham_subset", "tr"),
+        seed=hparams.get("wham_seed", 1234),
+    )
+    logger.info("WHAM! noise for %s from %s", for_stage, folder)
+    return WhamAugment(
+        bank,
+        snr_low=hparams.get("wham_snr_low", 0.0),
+        snr_high=hparams.get("wham_snr_high", 15.0),
+        mode=hparams.get("wham_mode", "snr"),
+    )
+
+
+def _load_pretrained_encoder(hparams, embedding_model):
+    """Initialises the encoder from ``pretrained_encoder`` (path or HF file)."""
+    source = hparams.get("pretrained_encoder")
+    if not source:
+        return
+    from speechbrain.utils.parameter_transfer import Pretrainer
+
+    pretrainer = Pretrainer(
+        collect_in=os.path.join(hparams["save_folder"], "pretrained"),
+        loadables={"embedding_model": embedding_model},
+        paths={"embedding_model": source},
+    )
+    run_on_main(pretrainer.collect_files)
+    pretrainer.load_collected()
+    logger.info("encoder initialised from %s", source)
+
+
+def _with_own_generator(loader_opts, seed):
+    """Copy of DataLoader options with a private ``torch.Generator``.
+
+    A DataLoader draws its workers' base seed from ``generator`` each time it
+    starts an epoch; by default that is the global generator, so resuming in
+    the middle of an epoch would shift every later random draw (dropout,
+    noise) by one. A private generator keeps a resumed run identical to an
+    uninterrupted one.
+    """
+    opts = dict(loader_opts or {})
+    if opts.get("generator") is None:
+        opts["generator"] = torch.Generator().manual_seed(int(seed))
+    return opts
+
+
+def run_classification(hparams, run_opts, manifests, data_root):
+    """Trains (unless ``--test_only``) and tests a classifier.
+
+    Arguments
+    ---------
+    hparams : dict
+        Loaded recipe hyperparameters. Required keys: ``classifier``,
+        ``embedding_model``, ``n_classes``, ``sample_rate``,
+        ``signal_length_s``, ``save_folder``, ``output_folder``,
+        ``epoch_counter``, ``checkpointer``, ``opt_class``, ``train_logger``,
+        ``train_dataloader_opts``, ``valid_dataloader_opts``,
+        ``test_dataloader_opts``.
+    run_opts : dict
+        SpeechBrain run options.
+    manifests : dict
+        ``{"train": path, "valid": path or None, "test": path or None}``.
+    data_root : str
+        Replacement for ``{data_root}`` in the manifests.
+
+    Returns
+    -------
+    ClassifierBrain
+        The brain; ``brain.test_report`` holds the test report when a test
+        set was given.
+    """
+    datasets, label_encoder = build_datasets(
+        manifests,
+        data_root=data_root,
+        sample_rate=hparams["sample_rate"],
+        signal_length_s=hparams["signal_length_s"],
+        label_encoder_path=os.path.join(hparams["save_folder"], "label_encoder.txt"),
+    )
+    if len(label_encoder) != hparams["n_classes"]:
+        raise ValueError(
+            f"n_classes is {hparams['n_classes']} in the hyperparameters but the "
+            f"data has {len(label_encoder)} classes; pass --n_classes {len(label_encoder)}"
+        )
+    hparams["label_encoder"] = label_encoder
+    hparams["noise_augment"] = build_noise_augment(hparams)
+    hparams["noise_in_eval"] = bool(hparams.get("wham_in_eval", False))
+
+    checkpointer = hparams["checkpointer"]
+    generators = {"default": torch.default_generator}
+    if hparams["noise_augment"] is not None:
+        generators["wham"] = hparams["noise_augment"].generator
+    checkpointer.add_recoverable("rng", SaveableGenerator(generators))
+
+    test_only = bool((run_opts or {}).get("test_only", False))
+    has_checkpoint = checkpointer.find_checkpoint() is not None
+    if test_only and not has_checkpoint:
+        raise FileNotFoundError(
+            f"--test_only needs a trained model but {checkpointer.checkpoints_dir} "
+            "holds no checkpoint; train first (same output_folder) or set "
+            "pretrained_encoder"
+        )
+    if not has_checkpoint:
+        _load_pretrained_encoder(hparams, hparams["embedding_model"])
+
+    loader_opts = {
+        stage: _with_own_generator(hparams[f"{stage}_dataloader_opts"], hparams.get("seed", 0))
+        for stage in ("train", "valid", "test")
+    }
+    brain = ClassifierBrain(
+        modules={"classifier": hparams["classifier"]},
+        opt_class=hparams["opt_class"],
+        hparams=hparams,
+        run_opts=run_opts,
+        checkpointer=checkpointer,
+    )
+    if datasets.get("train") is None:
+        raise ValueError("no training manifest: choose at least one training fold")
+    brain.fit(
+        hparams["epoch_counter"],
+        datasets["train"],
+        datasets.get("valid"),
+        train_loader_kwargs=loader_opts["train"],
+        valid_loader_kwargs=loader_opts["valid"],
+    )
+    if datasets.get("test") is not None:
+        brain.evaluate(
+            datasets["test"],
+            min_key="error",
+            test_loader_kwargs=loader_opts["test"],
+        )
+    return brain
