@@ -34,6 +34,7 @@ setup(
         "speechbrain>=1.1.2",
         "hyperpyyaml",
         "numpy",
+        "scipy",
         "pandas",
         "soundfile",
         "captum",

@@ -27,9 +27,6 @@ Authors
 import collections
 import math
 import os
-import urllib.error
-import urllib.request
-import zipfile
 
 import torch
 
@@ -43,6 +40,7 @@ from speechbrain_interp.audio import (
     to_mono,
 )
 from speechbrain_interp.augment.mixing import mix_at_snr, mix_unit_norm
+from speechbrain_interp.data.download import download_and_extract
 
 __all__ = ["WHAM_URL", "NoiseBank", "WhamAugment", "download_wham", "prepare_wham"]
 
@@ -396,20 +394,6 @@ class WhamAugment(torch.nn.Module):
         return f"mode={self.mode!r}, {snr}, prob={self.prob}, bank={self.noise_bank!r}"
 
 
-def _fetch(url, dest):
-    """Downloads ``url`` to ``dest``: the module's only network access.
-
-    Goes through ``dest + ".part"`` (no truncated ``dest`` on failure);
-    raises ``urllib.error.URLError`` when the host is unreachable.
-    """
-    partial = dest + ".part"
-    with urllib.request.urlopen(url, timeout=60) as response:
-        with open(partial, "wb") as out:
-            for chunk in iter(lambda: response.read(1 << 22), b""):
-                out.write(chunk)
-    os.replace(partial, dest)
-
-
 def _manual_instructions(folder):
     tr = os.path.join(folder, "wham_noise", "tr")
     return (
@@ -438,32 +422,19 @@ def download_wham(wham_folder, keep_zip=False):
         archive is not as expected.
     """
     wham_folder = str(wham_folder)
-    os.makedirs(wham_folder, exist_ok=True)
-    archive = os.path.join(wham_folder, "wham_noise.zip")
-    if not os.path.isfile(archive):
-        try:
-            _fetch(WHAM_URL, archive)
-        except (OSError, urllib.error.URLError) as err:
-            raise RuntimeError(
-                f"could not download WHAM! noise from {WHAM_URL} ({err}); "
-                + _manual_instructions(wham_folder)
-            ) from err
-    try:
-        with zipfile.ZipFile(archive) as zipped:  # strips "..", absolute paths
-            zipped.extractall(wham_folder)
-    except zipfile.BadZipFile as err:
-        raise RuntimeError(
-            f"{archive} (from {WHAM_URL}) is not a valid zip archive; delete "
-            "it and " + _manual_instructions(wham_folder)
-        ) from err
+    download_and_extract(
+        WHAM_URL,
+        wham_folder,
+        what="WHAM! noise",
+        manual_hint=_manual_instructions(wham_folder) + ".",
+        keep_archive=keep_zip,
+    )
     data = os.path.join(wham_folder, "wham_noise")
     if not os.path.isdir(os.path.join(data, "tr")):
         raise RuntimeError(
-            f"{archive} (from {WHAM_URL}) did not unpack to {data}/tr; "
+            f"the archive from {WHAM_URL} did not unpack to {data}/tr; "
             + _manual_instructions(wham_folder)
         )
-    if not keep_zip:
-        os.remove(archive)
     return data
 
 

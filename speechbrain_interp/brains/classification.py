@@ -156,7 +156,9 @@ class ClassifierBrain(sb.Brain):
             and scheduler is not None
             and not hasattr(scheduler, "on_batch_end")
         ):
-            scheduler([self.optimizer], epoch, valid_stats["error"])
+            old_lr, new_lr = scheduler([self.optimizer], epoch, valid_stats["error"])
+            if new_lr != old_lr:
+                sb.nnet.schedulers.update_learning_rate(self.optimizer, new_lr)
         meta = {"epoch": epoch}
         lr = self._current_lr()
         if lr is not None:

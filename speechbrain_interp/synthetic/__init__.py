@@ -1,0 +1,51 @@
+"""Procedural synthetic sound-event and ambient-noise datasets.
+
+Stand-ins for real corpora in tests, smoke runs and experiments that need
+known ground truth:
+
+* :func:`make_esc50_like`: ESC-50 layout. A clip is one event of a class of
+  :data:`SOUND_CLASSES` (random onset, length, gain and parameters) plus a
+  quiet coloured background noise. The event alone goes to ``sources/``
+  (same scaling, so ``clip - source`` is the background) and
+  ``meta/synthetic.csv`` says where it lies in time and frequency.
+* :func:`make_wham_like`: WHAM! layout (``tr/``, ``cv/``, ``tt/``) of
+  multichannel ambient noises (:data:`WHAM_KINDS`) of varying lengths.
+
+Each clip or noise file has its own generator, seeded from ``(seed, class or
+split, index)``: same arguments, same bytes, whatever subset or order. Wavs
+are 32-bit float. All energy stays below 7.5 kHz, so the content is the same
+at 16, 22.05 or 44.1 kHz.
+
+Modules:
+
+* :mod:`speechbrain_interp.synthetic.signals`: shared DSP helpers,
+  :func:`derive_seed` and the float wav writer.
+* :mod:`speechbrain_interp.synthetic.events`: the sound-event classes,
+  :func:`synthesize_event` and :func:`synthesize_clip`.
+* :mod:`speechbrain_interp.synthetic.noise`: the ambient noises and
+  :func:`synthesize_noise`.
+* :mod:`speechbrain_interp.synthetic.layouts`: the dataset writers, their
+  metadata columns and stale-file removal.
+
+Authors
+ * speechbrain-interp developers 2026
+"""
+
+from speechbrain_interp.synthetic.events import (
+    SOUND_CLASSES,
+    synthesize_clip,
+    synthesize_event,
+)
+from speechbrain_interp.synthetic.layouts import (  # noqa: F401 (column lists: not in __all__)
+    ESC50_COLUMNS,
+    SYNTHETIC_COLUMNS,
+    make_esc50_like,
+    make_wham_like,
+)
+from speechbrain_interp.synthetic.noise import WHAM_KINDS, synthesize_noise
+from speechbrain_interp.synthetic.signals import derive_seed
+
+__all__ = [
+    "SOUND_CLASSES", "WHAM_KINDS", "derive_seed", "make_esc50_like", "make_wham_like",
+    "synthesize_clip", "synthesize_event", "synthesize_noise",
+]
