@@ -77,7 +77,8 @@ def build_noise_augment(hparams, for_stage="train"):
 
     Keys: ``add_wham_noise`` (bool), ``wham_folder``, ``wham_subset``
     (default ``"tr"``), ``wham_snr_low``/``wham_snr_high`` (dB),
-    ``wham_mode`` (``"snr"`` or upstream's ``"unit_norm_sum"``),
+    ``wham_mode`` (``"snr"`` or upstream's ``"unit_norm_sum"``), ``wham_prob``
+    (probability that a training clip gets noise),
     ``wham_seed``, ``wham_download``, ``sample_rate``, ``signal_length_s``.
 
     Arguments
@@ -118,6 +119,7 @@ def build_noise_augment(hparams, for_stage="train"):
         snr_low=hparams.get("wham_snr_low", 0.0),
         snr_high=hparams.get("wham_snr_high", 15.0),
         mode=hparams.get("wham_mode", "snr"),
+        prob=hparams.get("wham_prob", 1.0),
     )
 
 

@@ -77,7 +77,9 @@ def _harmonic_stack(n, sr, rng):
 
 
 def _am_tone(n, sr, rng):
-    f, rate, depth = float(_log_uniform(rng, 300, 3000)), rng.uniform(4, 12), rng.uniform(0.7, 1.0)
+    # slow, deep modulation: a CNN14 halves its time resolution per block, so
+    # periods of several frames (>= 166 ms) keep the envelope visible deep in it
+    f, rate, depth = float(_log_uniform(rng, 300, 3000)), rng.uniform(2, 6), rng.uniform(0.85, 1.0)
     phase = 2 * np.pi * rate * np.arange(n) / sr + rng.uniform(0, 2 * np.pi)
     x = _sine(np.full(n, f), sr, rng) * (1 - depth * (0.5 + 0.5 * np.sin(phase)))
     m = _tone_margin(f) + rate
