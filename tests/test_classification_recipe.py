@@ -224,3 +224,18 @@ def test_real_esc10_audio_one_epoch(tmp_path):
     for stage in ("train", "valid", "test"):
         assert math.isfinite(brain.last_stats[stage]["loss"])
     assert brain.test_report["n_items"] == len(manifests["test"])
+
+
+def test_torchrun_ddp_on_cpu(tiny_data, tmp_path):
+    """``torchrun --nproc_per_node=2`` (gloo): one preparation, one log, one report."""
+    out = tmp_path / "ddp"
+    torchrun = os.path.join(os.path.dirname(sys.executable), "torchrun")
+    cmd = [torchrun, "--nproc_per_node=2", "--master_port=29731", str(RECIPE / "train.py"),
+           *_args(tiny_data, out, "--number_of_epochs", "2", "--distributed_backend", "gloo")]
+    result = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    log = (out / "train_log.txt").read_text().splitlines()
+    assert [line.split(",")[0] for line in log[:2]] == ["epoch: 1", "epoch: 2"]
+    assert sum(line.startswith("epoch:") for line in log) == 2  # logged by one process
+    assert json.loads((out / "test_report.json").read_text())["n_items"] == 8
+    assert len(json.loads((out / "manifests" / "train.json").read_text())) == 24

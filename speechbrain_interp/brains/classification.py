@@ -125,13 +125,36 @@ class ClassifierBrain(sb.Brain):
         self._has_valid = valid_set is not None
         return super().fit(epoch_counter, train_set, valid_set, **kwargs)
 
-    def _stats(self, stage_loss):
+    def _wrap_distributed(self):
+        """DDP wrapping that also works on CPU (gloo).
+
+        ``Brain`` converts BatchNorm to ``SyncBatchNorm``, which only runs on
+        GPUs; on CPU the modules are wrapped in plain DDP instead (each
+        process keeps its own BatchNorm statistics).
+        """
+        if not self.distributed_launch or torch.device(self.device).type != "cpu":
+            return super()._wrap_distributed()
+        from torch.nn.parallel import DistributedDataParallel
+
+        for name, module in self.modules.items():
+            if any(p.requires_grad for p in module.parameters()):
+                self.modules[name] = DistributedDataParallel(
+                    module, find_unused_parameters=self.find_unused_parameters
+                )
+
+    def _stats(self, stage_loss, stage):
+        if stage == sb.Stage.TRAIN and torch.distributed.is_available() \
+                and torch.distributed.is_initialized():
+            # each process saw its own shard of the training data
+            counts = torch.tensor([self._n_correct, float(self._n_items)], dtype=torch.float64)
+            torch.distributed.all_reduce(counts)
+            self._n_correct, self._n_items = float(counts[0]), int(counts[1])
         acc = self._n_correct / max(self._n_items, 1)
         return {"loss": float(stage_loss), "acc": acc, "error": 1.0 - acc}
 
     def on_stage_end(self, stage, stage_loss, epoch=None):
         """Logs the stage, schedules the learning rate, saves checkpoints."""
-        stats = self._stats(stage_loss)
+        stats = self._stats(stage_loss, stage)
         if not hasattr(self, "last_stats"):
             self.last_stats = {}
         self.last_stats[stage.name.lower()] = stats
