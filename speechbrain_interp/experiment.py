@@ -207,8 +207,7 @@ def run_classification(hparams, run_opts, manifests, data_root):
     if test_only and not has_checkpoint:
         raise FileNotFoundError(
             f"--test_only needs a trained model but {checkpointer.checkpoints_dir} "
-            "holds no checkpoint; train first (same output_folder) or set "
-            "pretrained_encoder"
+            "holds no checkpoint; train first with the same output_folder"
         )
     if not has_checkpoint:
         _load_pretrained_encoder(hparams, hparams["embedding_model"])
