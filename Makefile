@@ -14,7 +14,8 @@ install:
 demo: install
 	$(PY) tools/demo.py $(DEMO_ARGS)
 
-test: install
+test:
+	@tools/install.sh --test
 	$(PY) -m pytest
 
 clean-demo:

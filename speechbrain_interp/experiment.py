@@ -23,11 +23,13 @@ from speechbrain.utils.repro import SaveableGenerator
 
 from speechbrain_interp.audio import seconds_to_samples
 from speechbrain_interp.brains.classification import ClassifierBrain
+from speechbrain_interp.brains.interpretation import InterpreterBrain
 from speechbrain_interp.data.dataio import build_datasets
+from speechbrain_interp.pretrained import export_classifier
 
 logger = get_logger(__name__)
 
-__all__ = ["build_noise_augment", "load_experiment", "run_classification"]
+__all__ = ["build_noise_augment", "load_experiment", "run_classification", "run_interpreter"]
 
 
 def load_experiment(argv):
@@ -155,6 +157,31 @@ def _with_own_generator(loader_opts, seed):
     return opts
 
 
+def _prepare_run(hparams, run_opts):
+    """RNG checkpointing, the ``--test_only`` check and loader options.
+
+    Returns
+    -------
+    checkpointer, has_checkpoint (bool), loader_opts (dict per stage)
+    """
+    checkpointer = hparams["checkpointer"]
+    generators = {"default": torch.default_generator}
+    if hparams.get("noise_augment") is not None:
+        generators["wham"] = hparams["noise_augment"].generator
+    checkpointer.add_recoverable("rng", SaveableGenerator(generators))
+    has_checkpoint = checkpointer.find_checkpoint() is not None
+    if bool((run_opts or {}).get("test_only", False)) and not has_checkpoint:
+        raise FileNotFoundError(
+            f"--test_only needs a trained model but {checkpointer.checkpoints_dir} "
+            "holds no checkpoint; train first with the same output_folder"
+        )
+    loader_opts = {
+        stage: _with_own_generator(hparams[f"{stage}_dataloader_opts"], hparams.get("seed", 0))
+        for stage in ("train", "valid", "test")
+    }
+    return checkpointer, has_checkpoint, loader_opts
+
+
 def run_classification(hparams, run_opts, manifests, data_root):
     """Trains (unless ``--test_only``) and tests a classifier.
 
@@ -196,26 +223,9 @@ def run_classification(hparams, run_opts, manifests, data_root):
     hparams["noise_augment"] = build_noise_augment(hparams)
     hparams["noise_in_eval"] = bool(hparams.get("wham_in_eval", False))
 
-    checkpointer = hparams["checkpointer"]
-    generators = {"default": torch.default_generator}
-    if hparams["noise_augment"] is not None:
-        generators["wham"] = hparams["noise_augment"].generator
-    checkpointer.add_recoverable("rng", SaveableGenerator(generators))
-
-    test_only = bool((run_opts or {}).get("test_only", False))
-    has_checkpoint = checkpointer.find_checkpoint() is not None
-    if test_only and not has_checkpoint:
-        raise FileNotFoundError(
-            f"--test_only needs a trained model but {checkpointer.checkpoints_dir} "
-            "holds no checkpoint; train first with the same output_folder"
-        )
+    checkpointer, has_checkpoint, loader_opts = _prepare_run(hparams, run_opts)
     if not has_checkpoint:
         _load_pretrained_encoder(hparams, hparams["embedding_model"])
-
-    loader_opts = {
-        stage: _with_own_generator(hparams[f"{stage}_dataloader_opts"], hparams.get("seed", 0))
-        for stage in ("train", "valid", "test")
-    }
     brain = ClassifierBrain(
         modules={"classifier": hparams["classifier"]},
         opt_class=hparams["opt_class"],
@@ -238,4 +248,106 @@ def run_classification(hparams, run_opts, manifests, data_root):
             min_key="error",
             test_loader_kwargs=loader_opts["test"],
         )
+    best = checkpointer.find_checkpoint(min_key="error")
+    if best is not None:
+        run_on_main(
+            export_classifier,
+            args=[hparams, str(best.path), os.path.join(hparams["save_folder"], "label_encoder.txt"),
+                  os.path.join(hparams["output_folder"], "pretrained")],
+        )
     return brain
+
+
+def run_interpreter(hparams, run_opts, manifests, data_root):
+    """Trains (unless ``--test_only``) and tests an interpreter.
+
+    Arguments
+    ---------
+    hparams : dict
+        Loaded recipe hyperparameters. Required keys: ``interpreter`` (a
+        trainable :class:`~speechbrain_interp.interpreters.Interpreter`,
+        whose ``classifier`` was loaded from a pretrained folder),
+        ``signal_length_s``, ``output_folder``, ``epoch_counter``,
+        ``checkpointer``, ``opt_class``, ``train_logger``, the three
+        ``*_dataloader_opts``; optional: the ``wham_*`` keys, ``ckpt_key``,
+        ``ckpt_mode``, ``save_interpretations``, ``interpret_period``.
+    run_opts : dict
+        SpeechBrain run options.
+    manifests : dict
+        ``{"train": path, "valid": path or None, "test": path or None}``.
+    data_root : str
+        Replacement for ``{data_root}`` in the manifests.
+
+    Returns
+    -------
+    InterpreterBrain
+        ``brain.test_stats`` holds the test metrics when a test set was given.
+    """
+    interpreter = hparams["interpreter"]
+    classifier = interpreter.classifier
+    hparams["sample_rate"] = classifier.sample_rate
+    datasets, label_encoder = build_datasets(
+        manifests,
+        data_root=data_root,
+        sample_rate=classifier.sample_rate,
+        signal_length_s=hparams["signal_length_s"],
+        label_encoder=getattr(classifier, "label_encoder", None),
+        label_encoder_path=os.path.join(hparams["save_folder"], "label_encoder.txt"),
+    )
+    hparams["label_encoder"] = label_encoder
+    hparams["noise_augment"] = build_noise_augment(hparams)
+    hparams["noise_in_eval"] = bool(hparams.get("wham_in_eval", False))
+    checkpointer, has_checkpoint, loader_opts = _prepare_run(hparams, run_opts)
+    parts = hparams.get("interpreter_parts") or {}
+    if not has_checkpoint and hparams.get("pretrained_interpreter"):
+        _load_parts(parts, hparams["pretrained_interpreter"], hparams["save_folder"])
+    brain = InterpreterBrain(
+        modules={"interpreter": interpreter},
+        opt_class=hparams["opt_class"],
+        hparams=hparams,
+        run_opts=run_opts,
+        checkpointer=checkpointer,
+    )
+    if datasets.get("train") is None:
+        raise ValueError("no training manifest: choose at least one training fold")
+    brain.fit(
+        hparams["epoch_counter"],
+        datasets["train"],
+        datasets.get("valid"),
+        train_loader_kwargs=loader_opts["train"],
+        valid_loader_kwargs=loader_opts["valid"],
+    )
+    if datasets.get("test") is not None:
+        key = hparams.get("ckpt_key", "loss")
+        select = {"min_key": key} if hparams.get("ckpt_mode", "min") == "min" else {"max_key": key}
+        brain.evaluate(datasets["test"], test_loader_kwargs=loader_opts["test"], **select)
+    best = checkpointer.find_checkpoint(**select) if datasets.get("test") is not None \
+        else checkpointer.find_checkpoint()
+    if best is not None and parts:
+        run_on_main(_export_parts, args=[parts, str(best.path),
+                                         os.path.join(hparams["output_folder"], "pretrained")])
+    return brain
+
+
+def _export_parts(parts, checkpoint_dir, out_folder):
+    """Copies the interpreter's trained parts (``<name>.ckpt``) to ``out_folder``."""
+    os.makedirs(out_folder, exist_ok=True)
+    for name in parts:
+        shutil.copy(os.path.join(checkpoint_dir, f"{name}.ckpt"), os.path.join(out_folder, f"{name}.ckpt"))
+    logger.info("trained interpreter parts %s exported to %s", sorted(parts), out_folder)
+
+
+def _load_parts(parts, source, save_folder):
+    """Initialises the interpreter's parts from ``<source>/<name>.ckpt``."""
+    from speechbrain.utils.parameter_transfer import Pretrainer
+
+    if not parts:
+        raise ValueError("pretrained_interpreter is set but the recipe declares no interpreter_parts")
+    pretrainer = Pretrainer(
+        collect_in=os.path.join(save_folder, "pretrained_interpreter"),
+        loadables=dict(parts),
+        paths={name: f"{source}/{name}.ckpt" for name in parts},
+    )
+    run_on_main(pretrainer.collect_files)
+    pretrainer.load_collected()
+    logger.info("interpreter initialised from %s", source)

@@ -194,6 +194,59 @@ class SpectralFrontEnd(torch.nn.Module):
         """Size of the classifier feature axis."""
         return self.n_mels if self.filterbank is not None else self.n_freqs
 
+    def filterbank_matrix(self):
+        """The mel filterbank as a ``[F, n_mels]`` matrix (``feats = |X| @ it``).
+
+        Example
+        -------
+        >>> SpectralFrontEnd().filterbank_matrix().shape
+        torch.Size([513, 80])
+        """
+        if self.filterbank is None:
+            raise ValueError("this front end has no mel filterbank (feature_type='log1p_linear')")
+        eye = torch.eye(self.n_freqs, device=self.filterbank.f_central.device)
+        with torch.no_grad():
+            return self.filterbank(eye.unsqueeze(0))[0]
+
+    def mel_to_linear_matrix(self):
+        """``[n_mels, F]`` weights spreading mel-band values over linear bins.
+
+        Each linear bin gets the average of the bands whose triangle covers
+        it, weighted by the triangle (columns sum to 1); bins no triangle
+        covers (0 Hz, above ``f_max``) take the nearest band. Used to turn a
+        mask on mel bands into a mask on the linear spectrogram.
+
+        Example
+        -------
+        >>> m = SpectralFrontEnd().mel_to_linear_matrix()
+        >>> m.shape, bool(torch.allclose(m.sum(0), torch.ones(513)))
+        (torch.Size([80, 513]), True)
+        """
+        fb = self.filterbank_matrix()  # [F, M]
+        weight = fb.sum(dim=1, keepdim=True)
+        spread = fb / weight.clamp_min(1e-12)
+        uncovered = weight.squeeze(1) <= 1e-12
+        if uncovered.any():
+            centres = fb.argmax(dim=0).float()  # bin of each band's peak
+            bins = torch.arange(self.n_freqs, device=fb.device).float()
+            nearest = (bins[:, None] - centres[None, :]).abs().argmin(dim=1)
+            fallback = torch.nn.functional.one_hot(nearest, fb.shape[1]).to(fb.dtype)
+            spread = torch.where(uncovered[:, None], fallback, spread)
+        return spread.t().contiguous()
+
+    def features_mask_to_linear(self, mask):
+        """Mask on mel features ``[B, T, n_mels]`` -> mask on ``|X|`` ``[B, T, F]``.
+
+        Example
+        -------
+        >>> fe = SpectralFrontEnd()
+        >>> fe.features_mask_to_linear(torch.ones(2, 10, 80)).shape
+        torch.Size([2, 10, 513])
+        """
+        if self.filterbank is None:
+            return mask
+        return mask @ self.mel_to_linear_matrix().to(mask.device, mask.dtype)
+
     def n_frames(self, n_samples):
         """Number of STFT frames of a signal of ``n_samples`` samples.
 

@@ -82,6 +82,15 @@ def test_small_run_trains_logs_checkpoints_and_reports(tiny_data, tmp_path):
     # the checkpoint meta holds the key used to pick the best model
     meta = (ckpt / "CKPT.yaml").read_text()
     assert "error" in meta
+    # the best model is exported as a pretrained folder that loads back
+    from speechbrain_interp.pretrained import load_classifier
+
+    loaded = load_classifier(out / "pretrained", savedir=tmp_path / "collected")
+    wave = torch.randn(2, 16000)
+    with torch.no_grad():
+        expected = brain.modules.classifier.eval()(wave=wave).logits
+        assert torch.allclose(loaded(wave=wave).logits, expected, atol=1e-5)
+    assert loaded.label_encoder.ind2lab == brain.hparams.label_encoder.ind2lab
 
 
 class Interrupted(Exception):

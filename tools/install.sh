@@ -3,6 +3,7 @@
 # nothing changed since the last successful run it only verifies the imports.
 #
 #   tools/install.sh            # uses ./.venv
+#   tools/install.sh --test     # also the test-only extras (requirements-test.txt)
 #   VENV=/path/to/env tools/install.sh
 #
 # Settings (environment variables):
@@ -18,7 +19,12 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${VENV:-$ROOT/.venv}"
 PYTHON="${PYTHON:-python3}"
 TORCH_SPEC="${TORCH_SPEC:-torch==2.13.0}"
+WITH_TEST=0
 STAMP="$VENV/.speechbrain_interp_install"
+if [ "${1:-}" = "--test" ]; then
+    WITH_TEST=1
+    STAMP="${STAMP}_test"
+fi
 VPY="$VENV/bin/python"
 
 say() { echo "[install] $*"; }
@@ -26,8 +32,11 @@ say() { echo "[install] $*"; }
 # The stamp records what was installed; a change to any of these files
 # makes the next run install again.
 want_stamp() {
-    cat "$ROOT/requirements.txt" "$ROOT/setup.py" "$ROOT/tools/install.sh" \
-        | sha256sum | cut -d' ' -f1
+    local files=("$ROOT/requirements.txt" "$ROOT/setup.py" "$ROOT/tools/install.sh")
+    if [ $WITH_TEST = 1 ]; then
+        files+=("$ROOT/requirements-test.txt")
+    fi
+    cat "${files[@]}" | sha256sum | cut -d' ' -f1
 }
 
 imports_ok() {
@@ -73,6 +82,11 @@ fi
 # 3. Everything else, never touching torch.
 "${PIP[@]}" install -q -c "$CONSTRAINTS" -r "$ROOT/requirements.txt"
 "${PIP[@]}" install -q -c "$CONSTRAINTS" --no-deps --no-build-isolation -e "$ROOT"
+if [ $WITH_TEST = 1 ]; then
+    # keep numpy as the runtime requirements left it
+    "$VPY" -c 'import numpy; print("numpy==" + numpy.__version__)' >> "$CONSTRAINTS"
+    "${PIP[@]}" install -q -c "$CONSTRAINTS" -r "$ROOT/requirements-test.txt"
+fi
 
 # 4. torchaudio wheels from the registry are built against CUDA torch; with a
 #    CPU torch their compiled extensions fail to load and `import torchaudio`

@@ -111,8 +111,9 @@ def build_datasets(
     data_root,
     sample_rate,
     signal_length_s,
-    label_encoder_path,
+    label_encoder_path=None,
     normalize=True,
+    label_encoder=None,
 ):
     """Builds one dataset per split plus the label encoder.
 
@@ -127,9 +128,12 @@ def build_datasets(
     signal_length_s : float
         Clip length in seconds (crop or zero-pad).
     label_encoder_path : str
-        Where to store/load ``label_encoder.txt``.
+        Where to store/load ``label_encoder.txt`` (when no encoder is given).
     normalize : bool
         Peak-normalise each clip.
+    label_encoder : CategoricalEncoder, optional
+        An existing encoder (e.g. a pretrained classifier's); every class of
+        the data must be in it.
 
     Returns
     -------
@@ -146,7 +150,14 @@ def build_datasets(
         return load_audio(wav, sample_rate, length=n_samples, normalize=normalize)
 
     classes = class_list(list(manifests.values()))
-    label_encoder = label_encoder_for(classes, label_encoder_path)
+    if label_encoder is None:
+        label_encoder = label_encoder_for(classes, label_encoder_path)
+    else:
+        unknown = [c for c in classes if c not in label_encoder.lab2ind]
+        if unknown:
+            raise ValueError(
+                f"the data has classes the classifier does not know: {unknown}"
+            )
 
     @sb.utils.data_pipeline.takes("class_string")
     @sb.utils.data_pipeline.provides("class_string", "class_string_encoded")

@@ -171,6 +171,12 @@ class CNN14(nn.Module):
             raise ValueError(
                 f"CNN14 expects {self.n_mels} feature bins, got input {tuple(feats.shape)}"
             )
+        shortest = 2 ** (len(self.channels) - 1)
+        if x.shape[-2] < shortest:
+            raise ValueError(
+                f"CNN14 with {len(self.channels)} blocks needs at least {shortest} "
+                f"frames, got {x.shape[-2]} (clip too short)"
+            )
         # normalise each feature bin: [B, 1, T, M] -> [B, M, T, 1] -> back
         x = self.norm0(x.transpose(1, 3)).transpose(1, 3)
         reps = []

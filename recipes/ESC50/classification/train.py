@@ -9,9 +9,10 @@
 
 Results land in ``<output_folder>``: train_log.txt (per-epoch loss/accuracy),
 save/ (checkpoints, label_encoder.txt), test_report.json, confusion_matrix.csv
-and confusion_matrix.png. Re-running the same command resumes from the last
-checkpoint, including in the middle of an epoch (``--ckpt_interval_minutes``
-or ``--ckpt_interval_steps``).
+and confusion_matrix.png, and pretrained/ (the best model as a folder that
+the interpretation recipes load). Re-running the same command resumes from
+the last checkpoint, including in the middle of an epoch
+(``--ckpt_interval_minutes`` or ``--ckpt_interval_steps``).
 
 Authors
  * speechbrain-interp developers 2026
@@ -19,30 +20,14 @@ Authors
 
 import sys
 
-from speechbrain.utils.distributed import run_on_main
-
-from speechbrain_interp.data.esc50 import prepare_esc50
+from speechbrain_interp.data.esc50 import prepare_esc50_from_hparams
 from speechbrain_interp.experiment import load_experiment, run_classification
 
 
 def main(argv=None):
     """Runs the recipe; returns the brain (its ``test_report`` holds the test results)."""
     hparams, run_opts, _ = load_experiment(sys.argv[1:] if argv is None else argv)
-    prepare_kwargs = {
-        "data_folder": hparams["data_folder"],
-        "manifest_folder": hparams["manifest_folder"],
-        "train_folds": hparams["train_folds"],
-        "valid_folds": hparams["valid_folds"],
-        "test_folds": hparams["test_folds"],
-        "esc10_only": hparams["esc10_only"],
-        "audio_folder": hparams["audio_folder"],
-        "skip_missing": hparams["skip_missing"],
-        "download": hparams["download"],
-        "expected_duration": hparams["signal_length_s"],
-    }
-    run_on_main(prepare_esc50, kwargs=prepare_kwargs)
-    # every process reads the paths back (a no-op check once prepared)
-    manifests = prepare_esc50(**prepare_kwargs)
+    manifests = prepare_esc50_from_hparams(hparams)
     return run_classification(hparams, run_opts, manifests, hparams["data_folder"])
 
 

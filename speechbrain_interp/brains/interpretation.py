@@ -1,0 +1,256 @@
+"""Interpreter training as a ``speechbrain.core.Brain``, shared by every method.
+
+The interpreter (an :class:`~speechbrain_interp.interpreters.Interpreter`
+with ``trainable = True``) holds the frozen classifier and implements
+``loss``; this Brain adds what every method needs:
+
+- WHAM! noise on training batches (the clean part is kept for objectives
+  that need it, e.g. L-MAC fine-tuning);
+- the objective's parts logged per epoch;
+- every faithfulness metric of :mod:`speechbrain_interp.metrics` (plus the
+  method's own ``extra_metrics``) on valid and test, batched;
+- checkpoints selected on ``ckpt_key`` (``ckpt_mode`` min/max), which must be
+  one of the logged valid statistics (checked at the first save);
+- interpretations saved per clip (``original.wav``, ``interpretation.wav``,
+  PNG) every ``interpret_period`` epochs on valid and at test;
+- the test report: ``metrics.json``, ``metrics_per_clip.csv``, ``metrics.md``.
+
+Hyperparameters read: ``train_logger``, ``output_folder`` (required);
+``noise_augment``, ``noise_in_eval``, ``ckpt_key`` (default ``"loss"``),
+``ckpt_mode`` (``"min"``), ``save_interpretations`` (True),
+``interpret_period`` (10), ``n_interpretations`` (8 per stage),
+``label_encoder``, ``lr_scheduler`` (epoch-level, e.g. ReduceLROnPlateau on
+the selection key), ``metric_max_batch``.
+
+Authors
+ * speechbrain-interp developers 2026
+"""
+
+import contextlib
+import csv
+import json
+import os
+
+import torch
+
+import speechbrain as sb
+from speechbrain.utils.logger import get_logger
+
+from speechbrain_interp.metrics import MetricTracker, interpretation_metrics
+from speechbrain_interp.visualize import save_interpretation
+
+logger = get_logger(__name__)
+
+__all__ = ["InterpreterBrain", "write_metrics_report"]
+
+#: order of the columns in reports
+METRIC_ORDER = ("AI", "AD", "AG", "FF", "FF_median", "FidIn", "SPS", "COMP", "MM", "PIQ_FF")
+
+
+def write_metrics_report(summary, rows, out_dir, title="Interpretation metrics"):
+    """Writes ``metrics.json``, ``metrics_per_clip.csv`` and ``metrics.md``.
+
+    Arguments
+    ---------
+    summary : dict
+        Dataset figures (name -> float).
+    rows : list of dict
+        Per-clip rows (``id`` plus metrics).
+    out_dir : str
+        Output folder.
+    title : str
+        Heading of the markdown table.
+
+    Example
+    -------
+    >>> out = str(getfixture("tmpdir"))
+    >>> write_metrics_report({"AI": 50.0, "loss": 1.0}, [{"id": "a", "AI": 50.0}], out)
+    >>> sorted(os.listdir(out))
+    ['metrics.json', 'metrics.md', 'metrics_per_clip.csv']
+    """
+    os.makedirs(out_dir, exist_ok=True)
+    with open(os.path.join(out_dir, "metrics.json"), "w", encoding="utf-8") as f:
+        json.dump(summary, f, indent=2)
+    if rows:
+        with open(os.path.join(out_dir, "metrics_per_clip.csv"), "w", newline="", encoding="utf-8") as f:
+            writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+    names = [n for n in METRIC_ORDER if n in summary] + sorted(
+        n for n in summary if n not in METRIC_ORDER
+    )
+    with open(os.path.join(out_dir, "metrics.md"), "w", encoding="utf-8") as f:
+        f.write(f"## {title}\n\n| metric | value |\n|---|---|\n")
+        for name in names:
+            f.write(f"| {name} | {summary[name]:.4g} |\n")
+
+
+class InterpreterBrain(sb.Brain):
+    """Trains and evaluates a trainable interpreter (module ``interpreter``).
+
+    Example
+    -------
+    >>> from speechbrain_interp.classifier import AudioClassifier
+    >>> from speechbrain_interp.frontend import SpectralFrontEnd
+    >>> from speechbrain_interp.interpreters import LMAC
+    >>> from speechbrain_interp.models import CNN14
+    >>> from speechbrain.utils.train_logger import FileTrainLogger
+    >>> tmp = getfixture("tmpdir")
+    >>> clf = AudioClassifier(SpectralFrontEnd(), CNN14(base_channels=4), torch.nn.Linear(128, 3))
+    >>> brain = InterpreterBrain(
+    ...     modules={"interpreter": LMAC(clf, decoder_width=8)},
+    ...     opt_class=lambda p: torch.optim.Adam(p, 1e-3),
+    ...     hparams={"train_logger": FileTrainLogger(str(tmp / "log.txt")),
+    ...              "output_folder": str(tmp), "n_interpretations": 1},
+    ...     run_opts={"device": "cpu", "noprogressbar": True},
+    ... )
+    >>> data = [{"id": str(i), "sig": torch.randn(8000)} for i in range(4)]
+    >>> opts = {"batch_size": 2, "collate_fn": sb.dataio.batch.PaddedBatch}
+    >>> brain.fit(range(1), data, data, train_loader_kwargs=opts, valid_loader_kwargs=opts)
+    >>> {"loss", "AI", "AD", "FF", "FidIn"} <= set(brain.last_stats["valid"])
+    True
+    """
+
+    def _hp(self, name, default=None):
+        return getattr(self.hparams, name, default)
+
+    @property
+    def interpreter(self):
+        """The interpreter (unwrapped from DDP if needed)."""
+        module = self.modules.interpreter
+        return getattr(module, "module", module)
+
+    def init_optimizers(self):
+        """Optimises the interpreter's trainable parameters only."""
+        if self.opt_class is None:
+            return
+        params = [p for p in self.modules.parameters() if p.requires_grad]
+        self.optimizer = self.opt_class(params)
+        self.optimizers_dict = {"opt_class": self.optimizer}
+        if self.checkpointer is not None:
+            self.checkpointer.add_recoverable("optimizer", self.optimizer)
+
+    def compute_forward(self, batch, stage):
+        """Interpretation of the (noisy) batch and the clean waves."""
+        batch = batch.to(self.device)
+        wavs, _ = batch.sig
+        clean = wavs
+        noise_augment = self._hp("noise_augment")
+        if noise_augment is not None and (stage == sb.Stage.TRAIN or self._hp("noise_in_eval", False)):
+            wavs, noise = noise_augment(wavs, return_noise=True)
+            clean = wavs - noise
+        save = stage != sb.Stage.TRAIN and self._saving(stage)
+        if stage == sb.Stage.TRAIN:
+            context = contextlib.nullcontext()
+        else:  # gradient-based methods need gradients even when evaluating
+            context = torch.enable_grad() if self.interpreter.needs_input_grad else torch.no_grad()
+        with context:
+            interpretation = self.interpreter.interpret(wavs, with_wave=save)
+        return interpretation, wavs, clean
+
+    def compute_objectives(self, predictions, batch, stage):
+        """The interpreter's loss; on valid/test also every metric."""
+        interpretation, wavs, clean = predictions
+        clean_magnitude = None
+        if clean is not wavs:
+            clean_magnitude = self.interpreter.frontend.spectrogram(clean)[0]
+        parts = self.interpreter.loss(interpretation, clean_magnitude)
+        loss = parts.pop("loss")
+        self._parts.append({k: float(v) for k, v in parts.items()})
+        if stage != sb.Stage.TRAIN:
+            with torch.no_grad():
+                metrics = interpretation_metrics(
+                    self.interpreter.classifier,
+                    interpretation.magnitude.detach(),
+                    interpretation.mask.detach(),
+                    interpretation.label,
+                    max_batch=self._hp("metric_max_batch"),
+                )
+                metrics.update(self.interpreter.extra_metrics(interpretation))
+            self._tracker.append(metrics, ids=batch.id)
+            if self._saving(stage):
+                self._save_examples(interpretation, wavs, batch.id, stage)
+        return loss
+
+    def _saving(self, stage):
+        if not self._hp("save_interpretations", True):
+            return False
+        if stage == sb.Stage.TEST:
+            return True
+        period = self._hp("interpret_period", 10)
+        return period > 0 and self._epoch is not None and self._epoch % period == 0
+
+    def _save_examples(self, interpretation, wavs, ids, stage):
+        budget = self._hp("n_interpretations", 8) - self._n_saved
+        if budget <= 0:
+            return
+        where = "test" if stage == sb.Stage.TEST else f"valid_epoch{self._epoch}"
+        folder = os.path.join(self.hparams.output_folder, "interpretations", where)
+        encoder = self._hp("label_encoder")
+        names = [encoder.ind2lab[i] for i in range(len(encoder))] if encoder is not None else None
+        frontend = self.interpreter.frontend
+        for i, clip in enumerate(ids[:budget]):
+            save_interpretation(
+                os.path.join(folder, str(clip)), interpretation, i, wavs[i],
+                frontend.sample_rate, frontend.hop_samples, class_names=names,
+            )
+        self._n_saved += min(budget, len(ids))
+
+    def on_stage_start(self, stage, epoch=None):
+        """Resets the accumulators."""
+        self._epoch = epoch
+        self._parts = []
+        self._tracker = MetricTracker()
+        self._n_saved = 0
+
+    def _stats(self, stage_loss):
+        stats = {"loss": float(stage_loss)}
+        if self._parts:
+            for key in self._parts[0]:
+                stats[key] = sum(p[key] for p in self._parts) / len(self._parts)
+        if len(self._tracker):
+            stats.update(self._tracker.summarize())
+        return stats
+
+    def on_stage_end(self, stage, stage_loss, epoch=None):
+        """Logs, schedules, checkpoints; writes the test report."""
+        stats = self._stats(stage_loss)
+        if not hasattr(self, "last_stats"):
+            self.last_stats = {}
+        self.last_stats[stage.name.lower()] = stats
+        if stage == sb.Stage.TRAIN:
+            self.train_stats = stats
+        elif stage == sb.Stage.VALID:
+            self._end_of_epoch(epoch, stats)
+        else:
+            self.hparams.train_logger.log_stats(
+                stats_meta={"Epoch loaded": getattr(self._hp("epoch_counter"), "current", None)},
+                test_stats=stats,
+            )
+            write_metrics_report(
+                stats, self._tracker.to_rows(), self.hparams.output_folder,
+                title=f"{type(self.interpreter).__name__} on the test set",
+            )
+            self.test_stats = stats
+
+    def _end_of_epoch(self, epoch, stats):
+        key, mode = self._hp("ckpt_key", "loss"), self._hp("ckpt_mode", "min")
+        if key not in stats:
+            raise KeyError(
+                f"ckpt_key {key!r} is not among the logged valid statistics {sorted(stats)}"
+            )
+        scheduler = self._hp("lr_scheduler")
+        if scheduler is not None:
+            value = stats[key] if mode == "min" else -stats[key]
+            old_lr, new_lr = scheduler([self.optimizer], epoch, value)
+            if new_lr != old_lr:
+                sb.nnet.schedulers.update_learning_rate(self.optimizer, new_lr)
+        self.hparams.train_logger.log_stats(
+            stats_meta={"epoch": epoch, "lr": self.optimizer.param_groups[0]["lr"]},
+            train_stats=getattr(self, "train_stats", None),
+            valid_stats=stats,
+        )
+        if self.checkpointer is not None:
+            meta = dict(stats, epoch=epoch)
+            keys = {"min_keys": [key]} if mode == "min" else {"max_keys": [key]}
+            self.checkpointer.save_and_keep_only(meta=meta, num_to_keep=self._hp("ckpt_keep", 1), **keys)

@@ -1,0 +1,253 @@
+"""The one interface every interpreter satisfies: ``interpret(wave)``.
+
+Like captum's single ``attribute`` verb, :meth:`Interpreter.interpret` is the
+only call evaluation code makes, whatever the method (trained decoders,
+optimisation-based explanations, gradient baselines):
+
+    interpretation = interpreter.interpret(wave)          # [B, N] at the model rate
+    interpretation.mask              # [B, T, F] mask on the LINEAR STFT magnitude
+    interpretation.label             # [B] explained class (classifier decision)
+    interpretation.masked_magnitude  # mask * |X|
+    interpretation.wave              # [B, N] listenable interpretation (input phase)
+
+The mask always covers every STFT frame of the input (no 417/425-frame
+mismatch) and lives on the linear magnitude, whatever domain the method
+works in: methods that mask the log1p magnitude or the mel features convert
+their mask with :func:`log_mask_to_linear` or
+:meth:`~speechbrain_interp.frontend.SpectralFrontEnd.features_mask_to_linear`
+(the native mask stays in ``extras``).
+
+A subclass implements :meth:`Interpreter.explain` (mask from the classifier's
+view of the input); trainable ones also implement :meth:`Interpreter.loss`.
+
+Authors
+ * speechbrain-interp developers 2026
+"""
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+import torch
+from torch import nn
+
+__all__ = ["Interpretation", "Interpreter", "log_mask_to_linear"]
+
+
+@dataclass
+class Interpretation:
+    """What :meth:`Interpreter.interpret` returns (batched).
+
+    Attributes
+    ----------
+    mask : torch.Tensor
+        ``[B, T, F]`` in ``[0, 1]`` on the linear magnitude spectrogram.
+    label : torch.Tensor
+        ``[B]`` explained class indices.
+    magnitude : torch.Tensor
+        ``[B, T, F]`` linear magnitude ``|X|`` of the input.
+    phase : torch.Tensor
+        ``[B, T, F]`` phase of the input.
+    logits : torch.Tensor
+        ``[B, C]`` classifier logits on the input.
+    wave : torch.Tensor or None
+        ``[B, N]`` listenable interpretation, ``ISTFT(mask * |X| e^{j phase})``.
+    extras : dict
+        Method-specific outputs (native masks, components, losses' inputs).
+    """
+
+    mask: torch.Tensor
+    label: torch.Tensor
+    magnitude: torch.Tensor
+    phase: torch.Tensor
+    logits: torch.Tensor
+    wave: Optional[torch.Tensor] = None
+    extras: dict = field(default_factory=dict)
+
+    @property
+    def masked_magnitude(self):
+        """``mask * |X|``, ``[B, T, F]``."""
+        return self.mask * self.magnitude
+
+
+def log_mask_to_linear(mask, magnitude):
+    """Linear-magnitude mask equivalent to masking ``log1p(|X|)``.
+
+    ``expm1(mask * log1p(|X|)) == M_lin * |X|``, so
+    ``M_lin = expm1(mask * log1p|X|) / |X|`` (in ``[0, 1]`` for a mask in
+    ``[0, 1]``; bins with ``|X| = 0`` get the mask value itself).
+
+    Arguments
+    ---------
+    mask : torch.Tensor
+        ``[B, T, F]`` mask on ``log1p(|X|)``.
+    magnitude : torch.Tensor
+        ``[B, T, F]`` linear magnitude.
+
+    Returns
+    -------
+    torch.Tensor
+        ``[B, T, F]``.
+
+    Example
+    -------
+    >>> mag = torch.tensor([[[3.0, 0.0]]])
+    >>> m = log_mask_to_linear(torch.tensor([[[0.5, 0.5]]]), mag)
+    >>> round(float(m[0, 0, 0] * 3.0), 4), float(m[0, 0, 1])
+    (1.0, 0.5)
+    """
+    masked = torch.expm1(mask * torch.log1p(magnitude))
+    tiny = magnitude <= 1e-6
+    ratio = masked / magnitude.clamp_min(1e-6)
+    return torch.where(tiny, mask, ratio).clamp(0.0, 1.0)
+
+
+class Interpreter(nn.Module):
+    """Base class: a frozen classifier and the ``interpret`` verb.
+
+    Arguments
+    ---------
+    classifier : speechbrain_interp.classifier.AudioClassifier
+        The model to explain; it is frozen here (eval mode, no parameter
+        gradients) and never trained by an interpreter.
+
+    Example
+    -------
+    >>> from speechbrain_interp.classifier import AudioClassifier
+    >>> from speechbrain_interp.frontend import SpectralFrontEnd
+    >>> from speechbrain_interp.models import CNN14
+    >>> class Everything(Interpreter):
+    ...     def explain(self, magnitude, output, label):
+    ...         return torch.ones_like(magnitude), {}
+    >>> clf = AudioClassifier(SpectralFrontEnd(), CNN14(base_channels=4), torch.nn.Linear(128, 3))
+    >>> wave = torch.randn(2, 8000)
+    >>> out = Everything(clf).interpret(wave)
+    >>> out.mask.shape, out.label.shape
+    (torch.Size([2, 44, 513]), torch.Size([2]))
+    >>> bool((out.wave - wave).abs().max() < 1e-4)
+    True
+    """
+
+    #: True for methods that need gradients w.r.t. the input (gradient baselines)
+    needs_input_grad = False
+    #: True for methods with trainable parameters (they implement ``loss``)
+    trainable = False
+
+    def __init__(self, classifier):
+        super().__init__()
+        self.classifier = classifier.freeze()
+
+    @property
+    def frontend(self):
+        """The classifier's spectral front end."""
+        return self.classifier.frontend
+
+    def analyse(self, wave):
+        """Spectrogram and classifier view of ``wave`` ``[B, N]``.
+
+        Returns
+        -------
+        magnitude, phase : torch.Tensor
+            ``[B, T, F]``.
+        output : speechbrain_interp.classifier.ClassifierOutput
+        """
+        if wave.dim() == 1:
+            wave = wave.unsqueeze(0)
+        magnitude, phase = self.frontend.spectrogram(wave)
+        if self.needs_input_grad:
+            output = self.classifier(magnitude=magnitude)
+        else:
+            with torch.no_grad():
+                output = self.classifier(magnitude=magnitude)
+        return magnitude, phase, output
+
+    def interpret(self, wave, label=None, with_wave=True):
+        """Explains the classifier's decision on ``wave``.
+
+        Arguments
+        ---------
+        wave : torch.Tensor
+            ``[B, N]`` (or ``[N]``) at the classifier's sample rate.
+        label : torch.Tensor, optional
+            ``[B]`` classes to explain; default: the classifier decision.
+        with_wave : bool
+            Also synthesise the listenable wave (skip during training).
+
+        Returns
+        -------
+        Interpretation
+        """
+        if wave.dim() == 1:
+            wave = wave.unsqueeze(0)
+        magnitude, phase, output = self.analyse(wave)
+        if label is None:
+            label = self.classifier.decide(output.logits.detach())
+            if label.dim() == 2:  # multi-label: explain the most likely class
+                label = output.logits.detach().argmax(dim=-1)
+        mask, extras = self.explain(magnitude, output, label)
+        if mask.shape != magnitude.shape:
+            raise RuntimeError(
+                f"{type(self).__name__} produced a mask of shape {tuple(mask.shape)} "
+                f"for a spectrogram of shape {tuple(magnitude.shape)}"
+            )
+        result = Interpretation(
+            mask=mask,
+            label=label,
+            magnitude=magnitude,
+            phase=phase,
+            logits=output.logits,
+            extras=extras,
+        )
+        if with_wave:
+            result.wave = self.listen(result, wave.shape[-1])
+        return result
+
+    def listen(self, interpretation, length):
+        """Listenable wave of an interpretation (``[B, length]``)."""
+        with torch.no_grad():
+            return self.frontend.mask_to_wave(
+                interpretation.mask.detach(),
+                interpretation.magnitude.detach(),
+                interpretation.phase,
+                length,
+            )
+
+    def explain(self, magnitude, output, label):
+        """Mask for the given classes.
+
+        Arguments
+        ---------
+        magnitude : torch.Tensor
+            ``[B, T, F]`` linear magnitude.
+        output : speechbrain_interp.classifier.ClassifierOutput
+            The classifier's view of the input (logits, representations).
+        label : torch.Tensor
+            ``[B]`` classes to explain.
+
+        Returns
+        -------
+        mask : torch.Tensor
+            ``[B, T, F]`` on the linear magnitude, in ``[0, 1]``.
+        extras : dict
+        """
+        raise NotImplementedError
+
+    def loss(self, interpretation, clean_magnitude=None):
+        """Training objective of a trainable interpreter.
+
+        Arguments
+        ---------
+        interpretation : Interpretation
+            Output of :meth:`interpret` on the (possibly noisy) training batch.
+        clean_magnitude : torch.Tensor, optional
+            ``[B, T, F]`` magnitude of the clean signal when noise was added.
+
+        Returns
+        -------
+        dict
+            ``"loss"`` (scalar to minimise) and its parts (detached scalars).
+        """
+        raise NotImplementedError(f"{type(self).__name__} is not trainable")
+
+    def extra_metrics(self, interpretation):
+        """Method-specific per-clip metrics (``dict`` of ``[B]`` tensors)."""
+        return {}

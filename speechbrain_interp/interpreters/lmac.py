@@ -1,0 +1,262 @@
+"""L-MAC: Listenable Maps for Audio Classifiers (Paissan, Ravanelli, Subakan 2024).
+
+A decoder maps the classifier's four deepest representations to a mask
+``M`` on the linear magnitude spectrogram ``X``; it is trained so that the
+masked-in input keeps the decision and the masked-out input loses it
+(paper Eq. 2)::
+
+    lambda_in CE(f(M X), y) - lambda_out CE(f((1 - M) X), y) + lambda_l1 |M|_1 (+ lambda_tv TV(M))
+
+with ``y = argmax f(X)`` the classifier decision (not the ground truth),
+``f`` seeing the masked LINEAR spectrogram through the one feature function
+(mel filterbank + log1p). The listenable interpretation is
+``ISTFT(M X e^{j phase})``.
+
+Fine-tuning (paper section 2.1): a guidance term pulls the mask toward the
+binarised CLEAN spectrogram ``B = 1[log1p|X_clean| >= bin_threshold max]``,
+only for items whose mask is already close to it (normalised cosine
+similarity between ``M`` and ``B`` >= ``cct``); the l1 term stays on the
+other items. ``domain="features"`` gives the "Mel" variant (mask on the
+classifier features; listenable through the mel-to-linear spreading).
+
+Defaults: lambda_in 4, lambda_out 0.2, lambda_l1 0.4, TV 0, lambda_g 1,
+CCT 0.6, binarisation 0.35 (upstream reference code, methods.md sections 3.4
+and 9; the paper leaves them open).
+
+Authors
+ * speechbrain-interp developers 2026
+"""
+
+import torch
+import torch.nn.functional as F
+
+from speechbrain_interp.frontend import compress
+from speechbrain_interp.interpreters.base import Interpreter
+from speechbrain_interp.interpreters.decoders import ConvTransposeDecoder, MaskDecoder
+
+__all__ = ["LMAC", "binarized_target", "total_variation"]
+
+
+def total_variation(mask):
+    """Mean absolute difference between neighbours along time and frequency.
+
+    Arguments
+    ---------
+    mask : torch.Tensor
+        ``[B, T, F]``.
+
+    Returns
+    -------
+    torch.Tensor
+        ``[B]``.
+
+    Example
+    -------
+    >>> total_variation(torch.tensor([[[0.0, 1.0], [0.0, 1.0]]]))
+    tensor([1.])
+    """
+    dt = (mask[:, 1:] - mask[:, :-1]).abs().mean(dim=(1, 2))
+    df = (mask[:, :, 1:] - mask[:, :, :-1]).abs().mean(dim=(1, 2))
+    return dt + df
+
+
+def binarized_target(spectrogram, threshold=0.35):
+    """``1[S >= threshold * max S]`` per item (S compressed, ``[B, T, F]``).
+
+    Example
+    -------
+    >>> binarized_target(torch.tensor([[[1.0, 0.3, 0.5]]]), 0.4)
+    tensor([[[1., 0., 1.]]])
+    """
+    peak = spectrogram.amax(dim=(1, 2), keepdim=True)
+    return (spectrogram >= threshold * peak).to(spectrogram.dtype)
+
+
+def _cosine(a, b, eps=1e-8):
+    """Normalised cosine similarity per item of ``[B, T, F]`` tensors."""
+    a, b = a.flatten(1), b.flatten(1)
+    return (a * b).sum(1) / (a.norm(dim=1) * b.norm(dim=1) + eps)
+
+
+class LMAC(Interpreter):
+    """L-MAC interpreter (decoder + objective).
+
+    Arguments
+    ---------
+    classifier : speechbrain_interp.classifier.AudioClassifier
+        The classifier to explain (frozen here).
+    decoder : str
+        ``"light"`` (:class:`MaskDecoder`, default) or ``"paper"``
+        (:class:`ConvTransposeDecoder`, the paper-size reference layout).
+    domain : str
+        ``"linear"`` (STFT-Mel: mask on ``|X|``, listenable) or
+        ``"features"`` (Mel: mask on the classifier features).
+    n_reps : int
+        Representations used, deepest first (4 in the paper).
+    decoder_width, refine_channels : int
+        Sizes of the light decoder.
+    use_spectrogram : bool
+        Light decoder: let the refinement see the input spectrogram.
+    paper_dim : int, optional
+        Internal width of the paper decoder (2048 in the paper; default:
+        the deepest representation's channels).
+    lambda_in, lambda_out, lambda_l1, lambda_tv : float
+        Weights of the masked-in CE, masked-out CE, l1 and total variation.
+    finetune : bool
+        Add the guidance term (fine-tuning stage).
+    lambda_g : float
+        Guidance weight.
+    cct : float
+        Cross-correlation (cosine) threshold selecting guided items.
+    bin_threshold : float
+        Binarisation threshold of the clean target (fraction of the max).
+    guidance : str
+        ``"bce"`` (BCE between mask and binarised target) or ``"l2"``
+        (mean squared distance between ``M X`` and the clean input, in the
+        compressed domain).
+
+    Example
+    -------
+    >>> from speechbrain_interp.classifier import AudioClassifier
+    >>> from speechbrain_interp.frontend import SpectralFrontEnd
+    >>> from speechbrain_interp.models import CNN14
+    >>> clf = AudioClassifier(SpectralFrontEnd(), CNN14(base_channels=4), torch.nn.Linear(128, 3))
+    >>> lmac = LMAC(clf, decoder_width=16)
+    >>> out = lmac.interpret(torch.randn(2, 16000))
+    >>> out.mask.shape, out.wave.shape
+    (torch.Size([2, 87, 513]), torch.Size([2, 16000]))
+    >>> sorted(lmac.loss(out))
+    ['loss', 'loss_in', 'loss_l1', 'loss_out', 'mask_mean']
+    """
+
+    trainable = True
+
+    def __init__(
+        self,
+        classifier,
+        decoder="light",
+        domain="linear",
+        n_reps=4,
+        decoder_width=64,
+        refine_channels=8,
+        use_spectrogram=True,
+        paper_dim=None,
+        lambda_in=4.0,
+        lambda_out=0.2,
+        lambda_l1=0.4,
+        lambda_tv=0.0,
+        finetune=False,
+        lambda_g=1.0,
+        cct=0.6,
+        bin_threshold=0.35,
+        guidance="bce",
+    ):
+        super().__init__(classifier)
+        if domain not in ("linear", "features"):
+            raise ValueError(f"domain must be 'linear' or 'features', got {domain!r}")
+        if guidance not in ("bce", "l2"):
+            raise ValueError(f"guidance must be 'bce' or 'l2', got {guidance!r}")
+        self.domain = domain
+        reps = classifier.rep_channels
+        if len(reps) < n_reps:
+            raise ValueError(f"the classifier has {len(reps)} representations, n_reps={n_reps}")
+        self.n_reps = int(n_reps)
+        frontend = classifier.frontend
+        if decoder == "light":
+            mel_to_linear = None
+            if domain == "linear" and frontend.filterbank is not None:
+                mel_to_linear = frontend.mel_to_linear_matrix()
+            self.decoder = MaskDecoder(
+                reps[: self.n_reps],
+                n_features=frontend.n_features,
+                mel_to_linear=mel_to_linear,
+                width=decoder_width,
+                refine_channels=refine_channels,
+                use_spectrogram=use_spectrogram,
+            )
+        elif decoder == "paper":
+            if self.n_reps != 4:
+                raise ValueError("the paper decoder takes exactly 4 representations")
+            self.decoder = ConvTransposeDecoder(reps[:4], dim=paper_dim)
+        else:
+            raise ValueError(f"decoder must be 'light' or 'paper', got {decoder!r}")
+        self.lambda_in, self.lambda_out = float(lambda_in), float(lambda_out)
+        self.lambda_l1, self.lambda_tv = float(lambda_l1), float(lambda_tv)
+        self.finetune, self.lambda_g = bool(finetune), float(lambda_g)
+        self.cct, self.bin_threshold, self.guidance = float(cct), float(bin_threshold), guidance
+
+    def _native_input(self, magnitude, output=None):
+        """Compressed input in the mask's domain, ``[B, T, F_native]``."""
+        if self.domain == "linear":
+            return compress(magnitude)
+        if output is not None:
+            return output.features
+        return self.frontend.features(magnitude)
+
+    def explain(self, magnitude, output, label):
+        """Mask from the classifier's representations (``label`` is implied
+        by them: L-MAC explains the decision the representations led to)."""
+        native_input = self._native_input(magnitude, output)
+        logits = self.decoder(output.reps[: self.n_reps], native_input)
+        native = torch.sigmoid(logits)
+        if self.domain == "linear":
+            mask = native
+        else:
+            mask = self.frontend.features_mask_to_linear(native)
+        return mask, {"native_mask": native, "domain": self.domain}
+
+    def masked_logits(self, interpretation):
+        """Classifier logits on the masked-in and masked-out inputs.
+
+        One classifier call on the concatenated batch.
+
+        Returns
+        -------
+        logits_in, logits_out : torch.Tensor
+            ``[B, C]`` each.
+        """
+        native = interpretation.extras["native_mask"]
+        magnitude = interpretation.magnitude
+        if self.domain == "linear":
+            both = torch.cat([native * magnitude, (1 - native) * magnitude])
+            logits = self.classifier(magnitude=both).logits
+        else:
+            feats = self.frontend.features(magnitude)
+            both = torch.cat([native * feats, (1 - native) * feats])
+            logits = self.classifier(features=both).logits
+        return logits.chunk(2)
+
+    def loss(self, interpretation, clean_magnitude=None):
+        """Paper Eq. 2 (+ the fine-tuning guidance when ``finetune``)."""
+        native = interpretation.extras["native_mask"]
+        label = interpretation.label
+        logits_in, logits_out = self.masked_logits(interpretation)
+        loss_in = F.cross_entropy(logits_in, label)
+        loss_out = F.cross_entropy(logits_out, label)
+        l1 = native.abs().mean(dim=(1, 2))
+        parts = {"loss_in": loss_in, "loss_out": loss_out}
+        total = self.lambda_in * loss_in - self.lambda_out * loss_out
+        if self.finetune:
+            clean = clean_magnitude if clean_magnitude is not None else interpretation.magnitude
+            clean_native = self._native_input(clean)
+            target = binarized_target(clean_native, self.bin_threshold)
+            selected = (_cosine(native.detach(), target) >= self.cct).to(native.dtype)
+            if self.guidance == "bce":
+                guide = F.binary_cross_entropy(native, target, reduction="none").mean(dim=(1, 2))
+            else:
+                masked = native * self._native_input(interpretation.magnitude)
+                guide = (masked - clean_native).pow(2).mean(dim=(1, 2))
+            total = total + self.lambda_g * (selected * guide).mean()
+            l1 = l1 * (1 - selected)
+            parts["loss_guide"] = (selected * guide).mean()
+            parts["guided_fraction"] = selected.mean()
+        total = total + self.lambda_l1 * l1.mean()
+        parts["loss_l1"] = l1.mean()
+        if self.lambda_tv > 0:
+            tv = total_variation(native).mean()
+            total = total + self.lambda_tv * tv
+            parts["loss_tv"] = tv
+        parts = {k: v.detach() for k, v in parts.items()}
+        parts["mask_mean"] = native.detach().mean()
+        parts["loss"] = total
+        return parts

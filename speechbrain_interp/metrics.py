@@ -1,0 +1,522 @@
+"""Batched interpretation metrics (methods.md section 7) for training logs and evaluation.
+
+Notation: ``c`` = explained class (default: the classifier decision on the
+input); ``f`` = classifier probabilities, computed ONCE from the logits by
+:meth:`AudioClassifier.probabilities` (softmax; sigmoid for multi-label heads);
+the functions below take probabilities and never apply a softmax again
+(upstream's AD did); ``X`` = linear magnitude ``[B, T, F]``; ``M`` = mask
+``[B, T, F]`` in [0, 1]. Every metric is a per-clip tensor ``[B]``; the dataset
+figure is its mean (:class:`MetricTracker`).
+
+==========  ===================================================================
+``AI``      ``100 * 1[f(M*X)_c > f(X)_c]``
+``AD``      ``100 * max(0, f(X)_c - f(M*X)_c) / f(X)_c`` (0 if ``f(X)_c = 0``)
+``AG``      ``100 * max(0, f(M*X)_c - f(X)_c) / (1 - f(X)_c)`` (0 if ``f(X)_c = 1``)
+``FF``      ``f(X)_c - f((1-M)*X)_c`` (probabilities; mean and median)
+``FidIn``   ``1[argmax f(M*X) = c]`` (multi-label: ``f(M*X)_c >= threshold``)
+``SPS``     Gini index of the map, as Quantus ``Sparseness``
+``COMP``    entropy (nats) of the normalised map, as Quantus ``Complexity``
+``MM``      mean of ``M`` over ``T x F``
+``PIQ_FF``  ``f(X)_c - f(X_removed)_c``, the interpretation subtracted in the
+            classifier's log1p domain (:func:`subtract_compressed`)
+==========  ===================================================================
+
+SPS/COMP reproduce quantus 0.6.0 with the defaults upstream used (``abs=True,
+normalise=True``, i.e. ``normalise_by_max``). Quantus divides by the max over
+the WHOLE attribution batch; here each map is divided by its own max (= Quantus
+called on one clip), so values do not depend on the batch. Quantus refuses
+all-zero attributions and upstream skipped them: here their SPS and COMP are
+NaN, which :class:`MetricTracker` leaves out of the means.
+
+Authors
+ * speechbrain-interp developers 2026
+"""
+
+import math
+import warnings
+from collections import defaultdict
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+__all__ = [
+    "MetricTracker", "average_drop", "average_gain", "average_increase",
+    "complexity", "faithfulness", "input_fidelity", "interpretation_metrics",
+    "mask_mean", "masked_probabilities", "masking_metrics", "sparseness",
+    "subtract_compressed", "subtractive_faithfulness", "topk_fidelity",
+]  # fmt: skip
+
+SPS_EPS = 1e-7  # quantus.Sparseness: a += 1e-7 (after abs and max-normalisation)
+COMP_EPS = 1e-12  # quantus.Complexity: -(p * log(p + 1e-12)).sum()
+
+
+def _pick(probs, label):
+    """``probs[b, label[b]]`` for ``[B, C]`` probabilities and ``[B]`` labels."""
+    return probs.gather(-1, label.long().reshape(-1, 1).to(probs.device)).squeeze(-1)
+
+
+def _safe_ratio(num, den):
+    """``num / den`` where ``den > 0``, else 0 (no NaN, no NaN gradient)."""
+    ok = den > 0
+    return torch.where(ok, num / torch.where(ok, den, torch.ones_like(den)), torch.zeros_like(num))
+
+
+def average_increase(p_input, p_in, label):
+    """AI per clip: ``100 * 1[f(M*X)_c > f(X)_c]``.
+
+    Arguments
+    ---------
+    p_input : torch.Tensor
+        ``[B, C]`` probabilities on the input ``X``.
+    p_in : torch.Tensor
+        ``[B, C]`` probabilities on the masked-in input ``M*X``.
+    label : torch.Tensor
+        ``[B]`` explained classes.
+
+    Returns
+    -------
+    torch.Tensor
+        ``[B]``, 0 or 100.
+
+    Example
+    -------
+    >>> average_increase(torch.tensor([[0.5, 0.3, 0.2]]), torch.tensor([[0.7, 0.2, 0.1]]), torch.tensor([0]))
+    tensor([100.])
+    """
+    return 100.0 * (_pick(p_in, label) > _pick(p_input, label)).to(p_input.dtype)
+
+
+def average_drop(p_input, p_in, label):
+    """AD per clip: ``100 * max(0, f(X)_c - f(M*X)_c) / f(X)_c`` (0 if ``f(X)_c = 0``).
+
+    Arguments and shapes as :func:`average_increase` (probabilities, not logits).
+
+    Example
+    -------
+    >>> average_drop(torch.tensor([[0.5, 0.3, 0.2]]), torch.tensor([[0.4, 0.3, 0.3]]), torch.tensor([0]))
+    tensor([20.0000])
+    """
+    p, q = _pick(p_input, label), _pick(p_in, label)
+    return 100.0 * _safe_ratio(F.relu(p - q), p)
+
+
+def average_gain(p_input, p_in, label):
+    """AG per clip: ``100 * max(0, f(M*X)_c - f(X)_c) / (1 - f(X)_c)`` (0 if ``f(X)_c = 1``).
+
+    Arguments and shapes as :func:`average_increase`.
+
+    Example
+    -------
+    >>> average_gain(torch.tensor([[0.5, 0.3, 0.2]]), torch.tensor([[0.7, 0.2, 0.1]]), torch.tensor([0]))
+    tensor([40.0000])
+    """
+    p, q = _pick(p_input, label), _pick(p_in, label)
+    return 100.0 * _safe_ratio(F.relu(q - p), 1.0 - p)
+
+
+def faithfulness(p_input, p_out, label):
+    """FF per clip: ``f(X)_c - f((1-M)*X)_c`` (probabilities, in ``[-1, 1]``).
+
+    ``p_out`` ``[B, C]``: probabilities on the masked-out input; the rest as
+    :func:`average_increase`.
+
+    Example
+    -------
+    >>> faithfulness(torch.tensor([[0.5, 0.5]]), torch.tensor([[0.125, 0.875]]), torch.tensor([0]))
+    tensor([0.3750])
+    """
+    return _pick(p_input, label) - _pick(p_out, label)
+
+
+def subtractive_faithfulness(p_input, p_removed, label):
+    """PIQ faithfulness per clip: ``f(X)_c - f(X_removed)_c``, see :func:`subtract_compressed`.
+
+    Example
+    -------
+    >>> subtractive_faithfulness(torch.tensor([[0.9, 0.1]]), torch.tensor([[0.4, 0.6]]), torch.tensor([0]))
+    tensor([0.5000])
+    """
+    return faithfulness(p_input, p_removed, label)
+
+
+def input_fidelity(p_in, label, threshold=None):
+    """Fid-In per clip: ``1[argmax f(M*X) = c]``.
+
+    Arguments
+    ---------
+    p_in : torch.Tensor
+        ``[B, C]`` probabilities on ``M*X``.
+    label : torch.Tensor
+        ``[B]`` explained classes.
+    threshold : float, optional
+        Multi-label heads: ``1[f(M*X)_c >= threshold]`` instead of the argmax.
+
+    Returns
+    -------
+    torch.Tensor
+        ``[B]``, 0 or 1.
+
+    Example
+    -------
+    >>> input_fidelity(torch.tensor([[0.7, 0.3], [0.4, 0.6]]), torch.tensor([0, 0]))
+    tensor([1., 0.])
+    """
+    if threshold is not None:
+        return (_pick(p_in, label) >= threshold).to(p_in.dtype)
+    return (p_in.argmax(-1) == label.to(p_in.device)).to(p_in.dtype)
+
+
+def topk_fidelity(decision, scores, k):
+    """L2I top-k fidelity per clip: ``1[decision in top-k(scores)]``.
+
+    Arguments
+    ---------
+    decision : torch.Tensor
+        ``[B]`` classifier decisions.
+    scores : torch.Tensor
+        ``[B, C]`` interpreter class scores ``Theta(H_I(x))``.
+    k : int
+        Size of the top set (clamped to ``C``).
+
+    Returns
+    -------
+    torch.Tensor
+        ``[B]``, 0 or 1.
+
+    Example
+    -------
+    >>> s = torch.tensor([[0.1, 0.5, 0.3, 0.2]])
+    >>> [float(topk_fidelity(torch.tensor([2]), s, k)) for k in (1, 2, 3)]
+    [0.0, 1.0, 1.0]
+    """
+    top = scores.topk(min(int(k), scores.shape[-1]), dim=-1).indices
+    return (top == decision.to(top.device).long().reshape(-1, 1)).any(-1).float()
+
+
+def mask_mean(mask):
+    """MM per clip: mean of ``mask`` ``[B, ...]`` over all but the batch axis.
+
+    Example
+    -------
+    >>> mask_mean(torch.tensor([[[1.0, 0.0], [0.5, 0.5]]]))
+    tensor([0.5000])
+    """
+    return mask.reshape(mask.shape[0], -1).mean(-1)
+
+
+def _prepare_maps(maps, normalise):
+    """``[B, d]`` float64 ``|maps|`` (over their max if ``normalise``), all-zero flags ``[B]``."""
+    a = maps.detach().reshape(maps.shape[0], -1).double().abs()
+    peak = a.amax(-1, keepdim=True)
+    if normalise:
+        a = a / torch.where(peak > 0, peak, torch.ones_like(peak))
+    return a, peak.squeeze(-1) == 0
+
+
+def _finish(score, zero, maps):
+    """NaN for all-zero maps; back to the dtype of ``maps``."""
+    score = torch.where(zero, torch.full_like(score, math.nan), score)
+    return score.to(maps.dtype if maps.is_floating_point() else torch.float32)
+
+
+def sparseness(maps, normalise=True):
+    """SPS per clip: Gini index, as ``quantus.Sparseness(abs=True)`` (0.6.0).
+
+    ``a = sort(|e| / max|e| + 1e-7)`` over the flattened map (``d`` values),
+    ``SPS = sum_i (2i - d - 1) a_i / (d sum_i a_i)``, ``i = 1..d``: 0 for a
+    uniform map, ``1 - 1/d`` (up to the epsilon) for a one-hot map.
+
+    Arguments
+    ---------
+    maps : torch.Tensor
+        ``[B, ...]`` explanation maps (e.g. masks ``[B, T, F]``).
+    normalise : bool
+        Divide each map by its max ``|e|`` first (Quantus' default
+        ``normalise_by_max``, here per clip).
+
+    Returns
+    -------
+    torch.Tensor
+        ``[B]`` (dtype of ``maps``, computed in float64); NaN for all-zero maps.
+
+    Example
+    -------
+    >>> m = torch.zeros(2, 4, 5)
+    >>> m[0, 1, 2] = 1.0
+    >>> m[1] = 0.3
+    >>> sparseness(m).round(decimals=4)
+    tensor([0.9500, 0.0000])
+    """
+    a, zero = _prepare_maps(maps, normalise)
+    a = (a + SPS_EPS).sort(-1).values
+    d = a.shape[-1]
+    i = torch.arange(1, d + 1, device=a.device, dtype=a.dtype)
+    return _finish(((2 * i - d - 1) * a).sum(-1) / (d * a.sum(-1)), zero, maps)
+
+
+def complexity(maps, normalise=True):
+    """COMP per clip: entropy (nats), as ``quantus.Complexity(abs=True)`` (0.6.0).
+
+    ``p = |e| / sum |e|`` over the flattened map (max-normalising first does
+    not change ``p``), ``COMP = -sum_i p_i ln(p_i + 1e-12)``, so zero entries
+    add nothing: ``ln d`` for a uniform map, ~0 for a one-hot map. Arguments
+    and returns as :func:`sparseness` (NaN for all-zero maps).
+
+    Example
+    -------
+    >>> m = torch.zeros(2, 4, 5)
+    >>> m[0, 1, 2] = 1.0
+    >>> m[1] = 0.3
+    >>> complexity(m).abs().round(decimals=4), round(math.log(20), 4)
+    (tensor([0.0000, 2.9957]), 2.9957)
+    """
+    a, zero = _prepare_maps(maps, normalise)
+    total = a.sum(-1, keepdim=True)
+    p = a / torch.where(total > 0, total, torch.ones_like(total))
+    return _finish(-(p * torch.log(p + COMP_EPS)).sum(-1), zero, maps)
+
+
+def subtract_compressed(magnitude, mask):
+    """The input minus the interpretation in the classifier's compressed domain (PIQ).
+
+    PIQ subtracts the interpretation from the log1p spectrogram:
+    ``X_removed = expm1(max(0, log1p(X) - log1p(M*X)))``. For a binary mask
+    this is ``(1 - M) * X``; for a soft mask it removes more than
+    ``(1 - M) * X`` does (log1p is concave).
+
+    Arguments
+    ---------
+    magnitude : torch.Tensor
+        ``[B, T, F]`` linear magnitudes ``X``.
+    mask : torch.Tensor
+        ``[B, T, F]`` in ``[0, 1]``.
+
+    Returns
+    -------
+    torch.Tensor
+        ``[B, T, F]`` linear magnitudes.
+
+    Example
+    -------
+    >>> subtract_compressed(torch.tensor([[[2.0, 3.0]]]), torch.tensor([[[1.0, 0.0]]]))
+    tensor([[[0., 3.]]])
+    """
+    return torch.expm1(F.relu(torch.log1p(magnitude) - torch.log1p(mask * magnitude)))
+
+
+def masked_probabilities(classifier, magnitude, mask, extra=(), max_batch=None):
+    """Probabilities on ``X``, ``M*X``, ``(1-M)*X`` (and ``extra``) from ONE classifier call.
+
+    The inputs are concatenated along the batch (``3B`` items plus the extra
+    ones; in chunks of ``max_batch`` if given), the logits go through
+    ``classifier.probabilities`` once and are split back. Grad mode is the
+    caller's (wrap in ``torch.no_grad()`` to evaluate). The classifier should
+    be in eval mode: batch norm must not use the statistics of this batch.
+
+    Arguments
+    ---------
+    classifier : speechbrain_interp.classifier.AudioClassifier
+        Called as ``classifier(magnitude=...)``.
+    magnitude : torch.Tensor
+        ``[B, T, F]`` linear magnitudes ``X``.
+    mask : torch.Tensor
+        ``[B, T, F]`` in ``[0, 1]``.
+    extra : sequence of torch.Tensor
+        More ``[B_k, T, F]`` magnitudes to classify in the same call.
+    max_batch : int, optional
+        Most items per classifier call.
+
+    Returns
+    -------
+    tuple of torch.Tensor
+        ``(p_input, p_in, p_out, *p_extra)``: ``[B, C]`` each (``[B_k, C]``).
+
+    Example
+    -------
+    >>> from speechbrain_interp.classifier import AudioClassifier
+    >>> from speechbrain_interp.frontend import SpectralFrontEnd
+    >>> from speechbrain_interp.models import CNN14
+    >>> clf = AudioClassifier(SpectralFrontEnd(), CNN14(n_mels=80, base_channels=4),
+    ...                       torch.nn.Linear(128, 5)).eval()
+    >>> x = torch.rand(2, 50, 513)
+    >>> p_x, p_in, p_out = masked_probabilities(clf, x, torch.rand(2, 50, 513), max_batch=4)
+    >>> p_in.shape, bool(torch.allclose(p_out.sum(-1), torch.ones(2)))
+    (torch.Size([2, 5]), True)
+    """
+    if mask.shape != magnitude.shape:
+        raise ValueError(
+            f"mask {tuple(mask.shape)} must have the shape of the spectrogram {tuple(magnitude.shape)}"
+        )
+    parts = [magnitude, mask * magnitude, (1.0 - mask) * magnitude, *extra]
+    batch = torch.cat(parts, dim=0)
+    chunks = batch.split(int(max_batch) if max_batch else batch.shape[0], dim=0)
+    logits = torch.cat([classifier(magnitude=chunk).logits for chunk in chunks], dim=0)
+    probs = classifier.probabilities(logits)
+    return tuple(probs.split([p.shape[0] for p in parts], dim=0))
+
+
+def masking_metrics(p_input, p_in, p_out, label=None, threshold=None):
+    """AI, AD, AG, FF, FidIn from probabilities already computed (e.g. in a training step).
+
+    Arguments
+    ---------
+    p_input, p_in, p_out : torch.Tensor
+        ``[B, C]`` probabilities on ``X``, ``M*X``, ``(1-M)*X``.
+    label : torch.Tensor, optional
+        ``[B]`` explained classes (default: ``argmax p_input``).
+    threshold : float, optional
+        Multi-label Fid-In threshold (see :func:`input_fidelity`).
+
+    Returns
+    -------
+    dict of str to torch.Tensor
+        ``[B]`` per metric (detached).
+
+    Example
+    -------
+    >>> p = torch.tensor([[0.5, 0.3, 0.2]])
+    >>> out = masking_metrics(p, torch.tensor([[0.7, 0.2, 0.1]]), torch.tensor([[0.1, 0.6, 0.3]]))
+    >>> {k: round(float(v), 4) for k, v in out.items()}
+    {'AI': 100.0, 'AD': 0.0, 'AG': 40.0, 'FF': 0.4, 'FidIn': 1.0}
+    """
+    p_input, p_in, p_out = p_input.detach(), p_in.detach(), p_out.detach()
+    label = p_input.argmax(-1) if label is None else label
+    return {
+        "AI": average_increase(p_input, p_in, label),
+        "AD": average_drop(p_input, p_in, label),
+        "AG": average_gain(p_input, p_in, label),
+        "FF": faithfulness(p_input, p_out, label),
+        "FidIn": input_fidelity(p_in, label, threshold),
+    }
+
+
+@torch.no_grad()
+def interpretation_metrics(classifier, magnitude, mask, label=None, maps=None, max_batch=None):
+    """All per-clip metrics of a batch of masks, with one batched classifier call (4B items).
+
+    Runs under ``torch.no_grad()``; in a training step, reuse the step's
+    probabilities with :func:`masking_metrics` instead.
+
+    Arguments
+    ---------
+    classifier : speechbrain_interp.classifier.AudioClassifier
+        The interpreted classifier (eval mode).
+    magnitude : torch.Tensor
+        ``[B, T, F]`` linear magnitudes ``X``.
+    mask : torch.Tensor
+        ``[B, T, F]`` in ``[0, 1]``.
+    label : torch.Tensor, optional
+        ``[B]`` explained classes; default: the decision on ``X`` (argmax of
+        the probabilities; for multi-label heads the most probable label).
+    maps : torch.Tensor, optional
+        ``[B, ...]`` map for SPS and COMP (default: ``mask``).
+    max_batch : int, optional
+        Most items per classifier call.
+
+    Returns
+    -------
+    dict of str to torch.Tensor
+        ``AI, AD, AG, FF, FidIn, SPS, COMP, MM, PIQ_FF``, each ``[B]``.
+
+    Example
+    -------
+    >>> from speechbrain_interp.classifier import AudioClassifier
+    >>> from speechbrain_interp.frontend import SpectralFrontEnd
+    >>> from speechbrain_interp.models import CNN14
+    >>> clf = AudioClassifier(SpectralFrontEnd(), CNN14(n_mels=80, base_channels=4),
+    ...                       torch.nn.Linear(128, 5)).eval()
+    >>> x = torch.rand(3, 50, 513)
+    >>> out = interpretation_metrics(clf, x, torch.ones_like(x))
+    >>> sorted(out), out["AD"], out["FidIn"]
+    (['AD', 'AG', 'AI', 'COMP', 'FF', 'FidIn', 'MM', 'PIQ_FF', 'SPS'], tensor([0., 0., 0.]), tensor([1., 1., 1.]))
+    """
+    removed = subtract_compressed(magnitude, mask)
+    p_input, p_in, p_out, p_removed = masked_probabilities(
+        classifier, magnitude, mask, extra=(removed,), max_batch=max_batch
+    )
+    label = p_input.argmax(-1) if label is None else label
+    threshold = classifier.threshold if getattr(classifier, "multilabel", False) else None
+    out = masking_metrics(p_input, p_in, p_out, label, threshold)
+    maps = mask if maps is None else maps
+    out["SPS"], out["COMP"] = sparseness(maps), complexity(maps)
+    out["MM"] = mask_mean(mask)
+    out["PIQ_FF"] = subtractive_faithfulness(p_input, p_removed, label)
+    return out
+
+
+class MetricTracker:
+    """Accumulates per-clip metric dicts over batches (ids kept for per-clip CSVs).
+
+    Each process tracks only the clips it saw (no DDP gathering): in a
+    distributed run, gather :meth:`to_rows` (or evaluate on one process)
+    before reporting dataset figures.
+
+    Arguments
+    ---------
+    medians : sequence of str
+        Metrics whose median is summarised too, as ``<name>_median``.
+
+    Example
+    -------
+    >>> tracker = MetricTracker()
+    >>> tracker.append({"AI": torch.tensor([100.0, 0.0]), "FF": torch.tensor([0.2, 0.4])}, ids=["a", "b"])
+    >>> tracker.append({"AI": torch.tensor([100.0]), "FF": torch.tensor([0.9])}, ids=["c"])
+    >>> {k: round(v, 4) for k, v in tracker.summarize().items()}
+    {'AI': 66.6667, 'FF': 0.5, 'FF_median': 0.4}
+    >>> [(r["id"], r["AI"]) for r in tracker.to_rows()]
+    [('a', 100.0), ('b', 0.0), ('c', 100.0)]
+    """
+
+    def __init__(self, medians=("FF",)):
+        self.medians = tuple(medians)
+        self.clear()
+
+    def clear(self):
+        """Forgets all clips."""
+        self.ids = []
+        self.values = defaultdict(list)
+
+    def __len__(self):
+        return len(self.ids)
+
+    def append(self, metrics, ids=None):
+        """Adds a batch: ``metrics`` maps names to ``[B]`` values; ``ids``: ``B`` clip ids.
+
+        Without ids, clips are numbered in order of arrival. A metric missing
+        from some batches is NaN for their clips.
+        """
+        metrics = {k: torch.as_tensor(v).detach().reshape(-1).double().cpu() for k, v in metrics.items()}
+        sizes = {v.numel() for v in metrics.values()}
+        if len(sizes) != 1:
+            raise ValueError(f"the metrics of a batch must have one size, got {sorted(sizes)}")
+        (size,) = sizes
+        start = len(self.ids)
+        ids = [str(start + i) for i in range(size)] if ids is None else [str(i) for i in ids]
+        if len(ids) != size:
+            raise ValueError(f"{len(ids)} ids for {size} clips")
+        self.ids.extend(ids)
+        for key in list(self.values) + [k for k in metrics if k not in self.values]:
+            column = self.values[key]
+            column.extend([math.nan] * (start - len(column)))
+            column.extend(metrics[key].tolist() if key in metrics else [math.nan] * size)
+
+    def summarize(self, key=None):
+        """Dataset figures: the mean of each metric (NaNs left out) and the requested medians.
+
+        Returns a dict of floats, or the float named ``key`` (e.g. ``"FF_median"``).
+        """
+        out = {}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # empty or all-NaN columns
+            for name, column in self.values.items():
+                column = np.asarray(column, dtype=np.float64)
+                out[name] = float(np.nanmean(column)) if column.size else math.nan
+                if name in self.medians:
+                    out[f"{name}_median"] = float(np.nanmedian(column)) if column.size else math.nan
+        return out if key is None else out[key]
+
+    def to_rows(self):
+        """One dict per clip, ``{"id": ..., <metric>: value, ...}``, for a CSV writer."""
+        names = list(self.values)
+        return [{"id": clip, **{n: self.values[n][i] for n in names}} for i, clip in enumerate(self.ids)]

@@ -1,0 +1,174 @@
+"""Trained classifiers as self-contained folders (local or HuggingFace hub).
+
+A pretrained classifier folder holds ``hyperparams.yaml`` (builds the front
+end, the encoder, the head and the label encoder, and declares a
+SpeechBrain ``Pretrainer``), ``embedding_model.ckpt``, ``classifier.ckpt``
+and ``label_encoder.txt``: the layout of SpeechBrain's HF model cards. The
+classification recipe exports one to ``<output_folder>/pretrained/`` after
+testing; interpreter recipes load it with :func:`load_classifier` from a
+local path or a hub repository id.
+
+Authors
+ * speechbrain-interp developers 2026
+"""
+
+import os
+import shutil
+
+from hyperpyyaml import load_hyperpyyaml
+
+from speechbrain.utils.logger import get_logger
+
+logger = get_logger(__name__)
+
+__all__ = ["CLASSIFIER_FILES", "export_classifier", "load_classifier"]
+
+#: files of a pretrained classifier folder (besides hyperparams.yaml)
+CLASSIFIER_FILES = ("embedding_model.ckpt", "classifier.ckpt", "label_encoder.txt")
+
+_TEMPLATE = """\
+# Pretrained {name}: CNN14 sound classifier exported by speechbrain-interp.
+# Load with speechbrain_interp.pretrained.load_classifier("<this folder or HF repo>").
+pretrained_path: !PLACEHOLDER  # folder or HF repo holding the files below
+
+sample_rate: {sample_rate}
+signal_length_s: {signal_length_s}
+n_fft: {n_fft}
+win_length: {win_length}
+hop_length: {hop_length}
+n_mels: {n_mels}
+n_classes: {n_classes}
+base_channels: {base_channels}
+n_blocks: {n_blocks}
+emb_dim: {emb_dim}
+multilabel: {multilabel}
+
+frontend: !new:speechbrain_interp.frontend.SpectralFrontEnd
+    sample_rate: !ref <sample_rate>
+    n_fft: !ref <n_fft>
+    win_length: !ref <win_length>
+    hop_length: !ref <hop_length>
+    n_mels: !ref <n_mels>
+
+embedding_model: !new:speechbrain_interp.models.CNN14
+    n_mels: !ref <n_mels>
+    base_channels: !ref <base_channels>
+    n_blocks: !ref <n_blocks>
+    emb_dim: !ref <emb_dim>
+
+head: !new:torch.nn.Linear
+    in_features: !ref <emb_dim>
+    out_features: !ref <n_classes>
+
+classifier: !new:speechbrain_interp.classifier.AudioClassifier
+    frontend: !ref <frontend>
+    embedding_model: !ref <embedding_model>
+    head: !ref <head>
+    multilabel: !ref <multilabel>
+
+label_encoder: !new:speechbrain.dataio.encoder.CategoricalEncoder
+
+pretrainer: !new:speechbrain.utils.parameter_transfer.Pretrainer
+    loadables:
+        embedding_model: !ref <embedding_model>
+        classifier: !ref <head>
+        label_encoder: !ref <label_encoder>
+    paths:
+        embedding_model: !ref <pretrained_path>/embedding_model.ckpt
+        classifier: !ref <pretrained_path>/classifier.ckpt
+        label_encoder: !ref <pretrained_path>/label_encoder.txt
+"""
+
+
+def export_classifier(hparams, checkpoint_dir, label_encoder_path, out_folder):
+    """Writes a pretrained-classifier folder from a training checkpoint.
+
+    Arguments
+    ---------
+    hparams : dict
+        The training hyperparameters (sizes and front-end settings are read).
+    checkpoint_dir : str
+        A SpeechBrain checkpoint folder holding ``embedding_model.ckpt`` and
+        ``classifier.ckpt``.
+    label_encoder_path : str
+        ``label_encoder.txt`` of the run.
+    out_folder : str
+        Destination (created; files are overwritten).
+
+    Returns
+    -------
+    str
+        ``out_folder``.
+    """
+    os.makedirs(out_folder, exist_ok=True)
+    values = {
+        key: hparams[key]
+        for key in (
+            "sample_rate", "signal_length_s", "n_fft", "win_length", "hop_length",
+            "n_mels", "n_classes", "base_channels", "n_blocks", "emb_dim",
+        )
+    }
+    values["multilabel"] = bool(hparams.get("multilabel", False))
+    values["name"] = hparams.get("experiment_name", "classifier")
+    with open(os.path.join(out_folder, "hyperparams.yaml"), "w", encoding="utf-8") as f:
+        f.write(_TEMPLATE.format(**values))
+    for name in CLASSIFIER_FILES[:2]:
+        shutil.copy(os.path.join(checkpoint_dir, name), os.path.join(out_folder, name))
+    shutil.copy(label_encoder_path, os.path.join(out_folder, "label_encoder.txt"))
+    logger.info("pretrained classifier exported to %s", out_folder)
+    return out_folder
+
+
+def load_classifier(source, savedir=None, freeze=True):
+    """Loads a pretrained classifier folder (local path or HF repo id).
+
+    Arguments
+    ---------
+    source : str
+        Folder written by :func:`export_classifier`, or a HuggingFace repo
+        with the same files.
+    savedir : str, optional
+        Where hub files are cached / local files linked (default:
+        ``<source>`` itself for local folders).
+    freeze : bool
+        Return the classifier frozen (eval mode, no parameter gradients).
+
+    Returns
+    -------
+    speechbrain_interp.classifier.AudioClassifier
+        With ``label_encoder`` and ``hparams`` attributes attached.
+
+    Raises
+    ------
+    FileNotFoundError
+        A local folder without ``hyperparams.yaml`` (names the folder).
+    """
+    from speechbrain.utils.fetching import fetch
+
+    source = str(source)
+    local = os.path.isdir(source)
+    if local and not os.path.isfile(os.path.join(source, "hyperparams.yaml")):
+        raise FileNotFoundError(
+            f"{source} is not a pretrained classifier folder (no hyperparams.yaml); "
+            "point to <classification output_folder>/pretrained"
+        )
+    if not local and (source.startswith((".", os.path.sep)) or source.count("/") != 1):
+        raise FileNotFoundError(
+            f"pretrained classifier not found: {source} is neither a folder nor a "
+            "HuggingFace repo id (owner/name)"
+        )
+    savedir = savedir or (source if local else os.path.join("pretrained_models", source.replace("/", "_")))
+    os.makedirs(savedir, exist_ok=True)
+    yaml_path = fetch("hyperparams.yaml", source=source, savedir=savedir)
+    with open(yaml_path, encoding="utf-8") as f:
+        hparams = load_hyperpyyaml(f, {"pretrained_path": source})
+    pretrainer = hparams["pretrainer"]
+    pretrainer.set_collect_in(savedir)
+    pretrainer.collect_files()
+    pretrainer.load_collected()
+    classifier = hparams["classifier"]
+    classifier.label_encoder = hparams["label_encoder"]
+    classifier.hparams = {k: v for k, v in hparams.items() if isinstance(v, (int, float, str, bool))}
+    if freeze:
+        classifier.freeze()
+    return classifier
