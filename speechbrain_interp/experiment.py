@@ -10,6 +10,7 @@ Authors
 """
 
 import inspect
+import json
 import os
 import shutil
 
@@ -29,7 +30,9 @@ from speechbrain_interp.pretrained import export_classifier
 
 logger = get_logger(__name__)
 
-__all__ = ["build_noise_augment", "load_experiment", "run_classification", "run_interpreter"]
+__all__ = [
+    "build_noise_augment", "load_experiment", "run_classification", "run_interpreter", "run_nmf",
+]
 
 
 def load_experiment(argv):
@@ -270,7 +273,10 @@ def run_interpreter(hparams, run_opts, manifests, data_root):
         ``signal_length_s``, ``output_folder``, ``epoch_counter``,
         ``checkpointer``, ``opt_class``, ``train_logger``, the three
         ``*_dataloader_opts``; optional: the ``wham_*`` keys, ``ckpt_key``,
-        ``ckpt_mode``, ``save_interpretations``, ``interpret_period``.
+        ``ckpt_mode``, ``save_interpretations``, ``interpret_period``,
+        ``pretrained_interpreter`` (folder of ``<part>.ckpt`` files to start
+        from). The interpreter's :meth:`trained_parts` are checkpointed and,
+        after testing, exported to ``<output_folder>/pretrained/``.
     run_opts : dict
         SpeechBrain run options.
     manifests : dict
@@ -297,8 +303,10 @@ def run_interpreter(hparams, run_opts, manifests, data_root):
     hparams["label_encoder"] = label_encoder
     hparams["noise_augment"] = build_noise_augment(hparams)
     hparams["noise_in_eval"] = bool(hparams.get("wham_in_eval", False))
+    parts = interpreter.trained_parts()
+    for name, module in parts.items():
+        hparams["checkpointer"].add_recoverable(name, module)
     checkpointer, has_checkpoint, loader_opts = _prepare_run(hparams, run_opts)
-    parts = hparams.get("interpreter_parts") or {}
     if not has_checkpoint and hparams.get("pretrained_interpreter"):
         _load_parts(parts, hparams["pretrained_interpreter"], hparams["save_folder"])
     brain = InterpreterBrain(
@@ -342,7 +350,7 @@ def _load_parts(parts, source, save_folder):
     from speechbrain.utils.parameter_transfer import Pretrainer
 
     if not parts:
-        raise ValueError("pretrained_interpreter is set but the recipe declares no interpreter_parts")
+        raise ValueError("pretrained_interpreter is set but the interpreter has no trained parts")
     pretrainer = Pretrainer(
         collect_in=os.path.join(save_folder, "pretrained_interpreter"),
         loadables=dict(parts),
@@ -351,3 +359,93 @@ def _load_parts(parts, source, save_folder):
     run_on_main(pretrainer.collect_files)
     pretrainer.load_collected()
     logger.info("interpreter initialised from %s", source)
+
+
+def _spectrogram_frames(dataset, frontend, max_frames, seed, batch_size=16, min_energy=1e-3):
+    """``log1p|X|`` frames of a dataset as ``[F, N]`` (a random subset of ``max_frames``)."""
+    loader = sb.dataio.dataloader.make_dataloader(dataset, batch_size=batch_size)
+    frames = []
+    with torch.no_grad():
+        for batch in loader:
+            magnitude, _ = frontend.spectrogram(batch.sig.data)
+            logmag = torch.log1p(magnitude).flatten(0, 1)  # [B*T, F]
+            frames.append(logmag[logmag.sum(dim=1) > min_energy])  # drop silent frames
+    frames = torch.cat(frames)
+    if frames.shape[0] == 0:
+        raise ValueError("the training clips are silent: no frame to learn an NMF dictionary from")
+    if max_frames and frames.shape[0] > max_frames:
+        keep = torch.randperm(frames.shape[0], generator=torch.Generator().manual_seed(seed))
+        frames = frames[keep[: int(max_frames)]]
+    return frames.t().contiguous()
+
+
+def run_nmf(hparams, manifests, data_root):
+    """Learns the L2I NMF dictionary on the training clips' ``log1p|X|`` frames.
+
+    Hyperparameters: ``classifier`` (its front end defines the spectrogram),
+    ``nmf_dictionary`` (an :class:`~speechbrain_interp.nmf.NMFDictionary`),
+    ``nmf_mu``, ``nmf_iterations``, ``max_frames``, ``signal_length_s``,
+    ``output_folder``, ``seed``.
+
+    Writes ``<output_folder>/pretrained/nmf_dictionary.ckpt``,
+    ``nmf_report.json`` (relative reconstruction error, objective per
+    iteration) and ``nmf_dictionary.png``.
+
+    Returns
+    -------
+    dict
+        The report.
+    """
+    from speechbrain_interp.nmf import nmf_objective
+
+    classifier = hparams["classifier"]
+    frontend = classifier.frontend
+    datasets, _ = build_datasets(
+        {"train": manifests["train"]}, data_root, frontend.sample_rate,
+        hparams["signal_length_s"], label_encoder=getattr(classifier, "label_encoder", None),
+        label_encoder_path=os.path.join(hparams["save_folder"], "label_encoder.txt"),
+    )
+    V = _spectrogram_frames(datasets["train"], frontend, hparams.get("max_frames"), hparams.get("seed", 0))
+    dictionary = hparams["nmf_dictionary"]
+    logger.info("sparse NMF: %d frames x %d bins, K=%d", V.shape[1], V.shape[0], dictionary.n_components)
+    H, history = dictionary.fit(
+        V, mu=hparams["nmf_mu"], n_iter=hparams["nmf_iterations"],
+        generator=torch.Generator().manual_seed(hparams.get("seed", 0)),
+    )
+    error = float((V - dictionary.W @ H).norm() / V.norm())
+    report = {
+        "n_frames": int(V.shape[1]), "n_components": dictionary.n_components,
+        "mu": hparams["nmf_mu"], "iterations": hparams["nmf_iterations"],
+        "relative_error": error,
+        "objective": float(nmf_objective(V, dictionary.W, H, hparams["nmf_mu"])),
+        "objective_history": [float(v) for v in history],
+        "mean_active_fraction": float((H > 1e-3 * H.max()).float().mean()),
+    }
+    out = os.path.join(hparams["output_folder"], "pretrained")
+    if sb.utils.distributed.if_main_process():
+        os.makedirs(out, exist_ok=True)
+        torch.save(dictionary.state_dict(), os.path.join(out, "nmf_dictionary.ckpt"))
+        with open(os.path.join(hparams["output_folder"], "nmf_report.json"), "w") as f:
+            json.dump(report, f, indent=2)
+        _plot_dictionary(dictionary.W, frontend.sample_rate,
+                         os.path.join(hparams["output_folder"], "nmf_dictionary.png"))
+    logger.info("NMF dictionary: relative error %.4f, saved to %s", error, out)
+    return report
+
+
+def _plot_dictionary(W, sample_rate, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    order = W.argmax(dim=0).argsort()  # sort atoms by their peak frequency
+    fig, ax = plt.subplots(figsize=(8, 4))
+    ax.imshow(W[:, order].numpy(), origin="lower", aspect="auto", cmap="magma",
+              extent=[0, W.shape[1], 0, sample_rate / 2000])
+    ax.set_xlabel("component (sorted by peak frequency)")
+    ax.set_ylabel("frequency (kHz)")
+    ax.set_title("NMF dictionary W")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)

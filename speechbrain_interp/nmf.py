@@ -337,6 +337,39 @@ class NMFDictionary(torch.nn.Module):
             "W", torch.full((int(n_freqs), int(n_components)), n_freqs**-0.5)
         )
 
+    @classmethod
+    def from_file(cls, path, **kwargs):
+        """A dictionary whose size and ``W`` come from a saved state dict.
+
+        Arguments
+        ---------
+        path : str
+            File written by ``torch.save(dictionary.state_dict(), path)``
+            (e.g. ``nmf_dictionary.ckpt`` of ``train_nmf.py``).
+        **kwargs
+            ``mu``, ``n_iter``.
+
+        Example
+        -------
+        >>> path = str(getfixture("tmpdir") / "d.ckpt")
+        >>> d = NMFDictionary(8, 3)
+        >>> d.W.copy_(torch.rand(8, 3))  # doctest: +ELLIPSIS
+        tensor(...)
+        >>> torch.save(d.state_dict(), path)
+        >>> bool(torch.equal(NMFDictionary.from_file(path).W, d.W))
+        True
+        """
+        import os
+
+        if not os.path.isfile(str(path)):
+            raise FileNotFoundError(f"NMF dictionary not found: {path} (run train_nmf.py first)")
+        state = torch.load(str(path), map_location="cpu")
+        if "W" not in state:
+            raise ValueError(f"{path} holds no NMF dictionary (no 'W' entry)")
+        dictionary = cls(state["W"].shape[0], state["W"].shape[1], **kwargs)
+        dictionary.load_state_dict(state)
+        return dictionary
+
     n_freqs = property(lambda self: self.W.shape[0], doc="``F``.")
     n_components = property(lambda self: self.W.shape[1], doc="``K``.")
 

@@ -21,7 +21,7 @@ from speechbrain.utils.logger import get_logger
 
 logger = get_logger(__name__)
 
-__all__ = ["CLASSIFIER_FILES", "export_classifier", "load_classifier"]
+__all__ = ["CLASSIFIER_FILES", "export_classifier", "load_classifier", "load_interpreter"]
 
 #: files of a pretrained classifier folder (besides hyperparams.yaml)
 CLASSIFIER_FILES = ("embedding_model.ckpt", "classifier.ckpt", "label_encoder.txt")
@@ -172,3 +172,40 @@ def load_classifier(source, savedir=None, freeze=True):
     if freeze:
         classifier.freeze()
     return classifier
+
+
+def load_interpreter(run_folder, overrides=None):
+    """Rebuilds a trained interpreter from its training output folder.
+
+    Reads the resolved ``<run_folder>/hyperparams.yaml`` that the recipe
+    wrote (it builds the classifier from ``classifier_source`` and the
+    interpreter) and loads the interpreter's trained parts from
+    ``<run_folder>/pretrained/<name>.ckpt``.
+
+    Arguments
+    ---------
+    run_folder : str
+        An interpreter recipe's ``output_folder``.
+    overrides : dict, optional
+        YAML overrides (e.g. another ``classifier_source`` path).
+
+    Returns
+    -------
+    speechbrain_interp.interpreters.Interpreter
+        In eval mode.
+    """
+    from speechbrain.utils.checkpoints import torch_recovery
+
+    run_folder = str(run_folder)
+    yaml_path = os.path.join(run_folder, "hyperparams.yaml")
+    if not os.path.isfile(yaml_path):
+        raise FileNotFoundError(f"{run_folder} is not an interpreter run folder (no hyperparams.yaml)")
+    with open(yaml_path, encoding="utf-8") as f:
+        hparams = load_hyperpyyaml(f, overrides or {})
+    interpreter = hparams["interpreter"]
+    for name, module in interpreter.trained_parts().items():
+        path = os.path.join(run_folder, "pretrained", f"{name}.ckpt")
+        if not os.path.isfile(path):
+            raise FileNotFoundError(f"{path} not found: was the run finished (it is written after testing)?")
+        torch_recovery(module, path, end_of_epoch=True)
+    return interpreter.eval()

@@ -200,7 +200,7 @@ class InterpreterBrain(sb.Brain):
         """Resets the accumulators."""
         self._epoch = epoch
         self._parts = []
-        self._tracker = MetricTracker()
+        self._tracker = MetricTracker(medians=("FF", "L2I_FF"))
         self._n_saved = 0
 
     def _stats(self, stage_loss):

@@ -136,6 +136,16 @@ class Interpreter(nn.Module):
         super().__init__()
         self.classifier = classifier.freeze()
 
+    def trained_parts(self):
+        """The modules a training run learns: direct children other than the
+        classifier that have trainable parameters (name -> module). They are
+        what checkpoints save and ``pretrained/`` folders hold."""
+        return {
+            name: module
+            for name, module in self.named_children()
+            if module is not self.classifier and any(p.requires_grad for p in module.parameters())
+        }
+
     @property
     def frontend(self):
         """The classifier's spectral front end."""

@@ -42,23 +42,31 @@ def crop_add(a, b):
 class MaskDecoder(nn.Module):
     """Coarse-to-fine mask decoder (the project's efficient design).
 
+    The representations go through 1x1 projections and a top-down path (the
+    deeper map upsampled and added to the next one, then a 3x3 conv) at the
+    classifier's own resolutions. Two maps come out: an offset ``o`` and a
+    gain ``g``; they are upsampled to ``T`` frames on the feature (mel)
+    grid and spread to the output bins with the mel-to-linear matrix. The
+    mask logits at full resolution are ``o + g * s`` with ``s`` the
+    compressed input spectrogram normalised per clip, so that a mask can
+    follow single harmonics (where ``g > 0``) at a cost of a few element-wise
+    operations per bin. With ``use_spectrogram=False`` the logits are ``o``.
+
     Arguments
     ---------
     in_channels : list of int
         Channels of the representations, deepest first.
     n_features : int
         Size of the classifier's feature axis (e.g. 80 mel bands): the
-        coarse map is brought to this grid first.
+        coarse maps are brought to this grid first.
     mel_to_linear : torch.Tensor, optional
         ``[n_features, F]`` matrix mapping the feature grid to the output
         bins (linear-frequency masks); ``None`` keeps the feature grid (mel
         masks).
     width : int
         Channels of the top-down path.
-    refine_channels : int
-        Channels carried to full resolution.
     use_spectrogram : bool
-        Give the refinement the compressed input spectrogram.
+        Gate the mask with the input spectrogram (``o + g * s``).
 
     Example
     -------
@@ -76,7 +84,6 @@ class MaskDecoder(nn.Module):
         n_features,
         mel_to_linear=None,
         width=64,
-        refine_channels=8,
         use_spectrogram=True,
     ):
         super().__init__()
@@ -93,17 +100,11 @@ class MaskDecoder(nn.Module):
             )
             for _ in in_channels
         )
-        self.to_coarse = nn.Conv2d(width, refine_channels, kernel_size=1)
+        self.to_maps = nn.Conv2d(width, 2 if self.use_spectrogram else 1, kernel_size=1)
         if mel_to_linear is not None:
             self.register_buffer("mel_to_linear", mel_to_linear.clone().float())
         else:
             self.mel_to_linear = None
-        extra = 1 if self.use_spectrogram else 0
-        self.refine = nn.Sequential(
-            nn.Conv2d(refine_channels + extra, refine_channels, 3, padding=1),
-            nn.ReLU(),
-            nn.Conv2d(refine_channels, 1, 3, padding=1),
-        )
 
     def forward(self, reps, spectrogram):
         """Mask logits.
@@ -128,17 +129,16 @@ class MaskDecoder(nn.Module):
                 h = F.interpolate(h, size=x.shape[-2:], mode="bilinear", align_corners=False)
                 x = x + h
             h = merge(x)
-        n_frames = spectrogram.shape[1]
-        coarse = F.interpolate(
-            self.to_coarse(h), size=(n_frames, self.n_features),
+        maps = F.interpolate(
+            self.to_maps(h), size=(spectrogram.shape[1], self.n_features),
             mode="bilinear", align_corners=False,
         )
         if self.mel_to_linear is not None:
-            coarse = coarse @ self.mel_to_linear
-        if self.use_spectrogram:
-            spec = spectrogram / spectrogram.amax(dim=(1, 2), keepdim=True).clamp_min(1e-6)
-            coarse = torch.cat([coarse, spec.unsqueeze(1)], dim=1)
-        return self.refine(coarse).squeeze(1)
+            maps = maps @ self.mel_to_linear
+        if not self.use_spectrogram:
+            return maps[:, 0]
+        spec = spectrogram / spectrogram.amax(dim=(1, 2), keepdim=True).clamp_min(1e-6)
+        return maps[:, 0] + maps[:, 1] * spec
 
 
 class ConvTransposeDecoder(nn.Module):

@@ -93,10 +93,10 @@ class LMAC(Interpreter):
         ``"features"`` (Mel: mask on the classifier features).
     n_reps : int
         Representations used, deepest first (4 in the paper).
-    decoder_width, refine_channels : int
-        Sizes of the light decoder.
+    decoder_width : int
+        Width of the light decoder.
     use_spectrogram : bool
-        Light decoder: let the refinement see the input spectrogram.
+        Light decoder: gate the mask with the input spectrogram.
     paper_dim : int, optional
         Internal width of the paper decoder (2048 in the paper; default:
         the deepest representation's channels).
@@ -138,7 +138,6 @@ class LMAC(Interpreter):
         domain="linear",
         n_reps=4,
         decoder_width=64,
-        refine_channels=8,
         use_spectrogram=True,
         paper_dim=None,
         lambda_in=4.0,
@@ -171,7 +170,6 @@ class LMAC(Interpreter):
                 n_features=frontend.n_features,
                 mel_to_linear=mel_to_linear,
                 width=decoder_width,
-                refine_channels=refine_channels,
                 use_spectrogram=use_spectrogram,
             )
         elif decoder == "paper":

@@ -1,0 +1,186 @@
+"""Reference interpreters: all-ones and random masks, captum attributions.
+
+All satisfy the one interface (``interpret(wave)``), so evaluation code
+treats them like trained interpreters.
+
+- :class:`AllOnes`: ``M = 1`` (AI = AD = AG = 0, Fid-In = 1 by construction).
+- :class:`RandomMask`: a mask that carries no information about the input
+  but has the same statistics as another interpreter's: by default the
+  reference mask's own values, shuffled over time-frequency bins per clip
+  (same mean, same value distribution); or i.i.d. Bernoulli bins with a
+  given mean.
+- :class:`CaptumAttribution`: any captum attribution method applied to the
+  classifier as a function of the linear magnitude ``|X|`` (STFT-Mel,
+  listenable) for the explained class; :class:`Saliency` is the vanilla
+  gradient.
+
+Attributions become masks by ONE documented rule
+(:func:`attribution_to_mask`): absolute value, divided by the clip's
+maximum (upstream's rule, methods.md section 11 item 22), giving values in
+``[0, 1]`` with 1 at the most salient bin.
+
+Authors
+ * speechbrain-interp developers 2026
+"""
+
+import torch
+
+from speechbrain_interp.interpreters.base import Interpreter
+
+__all__ = ["AllOnes", "CaptumAttribution", "RandomMask", "Saliency", "attribution_to_mask"]
+
+
+def attribution_to_mask(attribution, eps=1e-12):
+    """``|a| / max |a|`` per clip (zero attributions give a zero mask).
+
+    Arguments
+    ---------
+    attribution : torch.Tensor
+        ``[B, T, F]`` signed attributions.
+    eps : float
+        Guards the division.
+
+    Returns
+    -------
+    torch.Tensor
+        ``[B, T, F]`` in ``[0, 1]``.
+
+    Example
+    -------
+    >>> attribution_to_mask(torch.tensor([[[-2.0, 1.0], [0.0, 0.5]]]))
+    tensor([[[1.0000, 0.5000],
+             [0.0000, 0.2500]]])
+    """
+    magnitude = attribution.abs()
+    return magnitude / magnitude.amax(dim=(1, 2), keepdim=True).clamp_min(eps)
+
+
+class AllOnes(Interpreter):
+    """The trivial interpretation: everything matters (``M = 1``).
+
+    Example
+    -------
+    >>> from speechbrain_interp.classifier import AudioClassifier
+    >>> from speechbrain_interp.frontend import SpectralFrontEnd
+    >>> from speechbrain_interp.models import CNN14
+    >>> clf = AudioClassifier(SpectralFrontEnd(), CNN14(base_channels=4), torch.nn.Linear(128, 3))
+    >>> float(AllOnes(clf).interpret(torch.randn(1, 8000)).mask.mean())
+    1.0
+    """
+
+    def explain(self, magnitude, output, label):
+        """Ones everywhere."""
+        return torch.ones_like(magnitude), {}
+
+
+class RandomMask(Interpreter):
+    """A mask without information, matched to a reference's statistics.
+
+    Arguments
+    ---------
+    classifier : speechbrain_interp.classifier.AudioClassifier
+        The classifier (frozen).
+    reference : Interpreter, optional
+        Its mask values are shuffled over the time-frequency bins of each clip
+        (same mean and value distribution as the reference, random places).
+    mean : float, optional
+        Without a reference: i.i.d. Bernoulli bins with this probability.
+    seed : int
+        Seed of the private generator (reproducible masks).
+
+    Example
+    -------
+    >>> from speechbrain_interp.classifier import AudioClassifier
+    >>> from speechbrain_interp.frontend import SpectralFrontEnd
+    >>> from speechbrain_interp.models import CNN14
+    >>> clf = AudioClassifier(SpectralFrontEnd(), CNN14(base_channels=4), torch.nn.Linear(128, 3))
+    >>> ones = RandomMask(clf, reference=AllOnes(clf)).interpret(torch.randn(1, 8000))
+    >>> float(ones.mask.mean())
+    1.0
+    >>> coin = RandomMask(clf, mean=0.25).interpret(torch.randn(1, 16000))
+    >>> abs(float(coin.mask.mean()) - 0.25) < 0.02
+    True
+    """
+
+    def __init__(self, classifier, reference=None, mean=None, seed=0):
+        super().__init__(classifier)
+        if (reference is None) == (mean is None):
+            raise ValueError("give exactly one of reference (an Interpreter) and mean")
+        self.reference = reference
+        self.mean = None if mean is None else float(mean)
+        self.generator = torch.Generator().manual_seed(int(seed))
+
+    @property
+    def needs_input_grad(self):
+        """As the reference needs."""
+        return bool(self.reference is not None and self.reference.needs_input_grad)
+
+    def explain(self, magnitude, output, label):
+        """Shuffled reference mask, or Bernoulli bins."""
+        shape = magnitude.shape
+        if self.reference is None:
+            noise = torch.rand(shape, generator=self.generator)
+            return (noise < self.mean).to(magnitude.dtype).to(magnitude.device), {}
+        reference, _ = self.reference.explain(magnitude, output, label)
+        flat = reference.detach().flatten(1)
+        order = torch.rand(flat.shape, generator=self.generator).argsort(dim=1).to(flat.device)
+        shuffled = flat.gather(1, order).reshape(shape)
+        return shuffled, {"reference_mask": reference.detach()}
+
+
+class CaptumAttribution(Interpreter):
+    """A captum attribution method as an interpreter (STFT-Mel domain).
+
+    The attributed function is ``|X| -> classifier logits`` and the target is
+    the explained class; the attribution becomes a mask by
+    :func:`attribution_to_mask`.
+
+    Arguments
+    ---------
+    classifier : speechbrain_interp.classifier.AudioClassifier
+        The classifier (frozen).
+    method : type
+        A captum attribution class taking the forward function, e.g.
+        ``captum.attr.Saliency``.
+    attribute_kwargs : dict, optional
+        Extra arguments of ``attribute`` (e.g. ``n_steps`` for integrated
+        gradients).
+    """
+
+    needs_input_grad = True
+
+    def __init__(self, classifier, method, attribute_kwargs=None):
+        super().__init__(classifier)
+        self.method = method(self._logits)
+        self.attribute_kwargs = dict(attribute_kwargs or {})
+
+    def _logits(self, magnitude):
+        return self.classifier(magnitude=magnitude).logits
+
+    def explain(self, magnitude, output, label):
+        """Captum attribution of ``|X|`` for ``label``, made a mask."""
+        with torch.enable_grad():
+            inputs = magnitude.detach().requires_grad_(True)
+            attribution = self.method.attribute(inputs, target=label, **self.attribute_kwargs)
+        attribution = attribution.detach()
+        return attribution_to_mask(attribution), {"attribution": attribution}
+
+
+class Saliency(CaptumAttribution):
+    """Vanilla gradient (captum ``Saliency``: ``|d logit_c / d |X||``).
+
+    Example
+    -------
+    >>> from speechbrain_interp.classifier import AudioClassifier
+    >>> from speechbrain_interp.frontend import SpectralFrontEnd
+    >>> from speechbrain_interp.models import CNN14
+    >>> clf = AudioClassifier(SpectralFrontEnd(), CNN14(base_channels=4), torch.nn.Linear(128, 3))
+    >>> out = Saliency(clf).interpret(torch.randn(2, 8000))
+    >>> out.mask.shape, float(out.mask.amax(dim=(1, 2)).min())
+    (torch.Size([2, 44, 513]), 1.0)
+    """
+
+    def __init__(self, classifier):
+        from captum.attr import Saliency as CaptumSaliency
+
+        super().__init__(classifier, CaptumSaliency)

@@ -1,0 +1,393 @@
+"""PIQ: Posthoc Interpretation via Quantization (Paissan et al. 2023).
+
+The deepest classifier representation goes through an adapter, is vector
+quantised with the codebook segment of the explained class only (paper
+Eq. 1: a clip decided as ``c`` can only use the codes of ``D_c``), and a
+decoder turns the quantised map into a mask (the paper's "binary-masking
+mode")::
+
+    h' = Adapter(h)    k*(i, j) = argmin_{k in D_c} |h'_ij - d_k|    M = sigmoid(Decoder(d_k*))
+
+Training (paper Eq. 2, audio target of App. G)::
+
+    BCE(M, 1[log1p|X_clean| >= 0.35 max]) + |sg(h') - q|^2 + beta |h' - sg(q)|^2
+
+with the target computed on the CLEAN clip when one is given (methods.md
+1.5). Multi-label classifiers (App. I): every active label is quantised with
+its own segment and decoded separately, and the masked input for class ``c``
+must make the classifier output the one-hot vector of ``c`` (per-class BCE on
+its sigmoid outputs).
+
+Project choices (methods.md 11.7-11.11): the mask lives on ``log1p|X|`` by
+default (``domain="linear"`` masks ``|X|``); the adapter is a 1x1 conv from
+the classifier channels to ``dim`` (2048 -> 256 for CNN14) followed by a
+residual block; the decoder is the shared
+:class:`~speechbrain_interp.interpreters.decoders.MaskDecoder`, so masks
+cover every input frame.
+
+Authors
+ * speechbrain-interp developers 2026
+"""
+
+from typing import NamedTuple
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from speechbrain_interp.frontend import compress
+from speechbrain_interp.interpreters.base import Interpreter, log_mask_to_linear
+from speechbrain_interp.interpreters.decoders import MaskDecoder
+from speechbrain_interp.interpreters.lmac import binarized_target
+
+__all__ = ["ClassPartitionedVQ", "PIQ", "ResBlock", "VQOutput", "partition_codes"]
+
+
+def partition_codes(n_codes, n_classes):
+    """Class of every code: ``round(linspace(-0.5, C - 0.51, n_codes))``.
+
+    Deterministic and near-uniform for any sizes (methods.md 1.3): every
+    class gets codes; the counts differ by at most one code or about 1%
+    (the last class is the short one).
+
+    Returns ``[n_codes]`` class indices (long, non-decreasing); raises
+    ``ValueError`` unless ``n_codes >= n_classes >= 1``.
+
+    Example
+    -------
+    >>> partition_codes(10, 3).tolist()
+    [0, 0, 0, 0, 1, 1, 1, 2, 2, 2]
+    >>> sorted(set(torch.bincount(partition_codes(1024, 50)).tolist()))
+    [20, 21]
+    """
+    n_codes, n_classes = int(n_codes), int(n_classes)
+    if n_classes < 1 or n_codes < n_classes:
+        raise ValueError(
+            f"need n_codes >= n_classes >= 1 (every class needs a code), "
+            f"got {n_codes} codes for {n_classes} classes"
+        )
+    grid = torch.linspace(-0.5, n_classes - 0.51, n_codes, dtype=torch.float64)
+    return torch.round(grid).long().clamp(0, n_classes - 1)
+
+
+class VQOutput(NamedTuple):
+    """What :class:`ClassPartitionedVQ` returns: ``quantized`` ``[B, dim, H, W]``
+    (codes, straight-through gradient to the input), ``indices`` ``[B, H, W]``
+    (global code numbers), ``codebook_loss`` (scalar ``mean |sg(h) - q|^2``,
+    trains the codebook), ``commitment_loss`` (``mean |h - sg(q)|^2``, trains
+    the adapter)."""
+
+    quantized: torch.Tensor
+    indices: torch.Tensor
+    codebook_loss: torch.Tensor
+    commitment_loss: torch.Tensor
+
+
+class ClassPartitionedVQ(nn.Module):
+    """Codebook split over classes; an item is quantised within its class.
+
+    Arguments
+    ---------
+    n_codes : int
+        Total number of code vectors (1024 in the paper's audio setting).
+    dim : int
+        Code dimension (channels of the adapted representation).
+    n_classes : int
+        Number of classes sharing the codebook (:func:`partition_codes`).
+
+    Example
+    -------
+    >>> vq = ClassPartitionedVQ(n_codes=12, dim=4, n_classes=3)
+    >>> out = vq(torch.randn(2, 4, 5, 3), torch.tensor([0, 2]))
+    >>> out.quantized.shape, out.indices.shape
+    (torch.Size([2, 4, 5, 3]), torch.Size([2, 5, 3]))
+    >>> bool((vq.code_class[out.indices[1]] == 2).all())
+    True
+    """
+
+    def __init__(self, n_codes, dim, n_classes):
+        super().__init__()
+        self.n_codes, self.dim, self.n_classes = int(n_codes), int(dim), int(n_classes)
+        self.register_buffer("code_class", partition_codes(n_codes, n_classes))
+        bound = 1.0 / self.n_codes
+        self.codebook = nn.Parameter(torch.empty(self.n_codes, self.dim).uniform_(-bound, bound))
+
+    def codes_of(self, label):
+        """Global indices of the codes of class ``label`` (``[n_c]``)."""
+        return torch.nonzero(self.code_class == int(label)).squeeze(1)
+
+    def forward(self, h, labels):
+        """Nearest code within each item's class segment.
+
+        Arguments
+        ---------
+        h : torch.Tensor
+            ``[B, dim, H, W]`` continuous map.
+        labels : torch.Tensor
+            ``[B]`` class of each item (selects its codebook segment).
+
+        Returns
+        -------
+        VQOutput
+        """
+        labels = labels.to(h.device).long().reshape(-1)
+        if labels.shape[0] != h.shape[0]:
+            raise ValueError(f"{labels.shape[0]} labels for a batch of {h.shape[0]}")
+        if labels.numel() and (labels.min() < 0 or labels.max() >= self.n_classes):
+            raise ValueError(f"labels must lie in [0, {self.n_classes})")
+        b, _, height, width = h.shape
+        flat = h.permute(0, 2, 3, 1).reshape(b, height * width, self.dim)
+        with torch.no_grad():
+            codes = self.codebook.to(flat.dtype)  # |h - d|^2 up to |h|^2: [B, HW, n_codes]
+            dist = codes.pow(2).sum(-1) - 2 * flat @ codes.t()
+            other = self.code_class[None, :] != labels[:, None]  # [B, n_codes]
+            dist = dist.masked_fill(other[:, None, :], float("inf"))
+            indices = dist.argmin(dim=-1).reshape(b, height, width)
+        q = F.embedding(indices, self.codebook).permute(0, 3, 1, 2)
+        codebook_loss = F.mse_loss(q, h.detach())
+        commitment_loss = F.mse_loss(h, q.detach())
+        quantized = h + (q - h).detach()
+        return VQOutput(quantized, indices, codebook_loss, commitment_loss)
+
+    def forward_multilabel(self, h, active):
+        """One quantisation per (item, active label) pair (PIQ App. I).
+
+        ``h`` ``[B, dim, H, W]`` and ``active`` ``[B, n_classes]`` booleans
+        give the :class:`VQOutput` of the ``P`` active pairs
+        (``quantized [P, dim, H, W]``, ...) and ``item``, ``label`` ``[P]``
+        (batch index and class of each pair).
+
+        Example
+        -------
+        >>> vq = ClassPartitionedVQ(8, 4, 4)
+        >>> active = torch.tensor([[True, False, True, False], [False, True, False, False]])
+        >>> out, item, label = vq.forward_multilabel(torch.randn(2, 4, 3, 3), active)
+        >>> item.tolist(), label.tolist(), tuple(out.quantized.shape)
+        ([0, 0, 1], [0, 2, 1], (3, 4, 3, 3))
+        """
+        item, label = torch.nonzero(active.to(torch.bool), as_tuple=True)
+        return self.forward(h[item], label), item, label
+
+
+class ResBlock(nn.Module):
+    """``y = x + BN(Conv1x1(ReLU(BN(Conv3x3(x)))))`` (methods.md 1.3).
+
+    Example
+    -------
+    >>> ResBlock(8)(torch.rand(2, 8, 5, 3)).shape
+    torch.Size([2, 8, 5, 3])
+    """
+
+    def __init__(self, channels):
+        super().__init__()
+        self.body = nn.Sequential(
+            nn.Conv2d(channels, channels, 3, padding=1),
+            nn.BatchNorm2d(channels),
+            nn.ReLU(),
+            nn.Conv2d(channels, channels, 1),
+            nn.BatchNorm2d(channels),
+        )
+
+    def forward(self, x):
+        """``[B, C, H, W] -> [B, C, H, W]``."""
+        return x + self.body(x)
+
+
+class PIQ(Interpreter):
+    """PIQ interpreter (adapter, class-partitioned codebook, mask decoder).
+
+    Arguments
+    ---------
+    classifier : speechbrain_interp.classifier.AudioClassifier
+        The classifier to explain (frozen here).
+    n_codes : int
+        Codebook size, split over the classes (1024: paper App. G).
+    dim : int
+        Code dimension; the deepest representation is projected to it
+        (256: methods.md 11.11, the PIQ classifier's width).
+    mask_threshold : float
+        Training target ``1[log1p|X| >= mask_threshold * max]`` (0.35: App. G).
+    beta : float
+        Commitment weight (1.0: Eq. 2 as printed; VQ-VAE often uses 0.25).
+    domain : str
+        ``"log"``: the mask applies to ``log1p|X|`` (papers, default) and is
+        converted with :func:`log_mask_to_linear`; ``"linear"``: on ``|X|``.
+    decoder_width : int
+        Width of the :class:`MaskDecoder` top-down path.
+    use_spectrogram : bool
+        Let the decoder gate the mask with the input spectrogram.
+    multilabel : bool, optional
+        App. I training for multi-label classifiers (default:
+        ``classifier.multilabel``).
+    lambda_ml : float
+        Weight of the App. I term (1.0: the paper adds it unweighted).
+
+    Example
+    -------
+    >>> from speechbrain_interp.classifier import AudioClassifier
+    >>> from speechbrain_interp.frontend import SpectralFrontEnd
+    >>> from speechbrain_interp.models import CNN14
+    >>> clf = AudioClassifier(SpectralFrontEnd(), CNN14(base_channels=4), torch.nn.Linear(128, 3))
+    >>> piq = PIQ(clf, n_codes=30, dim=16, decoder_width=16)
+    >>> out = piq.interpret(torch.randn(2, 16000))
+    >>> out.mask.shape, out.extras["codes"].shape
+    (torch.Size([2, 87, 513]), torch.Size([2, 2, 2]))
+    >>> sorted(piq.loss(out))
+    ['loss', 'loss_bce', 'loss_codebook', 'loss_commitment', 'mask_mean']
+    """
+
+    trainable = True
+
+    def __init__(
+        self,
+        classifier,
+        n_codes=1024,
+        dim=256,
+        mask_threshold=0.35,
+        beta=1.0,
+        domain="log",
+        decoder_width=64,
+        use_spectrogram=True,
+        multilabel=None,
+        lambda_ml=1.0,
+    ):
+        super().__init__(classifier)
+        if domain not in ("log", "linear"):
+            raise ValueError(f"domain must be 'log' or 'linear', got {domain!r}")
+        self.multilabel = classifier.multilabel if multilabel is None else bool(multilabel)
+        if self.multilabel and not classifier.multilabel:
+            raise ValueError("multilabel=True needs a multi-label (sigmoid) classifier")
+        self.domain = domain
+        self.mask_threshold, self.beta = float(mask_threshold), float(beta)
+        self.lambda_ml = float(lambda_ml)
+        self.adapter = nn.Sequential(
+            nn.Conv2d(classifier.rep_channels[0], dim, kernel_size=1), ResBlock(dim)
+        )
+        self.vq = ClassPartitionedVQ(n_codes, dim, classifier.n_classes)
+        frontend = classifier.frontend
+        mel_to_linear = None
+        if frontend.filterbank is not None:
+            mel_to_linear = frontend.mel_to_linear_matrix()
+        self.decoder = MaskDecoder(
+            [dim],
+            n_features=frontend.n_features,
+            mel_to_linear=mel_to_linear,
+            width=decoder_width,
+            use_spectrogram=use_spectrogram,
+        )
+
+    def decode(self, quantized, magnitude):
+        """Native mask logits ``[B, T, F]`` from a quantised map."""
+        return self.decoder([quantized], compress(magnitude))
+
+    def to_linear(self, native, magnitude):
+        """Mask on ``|X|`` equivalent to the native mask (``[B, T, F]``)."""
+        if self.domain == "log":
+            return log_mask_to_linear(native, magnitude)
+        return native
+
+    def masked_magnitude(self, native, magnitude):
+        """Linear magnitude of the interpretation (differentiable, ``[B, T, F]``)."""
+        if self.domain == "log":
+            return torch.expm1(native * torch.log1p(magnitude))
+        return native * magnitude
+
+    def target(self, magnitude):
+        """Training target ``1[log1p|X| >= mask_threshold * max]`` per clip."""
+        with torch.no_grad():
+            return binarized_target(compress(magnitude), self.mask_threshold)
+
+    def explain(self, magnitude, output, label):
+        """Mask for ``label`` ``[B]``, quantised with that class's codes only.
+
+        ``extras``: ``native_mask`` and ``native_logits`` (mask domain),
+        ``codes`` ``[B, H, W]``, ``codebook_loss``, ``commitment_loss``,
+        ``domain`` (and ``rep``, the deepest representation, in multi-label
+        mode for the App. I loss).
+        """
+        label = torch.as_tensor(label, device=magnitude.device).long()
+        label = label.reshape(-1).expand(magnitude.shape[0])
+        rep = output.reps[0]
+        vq = self.vq(self.adapter(rep), label)
+        logits = self.decode(vq.quantized, magnitude)
+        native = torch.sigmoid(logits)
+        extras = {
+            "native_mask": native,
+            "native_logits": logits,
+            "codes": vq.indices,
+            "codebook_loss": vq.codebook_loss,
+            "commitment_loss": vq.commitment_loss,
+            "domain": self.domain,
+        }
+        if self.multilabel:
+            extras["rep"] = rep
+        return self.to_linear(native, magnitude), extras
+
+    def active_labels(self, interpretation):
+        """``[B, C]`` booleans: the classifier's active labels, the top one
+        and the explained one always included."""
+        logits = interpretation.logits.detach()
+        active = torch.sigmoid(logits) >= self.classifier.threshold
+        n_classes = logits.shape[-1]
+        active |= F.one_hot(logits.argmax(dim=-1), n_classes).bool()
+        active |= F.one_hot(interpretation.label.long().reshape(-1), n_classes).bool()
+        return active
+
+    def loss(self, interpretation, clean_magnitude=None):
+        """Eq. 2 with the BCE target from ``clean_magnitude`` ``[B, T, F]``
+        (the input itself when not given), + the App. I term (multi-label).
+
+        Multi-label: every active label (:meth:`active_labels`) is decoded
+        with its own segment; BCE and VQ terms are averaged over the
+        (item, label) pairs, each against its item's target; the App. I term
+        is the BCE of the classifier on each pair's masked input against the
+        pair's one-hot label, summed over classes and labels (Eq. 5),
+        averaged over items.
+
+        Returns
+        -------
+        dict
+            ``loss``, ``loss_bce``, ``loss_codebook``, ``loss_commitment``,
+            ``mask_mean`` (+ ``loss_ml``, ``active_per_item``), parts detached.
+        """
+        magnitude = interpretation.magnitude
+        clean = magnitude if clean_magnitude is None else clean_magnitude
+        if clean.shape != magnitude.shape:
+            raise ValueError(
+                f"clean magnitude {tuple(clean.shape)} differs from the input "
+                f"{tuple(magnitude.shape)}"
+            )
+        target = self.target(clean)
+        extras = interpretation.extras
+        parts = {}
+        if not self.multilabel:
+            logits, native = extras["native_logits"], extras["native_mask"]
+            codebook, commitment = extras["codebook_loss"], extras["commitment_loss"]
+        else:
+            vq, item, label = self.vq.forward_multilabel(
+                self.adapter(extras["rep"]), self.active_labels(interpretation)
+            )
+            logits = self.decode(vq.quantized, magnitude[item])
+            native, target = torch.sigmoid(logits), target[item]
+            codebook, commitment = vq.codebook_loss, vq.commitment_loss
+            clf_logits = self.classifier(
+                magnitude=self.masked_magnitude(native, magnitude[item])
+            ).logits
+            one_hot = F.one_hot(label, clf_logits.shape[-1]).to(clf_logits.dtype)
+            per_pair = F.binary_cross_entropy_with_logits(
+                clf_logits, one_hot, reduction="none"
+            ).sum(dim=-1)  # summed over classes (Eq. 5)
+            loss_ml = per_pair.sum() / magnitude.shape[0]  # summed over labels, mean over items
+            parts["loss_ml"] = loss_ml
+            parts["active_per_item"] = torch.tensor(
+                item.numel() / magnitude.shape[0], device=magnitude.device
+            )
+        bce = F.binary_cross_entropy_with_logits(logits, target)
+        total = bce + codebook + self.beta * commitment
+        if self.multilabel:
+            total = total + self.lambda_ml * parts["loss_ml"]
+        parts.update(loss_bce=bce, loss_codebook=codebook, loss_commitment=commitment)
+        parts = {k: v.detach() for k, v in parts.items()}
+        parts["mask_mean"] = native.detach().mean()
+        parts["loss"] = total
+        return parts

@@ -1,0 +1,174 @@
+#!/usr/bin/env python3
+"""Cost of each interpreter relative to one classifier forward.
+
+For every method, the time of ``interpret(wave)`` (spectrogram, classifier
+forward, the method's own work and the listenable wave) is reported as a
+ratio to one classifier forward on the same batch (waves in, logits out),
+as medians over repeated runs, with the peak memory of a process that only
+builds the models and runs the method (measured in a fresh subprocess) and
+the method's parameter count.
+
+    python tools/benchmark.py                      # full-size CNN14, batch 8 x 5 s
+    python tools/benchmark.py --base_channels 16 --n_classes 10 --seconds 3
+    python tools/benchmark.py --methods lmac lmac_paper --repeats 5
+
+Results: a markdown table on stdout and ``<out>/benchmark.{md,json}``.
+Weights are random: speed does not depend on them.
+
+Authors
+ * speechbrain-interp developers 2026
+"""
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+import torch
+
+#: method name -> (description, builder name)
+METHODS = {
+    "lmac": "L-MAC, light decoder (ours)",
+    "lmac_paper": "L-MAC, paper-size transposed-conv decoder",
+    "piq": "PIQ (class-partitioned VQ, light decoder)",
+    "l2i": "L2I (Psi/Theta + NMF dictionary)",
+}
+
+
+def build_classifier(args):
+    """A classifier of the requested size (random weights)."""
+    from speechbrain_interp.classifier import AudioClassifier
+    from speechbrain_interp.frontend import SpectralFrontEnd
+    from speechbrain_interp.models import CNN14
+
+    encoder = CNN14(n_mels=80, base_channels=args.base_channels)
+    return AudioClassifier(SpectralFrontEnd(), encoder, torch.nn.Linear(encoder.emb_dim, args.n_classes)).eval()
+
+
+def build_method(name, classifier, args):
+    """The interpreter called ``name`` around ``classifier``."""
+    from speechbrain_interp import interpreters
+
+    if name == "lmac":
+        return interpreters.LMAC(classifier)
+    if name == "lmac_paper":
+        return interpreters.LMAC(classifier, decoder="paper", paper_dim=args.paper_dim)
+    if name == "piq":
+        return interpreters.PIQ(classifier, n_codes=max(1024, args.n_classes))
+    if name == "l2i":
+        from speechbrain_interp.nmf import NMFDictionary
+
+        nmf = NMFDictionary(classifier.frontend.n_freqs, 100)
+        nmf.W.copy_(torch.rand_like(nmf.W))
+        return interpreters.L2I(classifier, nmf)
+    raise ValueError(f"unknown method {name!r}; choose from {sorted(METHODS)}")
+
+
+def n_parameters(module):
+    """Parameters of ``module`` that are not the classifier's."""
+    own = {id(p) for p in module.classifier.parameters()}
+    return sum(p.numel() for p in module.parameters() if id(p) not in own)
+
+
+def median_time(fn, repeats, warmup=1):
+    """Median wall time of ``fn()`` in seconds."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def peak_memory_mb(method, args):
+    """Peak RSS of a fresh process that runs ``method`` (or the classifier: None)."""
+    cmd = [sys.executable, os.path.abspath(__file__), "--_memory_probe", method or "",
+           "--base_channels", str(args.base_channels), "--n_classes", str(args.n_classes),
+           "--seconds", str(args.seconds), "--batch", str(args.batch),
+           "--threads", str(args.threads)]
+    if args.paper_dim:
+        cmd += ["--paper_dim", str(args.paper_dim)]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def _memory_probe(args):
+    classifier = build_classifier(args)
+    wave = torch.randn(args.batch, int(args.seconds * 16000))
+    with torch.no_grad():
+        if args._memory_probe:
+            build_method(args._memory_probe, classifier, args).eval().interpret(wave)
+        else:
+            classifier(wave=wave)
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--methods", nargs="+", default=list(METHODS))
+    parser.add_argument("--base_channels", type=int, default=64, help="64 = full-size CNN14")
+    parser.add_argument("--n_classes", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--batch", type=int, default=8)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--paper_dim", type=int, default=None,
+                        help="paper decoder width (default: the deepest channels, 2048 at full size)")
+    parser.add_argument("--out", default="results/benchmark")
+    parser.add_argument("--no_memory", action="store_true", help="skip the memory subprocesses")
+    parser.add_argument("--_memory_probe", default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    if args._memory_probe is not None:
+        return _memory_probe(args)
+
+    torch.manual_seed(0)
+    classifier = build_classifier(args)
+    wave = torch.randn(args.batch, int(args.seconds * 16000))
+    rows = []
+    with torch.no_grad():
+        base = median_time(lambda: classifier(wave=wave), args.repeats)
+        base_memory = None if args.no_memory else peak_memory_mb(None, args)
+        rows.append({"method": "classifier forward", "seconds": base, "ratio": 1.0,
+                     "parameters": sum(p.numel() for p in classifier.parameters()),
+                     "peak_mb": base_memory})
+        for name in args.methods:
+            method = build_method(name, classifier, args).eval()
+            seconds = median_time(lambda: method.interpret(wave), args.repeats)
+            rows.append({
+                "method": name, "description": METHODS.get(name, name),
+                "seconds": seconds, "ratio": seconds / base,
+                "parameters": n_parameters(method),
+                "peak_mb": None if args.no_memory else peak_memory_mb(name, args),
+            })
+            del method
+    setting = (f"CNN14 base_channels={args.base_channels} ({sum(p.numel() for p in classifier.embedding_model.parameters()) / 1e6:.1f} M), "
+               f"{args.n_classes} classes, batch {args.batch} x {args.seconds:g} s, "
+               f"{args.threads} threads, {platform.processor() or platform.machine()}, "
+               f"torch {torch.__version__}, median of {args.repeats} runs")
+    lines = [f"Benchmark: {setting}", "",
+             "| method | interpret time (s) | ratio to classifier forward | parameters (excl. classifier) | peak RSS (MB) |",
+             "|---|---|---|---|---|"]
+    for row in rows:
+        peak = "-" if row["peak_mb"] is None else f"{row['peak_mb']:.0f}"
+        lines.append(f"| {row['method']} | {row['seconds']:.3f} | {row['ratio']:.2f}x | "
+                     f"{row['parameters'] / 1e6:.2f} M | {peak} |")
+    table = "\n".join(lines)
+    print(table)
+    os.makedirs(args.out, exist_ok=True)
+    with open(os.path.join(args.out, "benchmark.md"), "w") as f:
+        f.write(table + "\n")
+    with open(os.path.join(args.out, "benchmark.json"), "w") as f:
+        json.dump({"setting": setting, "rows": rows}, f, indent=2)
+    return rows
+
+
+if __name__ == "__main__":
+    main()
