@@ -168,6 +168,7 @@ def load_classifier(source, savedir=None, freeze=True):
     pretrainer.load_collected()
     classifier = hparams["classifier"]
     classifier.label_encoder = hparams["label_encoder"]
+    classifier.label_encoder.expect_len(len(classifier.label_encoder))
     classifier.hparams = {k: v for k, v in hparams.items() if isinstance(v, (int, float, str, bool))}
     if freeze:
         classifier.freeze()

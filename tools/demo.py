@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The demo behind ``make demo``: synthetic data -> small classifier -> test.
+"""The demo behind ``make demo``: synthetic data -> classifier -> L-MAC -> table.
 
 Every step is an ordinary project command, printed before it runs, so the
 demo doubles as a walk-through:
@@ -8,10 +8,17 @@ demo doubles as a walk-through:
    sound events and a WHAM!-layout folder of ambient noise (skipped when the
    same data is already there);
 2. ``recipes/ESC50/classification/train.py`` trains and tests the narrow
-   CNN14 (``hparams/cnn14_small.yaml``) with WHAM! noise augmentation;
-3. the test report is summarised.
+   CNN14 (``hparams/cnn14_small.yaml``) with WHAM! noise augmentation and
+   exports it to ``results/demo/classifier/pretrained``;
+3. ``recipes/ESC50/interpret/train_lmac.py`` trains an L-MAC interpreter of
+   it (``hparams/lmac_small.yaml``, with WHAM! noise as in the paper) and
+   writes listenable interpretations of test clips;
+4. ``tools/compare_interpreters.py`` scores L-MAC against a random mask of
+   the same statistics, the all-ones mask and vanilla saliency on the test
+   clips and prints the faithfulness table.
 
-Re-running resumes: finished steps are not redone.
+With ``--all_interpreters`` PIQ and L2I (with its NMF dictionary) are trained
+too and join the table. Re-running resumes: finished steps are not redone.
 
 Authors
  * speechbrain-interp developers 2026
@@ -40,7 +47,10 @@ def main(argv=None):
     parser.add_argument("--n_classes", type=int, default=10)
     parser.add_argument("--clips_per_class", type=int, default=60)
     parser.add_argument("--clip_seconds", type=float, default=3.0)
-    parser.add_argument("--epochs", type=int, default=None, help="override the yaml")
+    parser.add_argument("--epochs", type=int, default=None, help="classifier epochs (default: the yaml's)")
+    parser.add_argument("--interpreter_epochs", type=int, default=8)
+    parser.add_argument("--all_interpreters", action="store_true",
+                        help="also train PIQ and L2I (with its NMF dictionary)")
     parser.add_argument("--seed", type=int, default=1234)
     args = parser.parse_args(argv)
 
@@ -77,15 +87,48 @@ def main(argv=None):
         train_cmd += ["--number_of_epochs", str(args.epochs)]
     run(train_cmd)
 
+    pretrained = os.path.join(classifier_dir, "pretrained")
+    common = [
+        "--data_folder", os.path.join(args.data, "ESC-50"),
+        "--classifier_source", pretrained,
+        "--signal_length_s", str(args.clip_seconds),
+        "--seed", str(args.seed),
+    ]
+    interpret = "recipes/ESC50/interpret"
+    runs = {"lmac": os.path.join(args.results, "lmac")}
+    lmac_cmd = [py, f"{interpret}/train_lmac.py", f"{interpret}/hparams/lmac_small.yaml", *common,
+                "--add_wham_noise", "True", "--wham_folder", os.path.join(args.data, "wham_noise"),
+                "--output_folder", runs["lmac"], "--number_of_epochs", str(args.interpreter_epochs)]
+    run(lmac_cmd)
+    if args.all_interpreters:
+        runs["piq"] = os.path.join(args.results, "piq")
+        run([py, f"{interpret}/train_piq.py", f"{interpret}/hparams/piq_small.yaml", *common,
+             "--output_folder", runs["piq"], "--number_of_epochs", str(args.interpreter_epochs)])
+        nmf_dir = os.path.join(args.results, "nmf")
+        run([py, f"{interpret}/train_nmf.py", f"{interpret}/hparams/nmf_small.yaml", *common,
+             "--output_folder", nmf_dir])
+        runs["l2i"] = os.path.join(args.results, "l2i")
+        run([py, f"{interpret}/train_l2i.py", f"{interpret}/hparams/l2i_small.yaml", *common,
+             "--nmf_source", os.path.join(nmf_dir, "pretrained"),
+             "--output_folder", runs["l2i"], "--number_of_epochs", str(args.interpreter_epochs)])
+    comparison = os.path.join(args.results, "comparison")
+    run([py, "tools/compare_interpreters.py", "--data_folder", os.path.join(args.data, "ESC-50"),
+         "--classifier", pretrained, "--signal_length_s", str(args.clip_seconds), "--out", comparison,
+         *[f"--run={name}={folder}" for name, folder in runs.items()]])
+
     with open(os.path.join(REPO, classifier_dir, "test_report.json")) as f:
         report = json.load(f)
     print("\n== Demo results ==")
     print(f"classifier test accuracy: {report['accuracy']:.3f} on {report['n_items']} clips")
     for name, acc in report["per_class_accuracy"].items():
         print(f"  {name:<16s} {acc:.3f}")
-    print(f"per-epoch log:      {classifier_dir}/train_log.txt")
-    print(f"confusion matrix:   {classifier_dir}/confusion_matrix.png")
-    print(f"checkpoints:        {classifier_dir}/save/")
+    print()
+    print(open(os.path.join(REPO, comparison, "comparison.md")).read())
+    print(f"classifier:         {classifier_dir}/ (train_log.txt, confusion_matrix.png, pretrained/)")
+    for name, folder in runs.items():
+        print(f"{name + ' interpretations:':<20s}{folder}/interpretations/test/<clip>/"
+              "{original,interpretation}.wav, interpretation.png")
+    print(f"faithfulness table: {comparison}/comparison.md (per-clip CSVs beside it)")
     print(f"total time: {time.time() - start:.0f} s")
 
 

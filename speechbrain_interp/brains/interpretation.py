@@ -181,27 +181,32 @@ class InterpreterBrain(sb.Brain):
         return period > 0 and self._epoch is not None and self._epoch % period == 0
 
     def _save_examples(self, interpretation, wavs, ids, stage):
-        budget = self._hp("n_interpretations", 8) - self._n_saved
-        if budget <= 0:
-            return
+        """Saves up to ``n_interpretations`` clips per stage, one per explained
+        class first (so that the saved examples cover the classes)."""
         where = "test" if stage == sb.Stage.TEST else f"valid_epoch{self._epoch}"
         folder = os.path.join(self.hparams.output_folder, "interpretations", where)
         encoder = self._hp("label_encoder")
         names = [encoder.ind2lab[i] for i in range(len(encoder))] if encoder is not None else None
         frontend = self.interpreter.frontend
-        for i, clip in enumerate(ids[:budget]):
+        n_classes = self.interpreter.classifier.n_classes
+        for i, clip in enumerate(ids):
+            if len(self._saved_labels) >= self._hp("n_interpretations", 8):
+                return
+            label = int(interpretation.label[i])
+            if label in self._saved_labels and len(set(self._saved_labels)) < n_classes:
+                continue
             save_interpretation(
                 os.path.join(folder, str(clip)), interpretation, i, wavs[i],
                 frontend.sample_rate, frontend.hop_samples, class_names=names,
             )
-        self._n_saved += min(budget, len(ids))
+            self._saved_labels.append(label)
 
     def on_stage_start(self, stage, epoch=None):
         """Resets the accumulators."""
         self._epoch = epoch
         self._parts = []
         self._tracker = MetricTracker(medians=("FF", "L2I_FF"))
-        self._n_saved = 0
+        self._saved_labels = []
 
     def _stats(self, stage_loss):
         stats = {"loss": float(stage_loss)}
