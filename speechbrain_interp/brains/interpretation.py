@@ -34,8 +34,10 @@ import os
 import torch
 
 import speechbrain as sb
+from speechbrain.dataio import audio_io
 from speechbrain.utils.logger import get_logger
 
+from speechbrain_interp.audio import peak_normalize
 from speechbrain_interp.metrics import MetricTracker, interpretation_metrics
 from speechbrain_interp.visualize import save_interpretation
 
@@ -195,10 +197,15 @@ class InterpreterBrain(sb.Brain):
             label = int(interpretation.label[i])
             if label in self._saved_labels and len(set(self._saved_labels)) < n_classes:
                 continue
+            clip_folder = os.path.join(folder, str(clip))
             save_interpretation(
-                os.path.join(folder, str(clip)), interpretation, i, wavs[i],
+                clip_folder, interpretation, i, wavs[i],
                 frontend.sample_rate, frontend.hop_samples, class_names=names,
             )
+            for part, wave in self.interpreter.listenable_parts(interpretation, i, wavs.shape[-1]).items():
+                audio_io.save(os.path.join(clip_folder, f"{part}.wav"),
+                              peak_normalize(wave.detach().cpu().float()).unsqueeze(0),
+                              frontend.sample_rate)
             self._saved_labels.append(label)
 
     def on_stage_start(self, stage, epoch=None):

@@ -258,6 +258,13 @@ class Interpreter(nn.Module):
         """
         raise NotImplementedError(f"{type(self).__name__} is not trainable")
 
+    def listenable_parts(self, interpretation, index, length):
+        """Extra waves worth saving for one clip (name -> ``[length]``).
+
+        Default: none. L2I returns one wave per selected NMF component.
+        """
+        return {}
+
     def extra_metrics(self, interpretation):
         """Method-specific per-clip metrics (``dict`` of ``[B]`` tensors)."""
         return {}

@@ -31,7 +31,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from speechbrain_interp.frontend import compress
-from speechbrain_interp.interpreters.base import Interpreter, log_mask_to_linear
+from speechbrain_interp.interpreters.base import Interpretation, Interpreter, log_mask_to_linear
 from speechbrain_interp.metrics import subtractive_faithfulness, topk_fidelity
 from speechbrain_interp.nmf import NMFDictionary, component_masks, selected_mask
 
@@ -368,6 +368,22 @@ class L2I(Interpreter):
         p_input = self.classifier.probabilities(logits)
         out["L2I_FF"] = subtractive_faithfulness(p_input, p_removed, interpretation.label)
         return out
+
+    def listenable_parts(self, interpretation, index, length, top=5):
+        """The ``top`` most relevant selected components of clip ``index`` as
+        waves named ``component_<k>`` (k = dictionary index)."""
+        sub = Interpretation(
+            mask=interpretation.mask[index : index + 1],
+            label=interpretation.label[index : index + 1],
+            magnitude=interpretation.magnitude[index : index + 1],
+            phase=interpretation.phase[index : index + 1],
+            logits=interpretation.logits[index : index + 1],
+            wave=None if interpretation.wave is None else interpretation.wave[index : index + 1],
+            extras={k: interpretation.extras[k][index : index + 1]
+                    for k in ("H", "relevance", "selection")},
+        )
+        parts = self.components_waves(sub, length, top=top)[0]
+        return {f"component_{int(k)}": w for k, w in zip(parts["components"], parts["waves"])}
 
     @torch.no_grad()
     def components_waves(self, interpretation, length, top=None):
