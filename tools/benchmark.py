@@ -3,10 +3,11 @@
 
 For every method, the time of ``interpret(wave)`` (spectrogram, classifier
 forward, the method's own work and the listenable wave) is reported as a
-ratio to one classifier forward on the same batch (waves in, logits out),
-as medians over repeated runs, with the peak memory of a process that only
-builds the models and runs the method (measured in a fresh subprocess) and
-the method's parameter count.
+ratio to one classifier forward on the same batch (waves in, logits out):
+each repetition times a forward and an ``interpret`` back to back, and the
+table gives the median of these ratios (and of the times). Also: the peak
+memory (RSS) of a fresh process that only builds the models and runs the
+method once, and the method's parameter count.
 
     python tools/benchmark.py                      # full-size CNN14, batch 8 x 5 s
     python tools/benchmark.py --base_channels 16 --n_classes 10 --seconds 3
@@ -129,24 +130,37 @@ def main(argv=None):
     if args._memory_probe is not None:
         return _memory_probe(args)
 
+    # memory first: a child process inherits the parent's peak RSS, so the
+    # probes run before this process builds anything large
+    memory = {}
+    if not args.no_memory:
+        for name in [None] + list(args.methods):
+            memory[name] = peak_memory_mb(name, args)
+
     torch.manual_seed(0)
     classifier = build_classifier(args)
     wave = torch.randn(args.batch, int(args.seconds * 16000))
+    forward = lambda: classifier(wave=wave)  # noqa: E731
     rows = []
     with torch.no_grad():
-        base = median_time(lambda: classifier(wave=wave), args.repeats)
-        base_memory = None if args.no_memory else peak_memory_mb(None, args)
-        rows.append({"method": "classifier forward", "seconds": base, "ratio": 1.0,
-                     "parameters": sum(p.numel() for p in classifier.parameters()),
-                     "peak_mb": base_memory})
+        base_times = [median_time(forward, 1, warmup=1 if r == 0 else 0) for r in range(args.repeats)]
+        rows.append({"method": "classifier forward", "seconds": statistics.median(base_times),
+                     "ratio": 1.0, "parameters": sum(p.numel() for p in classifier.parameters()),
+                     "peak_mb": memory.get(None)})
         for name in args.methods:
             method = build_method(name, classifier, args).eval()
-            seconds = median_time(lambda: method.interpret(wave), args.repeats)
+            run = lambda: method.interpret(wave)  # noqa: E731
+            run()  # warm-up
+            seconds, ratios = [], []
+            for _ in range(args.repeats):  # interleaved: each ratio against a fresh forward
+                base = median_time(forward, 1, warmup=0)
+                took = median_time(run, 1, warmup=0)
+                seconds.append(took)
+                ratios.append(took / base)
             rows.append({
                 "method": name, "description": METHODS.get(name, name),
-                "seconds": seconds, "ratio": seconds / base,
-                "parameters": n_parameters(method),
-                "peak_mb": None if args.no_memory else peak_memory_mb(name, args),
+                "seconds": statistics.median(seconds), "ratio": statistics.median(ratios),
+                "parameters": n_parameters(method), "peak_mb": memory.get(name),
             })
             del method
     setting = (f"CNN14 base_channels={args.base_channels} ({sum(p.numel() for p in classifier.embedding_model.parameters()) / 1e6:.1f} M), "
@@ -154,7 +168,7 @@ def main(argv=None):
                f"{args.threads} threads, {platform.processor() or platform.machine()}, "
                f"torch {torch.__version__}, median of {args.repeats} runs")
     lines = [f"Benchmark: {setting}", "",
-             "| method | interpret time (s) | ratio to classifier forward | parameters (excl. classifier) | peak RSS (MB) |",
+             "| method | interpret time (s), median | ratio to classifier forward, median | parameters (excl. classifier) | peak RSS (MB) |",
              "|---|---|---|---|---|"]
     for row in rows:
         peak = "-" if row["peak_mb"] is None else f"{row['peak_mb']:.0f}"
