@@ -63,6 +63,7 @@ def main(argv=None):
     parser.add_argument("--batch_size", type=int, default=16)
     parser.add_argument("--out", default="results/comparison")
     parser.add_argument("--check", action="store_true", help="fail unless the comparisons hold")
+    parser.add_argument("--quiet", action="store_true", help="do not print the table")
     args = parser.parse_args(argv)
 
     torch.manual_seed(0)
@@ -92,7 +93,8 @@ def main(argv=None):
     table = format_table(trackers, title=f"Faithfulness on {args.data_folder} folds {args.test_folds}")
     results = checks(summaries, runs)
     report = table + "\n\n" + "\n".join(f"- [{'x' if ok else ' '}] {text}" for text, ok in results)
-    print(report)
+    if not args.quiet:
+        print(report)
     with open(os.path.join(args.out, "comparison.md"), "w") as f:
         f.write(report + "\n")
     with open(os.path.join(args.out, "comparison.json"), "w") as f:

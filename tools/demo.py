@@ -114,6 +114,7 @@ def main(argv=None):
     comparison = os.path.join(args.results, "comparison")
     run([py, "tools/compare_interpreters.py", "--data_folder", os.path.join(args.data, "ESC-50"),
          "--classifier", pretrained, "--signal_length_s", str(args.clip_seconds), "--out", comparison,
+         "--quiet",
          *[f"--run={name}={folder}" for name, folder in runs.items()]])
 
     with open(os.path.join(REPO, classifier_dir, "test_report.json")) as f:
@@ -124,11 +125,11 @@ def main(argv=None):
         print(f"  {name:<16s} {acc:.3f}")
     print()
     print(open(os.path.join(REPO, comparison, "comparison.md")).read())
-    print(f"classifier:         {classifier_dir}/ (train_log.txt, confusion_matrix.png, pretrained/)")
+    print(f"classifier:           {classifier_dir}/ (train_log.txt, confusion_matrix.png, pretrained/)")
     for name, folder in runs.items():
-        print(f"{name + ' interpretations:':<20s}{folder}/interpretations/test/<clip>/"
+        print(f"{name + ' interpretations:':<22s}{folder}/interpretations/test/<clip>/"
               "{original,interpretation}.wav, interpretation.png")
-    print(f"faithfulness table: {comparison}/comparison.md (per-clip CSVs beside it)")
+    print(f"faithfulness table:   {comparison}/comparison.md (per-clip CSVs beside it)")
     print(f"total time: {time.time() - start:.0f} s")
 
 
