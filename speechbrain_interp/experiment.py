@@ -161,12 +161,14 @@ def _with_own_generator(loader_opts, seed):
 
 
 def _prepare_run(hparams, run_opts):
-    """RNG checkpointing, the ``--test_only`` check and loader options.
+    """WHAM! noise, RNG checkpointing, the ``--test_only`` check, loader options.
 
     Returns
     -------
     checkpointer, has_checkpoint (bool), loader_opts (dict per stage)
     """
+    hparams["noise_augment"] = build_noise_augment(hparams)
+    hparams["noise_in_eval"] = bool(hparams.get("wham_in_eval", False))
     checkpointer = hparams["checkpointer"]
     generators = {"default": torch.default_generator}
     if hparams.get("noise_augment") is not None:
@@ -183,6 +185,23 @@ def _prepare_run(hparams, run_opts):
         for stage in ("train", "valid", "test")
     }
     return checkpointer, has_checkpoint, loader_opts
+
+
+def _fit_and_test(brain, hparams, datasets, loader_opts, select):
+    """Trains on ``train`` (validating on ``valid``), tests the checkpoint
+    chosen by ``select`` (e.g. ``{"min_key": "error"}``) and returns it."""
+    if datasets.get("train") is None:
+        raise ValueError("no training manifest: choose at least one training fold")
+    brain.fit(
+        hparams["epoch_counter"],
+        datasets["train"],
+        datasets.get("valid"),
+        train_loader_kwargs=loader_opts["train"],
+        valid_loader_kwargs=loader_opts["valid"],
+    )
+    if datasets.get("test") is not None:
+        brain.evaluate(datasets["test"], test_loader_kwargs=loader_opts["test"], **select)
+    return brain.checkpointer.find_checkpoint(**select)
 
 
 def run_classification(hparams, run_opts, manifests, data_root):
@@ -223,9 +242,6 @@ def run_classification(hparams, run_opts, manifests, data_root):
             f"data has {len(label_encoder)} classes; pass --n_classes {len(label_encoder)}"
         )
     hparams["label_encoder"] = label_encoder
-    hparams["noise_augment"] = build_noise_augment(hparams)
-    hparams["noise_in_eval"] = bool(hparams.get("wham_in_eval", False))
-
     checkpointer, has_checkpoint, loader_opts = _prepare_run(hparams, run_opts)
     if not has_checkpoint:
         _load_pretrained_encoder(hparams, hparams["embedding_model"])
@@ -236,22 +252,7 @@ def run_classification(hparams, run_opts, manifests, data_root):
         run_opts=run_opts,
         checkpointer=checkpointer,
     )
-    if datasets.get("train") is None:
-        raise ValueError("no training manifest: choose at least one training fold")
-    brain.fit(
-        hparams["epoch_counter"],
-        datasets["train"],
-        datasets.get("valid"),
-        train_loader_kwargs=loader_opts["train"],
-        valid_loader_kwargs=loader_opts["valid"],
-    )
-    if datasets.get("test") is not None:
-        brain.evaluate(
-            datasets["test"],
-            min_key="error",
-            test_loader_kwargs=loader_opts["test"],
-        )
-    best = checkpointer.find_checkpoint(min_key="error")
+    best = _fit_and_test(brain, hparams, datasets, loader_opts, {"min_key": "error"})
     if best is not None:
         run_on_main(
             export_classifier,
@@ -301,8 +302,6 @@ def run_interpreter(hparams, run_opts, manifests, data_root):
         label_encoder_path=os.path.join(hparams["save_folder"], "label_encoder.txt"),
     )
     hparams["label_encoder"] = label_encoder
-    hparams["noise_augment"] = build_noise_augment(hparams)
-    hparams["noise_in_eval"] = bool(hparams.get("wham_in_eval", False))
     parts = interpreter.trained_parts()
     for name, module in parts.items():
         hparams["checkpointer"].add_recoverable(name, module)
@@ -316,21 +315,9 @@ def run_interpreter(hparams, run_opts, manifests, data_root):
         run_opts=run_opts,
         checkpointer=checkpointer,
     )
-    if datasets.get("train") is None:
-        raise ValueError("no training manifest: choose at least one training fold")
-    brain.fit(
-        hparams["epoch_counter"],
-        datasets["train"],
-        datasets.get("valid"),
-        train_loader_kwargs=loader_opts["train"],
-        valid_loader_kwargs=loader_opts["valid"],
-    )
-    if datasets.get("test") is not None:
-        key = hparams.get("ckpt_key", "loss")
-        select = {"min_key": key} if hparams.get("ckpt_mode", "min") == "min" else {"max_key": key}
-        brain.evaluate(datasets["test"], test_loader_kwargs=loader_opts["test"], **select)
-    best = checkpointer.find_checkpoint(**select) if datasets.get("test") is not None \
-        else checkpointer.find_checkpoint()
+    key = hparams.get("ckpt_key", "loss")
+    select = {"min_key": key} if hparams.get("ckpt_mode", "min") == "min" else {"max_key": key}
+    best = _fit_and_test(brain, hparams, datasets, loader_opts, select)
     if best is not None and parts:
         run_on_main(_export_parts, args=[parts, str(best.path),
                                          os.path.join(hparams["output_folder"], "pretrained")])

@@ -106,6 +106,40 @@ class MaskDecoder(nn.Module):
         else:
             self.mel_to_linear = None
 
+    @classmethod
+    def for_frontend(cls, in_channels, frontend, linear=True, width=64, use_spectrogram=True):
+        """A decoder whose output grid follows a classifier's front end.
+
+        Arguments
+        ---------
+        in_channels : list of int
+            Channels of the representations, deepest first.
+        frontend : speechbrain_interp.frontend.SpectralFrontEnd
+            The classifier's front end (feature grid, filterbank).
+        linear : bool
+            Masks on the linear STFT bins (True) or on the feature grid.
+        width : int
+            Channels of the top-down path.
+        use_spectrogram : bool
+            Gate the mask with the input spectrogram.
+
+        Returns
+        -------
+        MaskDecoder
+
+        Example
+        -------
+        >>> from speechbrain_interp.frontend import SpectralFrontEnd
+        >>> dec = MaskDecoder.for_frontend([8], SpectralFrontEnd())
+        >>> dec([torch.rand(1, 8, 13, 2)], torch.rand(1, 431, 513)).shape
+        torch.Size([1, 431, 513])
+        """
+        mel_to_linear = None
+        if linear and frontend.filterbank is not None:
+            mel_to_linear = frontend.mel_to_linear_matrix()
+        return cls(in_channels, n_features=frontend.n_features, mel_to_linear=mel_to_linear,
+                   width=width, use_spectrogram=use_spectrogram)
+
     def forward(self, reps, spectrogram):
         """Mask logits.
 

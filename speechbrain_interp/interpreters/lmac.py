@@ -160,17 +160,10 @@ class LMAC(Interpreter):
         if len(reps) < n_reps:
             raise ValueError(f"the classifier has {len(reps)} representations, n_reps={n_reps}")
         self.n_reps = int(n_reps)
-        frontend = classifier.frontend
         if decoder == "light":
-            mel_to_linear = None
-            if domain == "linear" and frontend.filterbank is not None:
-                mel_to_linear = frontend.mel_to_linear_matrix()
-            self.decoder = MaskDecoder(
-                reps[: self.n_reps],
-                n_features=frontend.n_features,
-                mel_to_linear=mel_to_linear,
-                width=decoder_width,
-                use_spectrogram=use_spectrogram,
+            self.decoder = MaskDecoder.for_frontend(
+                reps[: self.n_reps], classifier.frontend, linear=domain == "linear",
+                width=decoder_width, use_spectrogram=use_spectrogram,
             )
         elif decoder == "paper":
             if self.n_reps != 4:

@@ -264,16 +264,8 @@ class PIQ(Interpreter):
             nn.Conv2d(classifier.rep_channels[0], dim, kernel_size=1), ResBlock(dim)
         )
         self.vq = ClassPartitionedVQ(n_codes, dim, classifier.n_classes)
-        frontend = classifier.frontend
-        mel_to_linear = None
-        if frontend.filterbank is not None:
-            mel_to_linear = frontend.mel_to_linear_matrix()
-        self.decoder = MaskDecoder(
-            [dim],
-            n_features=frontend.n_features,
-            mel_to_linear=mel_to_linear,
-            width=decoder_width,
-            use_spectrogram=use_spectrogram,
+        self.decoder = MaskDecoder.for_frontend(
+            [dim], classifier.frontend, width=decoder_width, use_spectrogram=use_spectrogram
         )
 
     def decode(self, quantized, magnitude):
