@@ -9,13 +9,19 @@ optimisation-based explanations, gradient baselines):
     interpretation.label             # [B] explained class (classifier decision)
     interpretation.masked_magnitude  # mask * |X|
     interpretation.wave              # [B, N] listenable interpretation (input phase)
+    interpretation.feature_mask      # [B, T, n_mels] or None: the mask of a
+                                     # method that masks the classifier features (Mel)
 
 The mask always covers every STFT frame of the input (no 417/425-frame
 mismatch) and lives on the linear magnitude, whatever domain the method
 works in: methods that mask the log1p magnitude or the mel features convert
 their mask with :func:`log_mask_to_linear` or
 :meth:`~speechbrain_interp.frontend.SpectralFrontEnd.features_mask_to_linear`
-(the native mask stays in ``extras``).
+(the native mask stays in ``extras``). Methods that mask the classifier
+features (the papers' "Mel" rows) also return that mask as
+``extras["feature_mask"]``; :meth:`Interpreter.interpret` moves it to
+:attr:`Interpretation.feature_mask`, and the metrics then mask the features
+(``M_f * features``) instead of ``|X|``.
 
 A subclass implements :meth:`Interpreter.explain` (mask from the classifier's
 view of the input); trainable ones also implement :meth:`Interpreter.loss`.
@@ -53,6 +59,9 @@ class Interpretation:
         ``[B, N]`` listenable interpretation, ``ISTFT(mask * |X| e^{j phase})``.
     extras : dict
         Method-specific outputs (native masks, components, losses' inputs).
+    feature_mask : torch.Tensor or None
+        ``[B, T, n_features]`` in ``[0, 1]`` for methods that mask the
+        classifier features (Mel domain); ``None`` for linear-domain methods.
     """
 
     mask: torch.Tensor
@@ -62,6 +71,12 @@ class Interpretation:
     logits: torch.Tensor
     wave: Optional[torch.Tensor] = None
     extras: dict = field(default_factory=dict)
+    feature_mask: Optional[torch.Tensor] = None
+
+    @property
+    def domain(self):
+        """``"features"`` when :attr:`feature_mask` is set, else ``"linear"``."""
+        return "linear" if self.feature_mask is None else "features"
 
     @property
     def masked_magnitude(self):
@@ -206,6 +221,7 @@ class Interpreter(nn.Module):
             phase=phase,
             logits=output.logits,
             extras=extras,
+            feature_mask=extras.get("feature_mask"),
         )
         if with_wave:
             result.wave = self.listen(result, wave.shape[-1])

@@ -194,7 +194,10 @@ class LMAC(Interpreter):
             mask = native
         else:
             mask = self.frontend.features_mask_to_linear(native)
-        return mask, {"native_mask": native, "domain": self.domain}
+        extras = {"native_mask": native, "domain": self.domain}
+        if self.domain == "features":
+            extras["feature_mask"] = native
+        return mask, extras
 
     def masked_logits(self, interpretation):
         """Classifier logits on the masked-in and masked-out inputs.
