@@ -1,75 +1,280 @@
-"""Evaluation of any set of interpreters on a dataset, method-agnostic.
+"""Evaluation of any set of interpreters under any set of conditions, method-agnostic.
 
 Every method is called through ``interpret(wave)`` and scored by
-:func:`speechbrain_interp.metrics.interpretation_metrics`; nothing here
+:func:`speechbrain_interp.metrics.interpretation_metrics` (in the domain
+the method masks: ``Interpretation.feature_mask`` for Mel-domain methods)
+and, where the condition knows the parts of the mixture, by
+:func:`speechbrain_interp.localization.localization_metrics`; nothing here
 branches on the method. Gradients are enabled only for methods that need
 them (``needs_input_grad``).
+
+Cost per clip and method: the interpretation (one classifier forward plus
+the method's own work), then ``2`` classifier inputs for the masking
+metrics (``M*X`` and ``(1-M)*X``: the probabilities on ``X`` are the
+interpretation's own logits) and one ISTFT when the ground truth needs the
+wave. ``tools/benchmark.py`` measures it.
 
 Authors
  * speechbrain-interp developers 2026
 """
 
 import contextlib
+import csv
+import json
+import math
+import os
 
 import torch
 
-import speechbrain as sb
 
-from speechbrain_interp.metrics import MetricTracker, interpretation_metrics
+from speechbrain_interp.conditions import CleanCondition
+from speechbrain_interp.localization import explained_parts, localization_metrics
+from speechbrain_interp.metrics import interpretation_metrics
+from speechbrain_interp.tracking import MetricTracker
 
-__all__ = ["evaluate_interpreters", "format_table"]
+__all__ = [
+    "ConditionResult", "evaluate", "evaluate_interpreters", "format_table", "score_batch",
+    "write_results",
+]  # fmt: skip
 
-#: columns of the comparison table, with the direction that is better
+#: columns of the faithfulness table, with the direction that is better
 COLUMNS = (("AI", "up"), ("AD", "down"), ("AG", "up"), ("FF", "up"), ("FidIn", "up"),
            ("SPS", "up"), ("COMP", "down"), ("MM", None))
+#: columns of the ground-truth table
+GT_COLUMNS = (("AUC", "up"), ("IoU", "up"), ("precision", "up"), ("recall", "up"),
+              ("SI_SDR", "up"), ("GT", None))
+_ARROWS = {"up": " ↑", "down": " ↓", None: ""}
 
 
-def evaluate_interpreters(methods, dataset, batch_size=16, max_batch=None, device="cpu"):
-    """Per-clip metrics of every method on every clip of ``dataset``.
+def _shared_classifier(methods):
+    classifiers = {id(m.classifier): m.classifier for m in methods.values()}
+    if len(classifiers) != 1:
+        raise ValueError(
+            "all methods must explain the same classifier object; got "
+            f"{len(classifiers)} different ones (set method.classifier = classifier)"
+        )
+    return next(iter(classifiers.values()))
+
+
+def score_batch(method, wave, parts=None, max_batch=None, subtractive=False, with_wave=False):
+    """One method on one batch: the interpretation and its per-clip metrics.
+
+    Arguments
+    ---------
+    method : speechbrain_interp.interpreters.Interpreter
+        Any interpreter.
+    wave : torch.Tensor
+        ``[B, N]`` what the classifier hears.
+    parts : dict, optional
+        Ground truth: ``source``, ``contaminant`` (``[B, N]`` waves),
+        ``magnitudes`` (``(mixture, source, contaminant)`` ``[B, T, F]``),
+        ``label`` and ``contaminant_label`` (``[B]`` or ``None``).
+    max_batch : int, optional
+        Most items per classifier call in the metrics.
+    subtractive : bool
+        Also compute PIQ's subtractive faithfulness.
+    with_wave : bool
+        Synthesise the interpretation wave even without ground truth.
+
+    Returns
+    -------
+    interpretation : Interpretation
+    metrics : dict of str to torch.Tensor
+        ``[B]`` each.
+    """
+    need_wave = with_wave or parts is not None
+    context = torch.enable_grad() if method.needs_input_grad else torch.no_grad()
+    with context:
+        interpretation = method.interpret(wave, with_wave=need_wave)
+    classifier = method.classifier
+    metrics = interpretation_metrics(
+        classifier, interpretation.magnitude.detach(), interpretation.mask.detach(),
+        interpretation.label, max_batch=max_batch,
+        feature_mask=None if interpretation.feature_mask is None
+        else interpretation.feature_mask.detach(),
+        p_input=classifier.probabilities(interpretation.logits.detach()),
+        subtractive=subtractive,
+    )
+    with contextlib.suppress(NotImplementedError):
+        metrics.update(method.extra_metrics(interpretation))
+    if parts is not None:
+        mix_mag, src_mag, con_mag = parts["magnitudes"]
+        label = parts["label"]
+        expl_mag, other_mag, defined = explained_parts(
+            interpretation.label, src_mag, con_mag, label, parts.get("contaminant_label"))
+        expl_wave, _, _ = explained_parts(
+            interpretation.label, parts["source"], parts["contaminant"], label,
+            parts.get("contaminant_label"))
+        metrics.update(localization_metrics(
+            interpretation.mask, expl_mag, other_mag, mix_mag,
+            wave=interpretation.wave, source_wave=expl_wave, defined=defined,
+        ))
+    return interpretation, metrics
+
+
+class ConditionResult:
+    """What :func:`evaluate` gathers for one condition.
+
+    Attributes
+    ----------
+    trackers : dict
+        Method name -> :class:`MetricTracker` (per-clip metrics).
+    classifier : MetricTracker
+        Per-clip ``accuracy`` (decision on the mixture = class of the source
+        clip) and, for mixtures, ``decided_contaminant``.
+    examples : list of dict
+        Saved examples (gallery records, see :func:`speechbrain_interp.gallery.write_gallery`).
+    """
+
+    def __init__(self, names):
+        self.trackers = {name: MetricTracker(medians=("FF",)) for name in names}
+        self.classifier = MetricTracker(medians=())
+        self.examples = []
+
+    def summaries(self):
+        """Method name -> dataset means."""
+        return {name: t.summarize() for name, t in self.trackers.items()}
+
+    @property
+    def accuracy(self):
+        """Classifier accuracy (%) on the condition."""
+        return 100.0 * self.classifier.summarize().get("accuracy", math.nan)
+
+
+def _save_example(folder, condition, batch, index, interpretations, classifier, class_names):
+    """Waves and the overlay figure of one item (a gallery record)."""
+    from speechbrain.dataio import audio_io
+
+    from speechbrain_interp.audio import peak_normalize
+    from speechbrain_interp.visualize import plot_mask_overlays
+
+    clip = batch.ids[index]
+    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in clip)
+    where = os.path.join(folder, condition, "examples", safe)
+    os.makedirs(where, exist_ok=True)
+    rate = classifier.sample_rate
+    audio = {}
+
+    def save(name, wave):
+        path = os.path.join(where, f"{name}.wav")
+        audio_io.save(path, peak_normalize(wave.detach().cpu().reshape(1, -1)), rate)
+        return path
+
+    audio["input" if batch.contaminant is None else "mixture"] = save("mixture", batch.mixture[index])
+    if batch.contaminant is not None:
+        audio["source"] = save("source", batch.source[index])
+        audio["contaminant"] = save("contaminant", batch.contaminant[index])
+    masks = {}
+    first = next(iter(interpretations.values()))
+    for name, interp in interpretations.items():
+        audio[name] = save("interpretation_" + "".join(c if c.isalnum() else "_" for c in name),
+                           interp.wave[index])
+        masks[name] = interp.mask[index].detach().cpu()
+    decided = int(first.label[index])
+    names = class_names or {}
+    true = int(batch.label[index])
+    caption = (f"{condition}: {clip}; true class {names.get(true, true)}, "
+               f"decision {names.get(decided, decided)}")
+    figure = plot_mask_overlays(
+        first.magnitude[index].detach().cpu(), masks, os.path.join(where, "masks.png"),
+        rate, classifier.frontend.hop_samples, title=caption,
+    )
+    return {"id": clip, "caption": caption, "audio": audio, "figures": [figure],
+            "condition": condition}
+
+
+def evaluate(methods, dataset, conditions=None, batch_size=16, max_batch=None, device="cpu",
+             subtractive=False, out_folder=None, n_examples=0, class_names=None):
+    """Per-clip metrics of every method under every condition.
 
     Arguments
     ---------
     methods : dict
         Name -> :class:`~speechbrain_interp.interpreters.Interpreter`, all
-        explaining the same classifier.
+        explaining the same classifier object.
     dataset : speechbrain.dataio.dataset.DynamicItemDataset
-        Provides ``id`` and ``sig``.
+        Provides ``id``, ``sig`` and ``class_string_encoded``.
+    conditions : dict, optional
+        Name -> condition (:mod:`speechbrain_interp.conditions`); default:
+        clean only.
     batch_size : int
-        Clips per batch.
+        Items per batch.
     max_batch : int, optional
         Most items per classifier call in the metrics.
     device : str
         Where to run.
+    subtractive : bool
+        Also compute PIQ's subtractive faithfulness.
+    out_folder : str, optional
+        Where examples are saved (needed when ``n_examples > 0``).
+    n_examples : int
+        Items saved per condition (waves of every part and every method,
+        and the mask figure).
+    class_names : dict, optional
+        Class index -> name for captions.
 
     Returns
     -------
     dict
-        Name -> :class:`~speechbrain_interp.metrics.MetricTracker`.
+        Condition name -> :class:`ConditionResult`.
     """
-    loader = sb.dataio.dataloader.make_dataloader(dataset, batch_size=batch_size)
-    trackers = {name: MetricTracker(medians=("FF", "L2I_FF")) for name in methods}
+    classifier = _shared_classifier(methods).to(device)
     for method in methods.values():
         method.to(device).eval()
-    for batch in loader:
-        batch = batch.to(device)
-        wave = batch.sig.data
-        for name, method in methods.items():
-            context = torch.enable_grad() if method.needs_input_grad else torch.no_grad()
-            with context:
-                interpretation = method.interpret(wave, with_wave=False)
-            classifier = method.classifier
-            metrics = interpretation_metrics(
-                classifier, interpretation.magnitude.detach(), interpretation.mask.detach(),
-                interpretation.label, max_batch=max_batch,
-            )
-            with contextlib.suppress(NotImplementedError):
-                metrics.update(method.extra_metrics(interpretation))
-            trackers[name].append(metrics, ids=batch.id)
-    return trackers
+    conditions = conditions or {"clean": CleanCondition()}
+    results = {}
+    for cond_name, condition in conditions.items():
+        result = results[cond_name] = ConditionResult(methods)
+        for batch in condition.batches(dataset, batch_size):
+            mixture = batch.mixture.to(device)
+            parts = None
+            if batch.contaminant is not None:
+                spectrogram = classifier.frontend.spectrogram
+                parts = {
+                    "source": batch.source.to(device), "contaminant": batch.contaminant.to(device),
+                    "magnitudes": tuple(spectrogram(w.to(device))[0] for w in
+                                        (batch.mixture, batch.source, batch.contaminant)),
+                    "label": batch.label.to(device),
+                    "contaminant_label": None if batch.contaminant_label is None
+                    else batch.contaminant_label.to(device),
+                }
+            saving = max(0, n_examples - len(result.examples))
+            interpretations = {}
+            decision = None
+            for name, method in methods.items():
+                interp, metrics = score_batch(method, mixture, parts, max_batch, subtractive,
+                                              with_wave=saving > 0)
+                result.trackers[name].append(metrics, ids=batch.ids)
+                interpretations[name] = interp
+                decision = interp.logits.detach().argmax(-1).cpu()
+            known = batch.label >= 0
+            stats = {"accuracy": torch.where(known, (decision == batch.label).double(),
+                                             torch.full(known.shape, math.nan, dtype=torch.float64))}
+            if batch.contaminant_label is not None:
+                stats["decided_contaminant"] = (decision == batch.contaminant_label).double()
+            result.classifier.append(stats, ids=batch.ids)
+            for index in range(min(saving, len(batch.ids))):
+                result.examples.append(_save_example(
+                    out_folder, cond_name, batch, index, interpretations, classifier, class_names))
+    return results
 
 
-def format_table(trackers, title="Faithfulness"):
-    """Markdown table of the dataset means (FF also as median).
+def evaluate_interpreters(methods, dataset, batch_size=16, max_batch=None, device="cpu"):
+    """Clean-condition shortcut of :func:`evaluate`: name -> MetricTracker."""
+    results = evaluate(methods, dataset, None, batch_size, max_batch, device, subtractive=True)
+    return results["clean"].trackers
+
+
+def _cell(column, value):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if column in ("AI", "AD", "AG", "COMP", "SI_SDR", "accuracy"):
+        return f"{value:.2f}"
+    return f"{value:.3f}"
+
+
+def format_table(trackers, title="Faithfulness", columns=COLUMNS, note="AI, AD, AG in %"):
+    """Markdown table of the dataset means.
 
     Arguments
     ---------
@@ -77,6 +282,10 @@ def format_table(trackers, title="Faithfulness"):
         Name -> MetricTracker (or name -> summary dict).
     title : str
         Table caption.
+    columns : sequence of (str, str or None)
+        Metric names and the direction that is better.
+    note : str
+        Added to the caption.
 
     Returns
     -------
@@ -84,7 +293,7 @@ def format_table(trackers, title="Faithfulness"):
 
     Example
     -------
-    >>> t = MetricTracker(medians=("FF", "L2I_FF"))
+    >>> t = MetricTracker(medians=("FF",))
     >>> t.append({"AI": torch.tensor([100.0]), "FF": torch.tensor([0.5])})
     >>> print(format_table({"x": t}))
     Faithfulness (mean over clips; AI, AD, AG in %)
@@ -95,20 +304,78 @@ def format_table(trackers, title="Faithfulness"):
     """
     summaries = {name: (t.summarize() if isinstance(t, MetricTracker) else t)
                  for name, t in trackers.items()}
-    present = [(c, d) for c, d in COLUMNS if any(c in s for s in summaries.values())]
-    arrows = {"up": " ↑", "down": " ↓", None: ""}
-    header = "| method | " + " | ".join(c + arrows[d] for c, d in present) + " |"
-    lines = [f"{title} (mean over clips; AI, AD, AG in %)", "", header,
-             "|---|" + "---|" * len(present)]
+    present = [(c, d) for c, d in columns if any(c in s for s in summaries.values())]
+    header = "| method | " + " | ".join(c + _ARROWS[d] for c, d in present) + " |"
+    lines = [f"{title} (mean over clips; {note})", "", header, "|---|" + "---|" * len(present)]
     for name, summary in summaries.items():
-        cells = []
-        for column, _ in present:
-            value = summary.get(column)
-            if value is None:
-                cells.append("-")
-            elif column in ("AI", "AD", "AG", "COMP"):
-                cells.append(f"{value:.2f}")
-            else:
-                cells.append(f"{value:.3f}")
+        cells = [_cell(column, summary.get(column)) for column, _ in present]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def _rows(results):
+    """Flat rows (condition, method, accuracy, every metric mean)."""
+    rows = []
+    for cond, result in results.items():
+        for method, summary in result.summaries().items():
+            rows.append({"condition": cond, "method": method, "accuracy": result.accuracy,
+                         **summary})
+    return rows
+
+
+def write_results(results, folder, title="Evaluation"):
+    """Writes every table and per-clip file of an :func:`evaluate` run.
+
+    ``<folder>/results.{md,csv,json}`` (faithfulness and ground-truth tables,
+    classifier accuracy per condition) and
+    ``<folder>/<condition>/per_clip_<method>.csv``.
+
+    Returns
+    -------
+    str
+        The markdown report.
+    """
+    os.makedirs(folder, exist_ok=True)
+    sections = [f"# {title}", ""]
+    for cond, result in results.items():
+        acc = result.accuracy
+        n = len(result.classifier)
+        sections.append(f"## {cond} ({n} items, classifier accuracy {acc:.1f}%)")
+        sections.append("")
+        sections.append(format_table(result.trackers, title=f"Faithfulness, {cond}"))
+        if any("AUC" in s for s in result.summaries().values()):
+            sections.append("")
+            sections.append(format_table(
+                result.trackers, title=f"Ground truth, {cond}", columns=GT_COLUMNS,
+                note="mask vs oracle IBM of the explained source; SI-SDR in dB; GT = share of "
+                     "items with ground truth",
+            ))
+        sections.append("")
+        cond_folder = os.path.join(folder, cond)
+        os.makedirs(cond_folder, exist_ok=True)
+        for method, tracker in result.trackers.items():
+            safe = "".join(c if c.isalnum() else "_" for c in method)
+            _write_csv(os.path.join(cond_folder, f"per_clip_{safe}.csv"), tracker.to_rows())
+        _write_csv(os.path.join(cond_folder, "classifier.csv"), result.classifier.to_rows())
+    report = "\n".join(sections)
+    with open(os.path.join(folder, "results.md"), "w") as f:
+        f.write(report + "\n")
+    rows = _rows(results)
+    _write_csv(os.path.join(folder, "results.csv"), rows)
+    with open(os.path.join(folder, "results.json"), "w") as f:
+        json.dump({cond: {"accuracy": r.accuracy, "items": len(r.classifier),
+                          "methods": r.summaries()} for cond, r in results.items()},
+                  f, indent=2, allow_nan=True)
+    return report
+
+
+def _write_csv(path, rows):
+    if not rows:
+        return
+    names = []
+    for row in rows:
+        names.extend(k for k in row if k not in names)
+    with open(path, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=names)
+        writer.writeheader()
+        writer.writerows(rows)

@@ -161,12 +161,15 @@ class InterpreterBrain(sb.Brain):
         self._parts.append({k: float(v) for k, v in parts.items()})
         if stage != sb.Stage.TRAIN:
             with torch.no_grad():
+                classifier = self.interpreter.classifier
                 metrics = interpretation_metrics(
-                    self.interpreter.classifier,
+                    classifier,
                     interpretation.magnitude.detach(),
                     interpretation.mask.detach(),
                     interpretation.label,
                     max_batch=self._hp("metric_max_batch"),
+                    feature_mask=interpretation.feature_mask,
+                    p_input=classifier.probabilities(interpretation.logits.detach()),
                 )
                 metrics.update(self.interpreter.extra_metrics(interpretation))
             self._tracker.append(metrics, ids=batch.id)

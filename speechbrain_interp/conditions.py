@@ -1,0 +1,352 @@
+"""Evaluation conditions: what the classifier hears, and what it is made of.
+
+Every condition turns a batch of clean test clips into a
+:class:`ConditionBatch`: the ``mixture`` the classifier and the
+interpreters see, and its two parts as they sound in it, ``source`` (the
+test clip, scaled) and ``contaminant`` (noise, speech or another clip), with
+``mixture == source + contaminant``. Knowing the parts gives the ground truth
+of :mod:`speechbrain_interp.localization`.
+
+==================  =========================================================
+condition           construction (methods.md section 8.3)
+==================  =========================================================
+``clean``           the clip itself (no contaminant)
+``wham``            + WHAM! noise at an SNR drawn in ``[snr_low, snr_high]``
+                    (the training augmentation, :class:`WhamAugment`)
+``mixture``         + a clip of ANOTHER class, upstream rule: both at unit
+                    L2 norm, ``0.8 s1 + 0.2 s2``, peak-normalised
+                    (:func:`mix_unit_norm`); ``repeats`` partners per clip
+``mixture_snr``     + a clip of another class at an exact SNR
+``speech``          + LJSpeech-layout speech at 3 dB SNR
+``white``           + white Gaussian noise at 3 dB SNR
+==================  =========================================================
+
+SNR convention: ``10 log10(sum s^2 / sum (g n)^2) = SNR``, the sum divided by
+its peak only when it would clip (:func:`mix_at_snr`).
+
+Determinism: each condition owns a generator seeded from ``seed``; clips are
+visited in dataset order, so the same dataset, seed and batch size give the
+same mixtures. Mixture partners are drawn per clip from a generator seeded by
+``(seed, clip index, repeat)``: they do not depend on the batch size.
+
+Authors
+ * speechbrain-interp developers 2026
+"""
+
+from dataclasses import dataclass
+from typing import List, Optional
+
+import torch
+
+from speechbrain_interp.augment.mixing import mix_at_snr, mix_unit_norm
+from speechbrain_interp.augment.wham import WhamAugment
+
+__all__ = [
+    "CleanCondition", "ConditionBatch", "MixtureCondition", "NoiseCondition",
+    "WhiteNoise", "build_conditions",
+]  # fmt: skip
+
+
+@dataclass
+class ConditionBatch:
+    """A batch of one condition.
+
+    Attributes
+    ----------
+    ids : list of str
+        One id per item (``<clip>`` or ``<clip>+<partner>``).
+    mixture : torch.Tensor
+        ``[B, N]`` what the classifier hears.
+    source : torch.Tensor
+        ``[B, N]`` the test clip as it sounds in the mixture.
+    contaminant : torch.Tensor or None
+        ``[B, N]`` the rest (``mixture - source``); ``None`` for ``clean``.
+    label : torch.Tensor
+        ``[B]`` true class of the source clip.
+    contaminant_label : torch.Tensor or None
+        ``[B]`` true class of the contaminating clip (mixtures only).
+    """
+
+    ids: List[str]
+    mixture: torch.Tensor
+    source: torch.Tensor
+    contaminant: Optional[torch.Tensor]
+    label: torch.Tensor
+    contaminant_label: Optional[torch.Tensor] = None
+
+
+class WhiteNoise:
+    """A noise "bank" of seeded white Gaussian noise (``sample`` like :class:`NoiseBank`).
+
+    Arguments
+    ---------
+    seed : int
+        Seed of :attr:`generator`.
+
+    Example
+    -------
+    >>> bank = WhiteNoise(seed=3)
+    >>> bank.sample(2, 100).shape
+    torch.Size([2, 100])
+    >>> torch.equal(WhiteNoise(3).sample(1, 10), WhiteNoise(3).sample(1, 10))
+    True
+    """
+
+    def __init__(self, seed=0):
+        self.generator = torch.Generator().manual_seed(int(seed))
+
+    def sample(self, batch_size, num_samples):
+        """``[batch_size, num_samples]`` standard normal samples."""
+        return torch.randn(int(batch_size), int(num_samples), generator=self.generator)
+
+    def __repr__(self):
+        return "WhiteNoise()"
+
+
+def _batches(n_items, batch_size):
+    for start in range(0, n_items, batch_size):
+        yield range(start, min(start + batch_size, n_items))
+
+
+LABEL_KEY = "class_string_encoded"
+
+
+def _load(dataset, index):
+    """``(id, wave, class)`` of item ``index``; class -1 when the data has no labels."""
+    item = dataset[index]
+    return item["id"], item["sig"], int(item[LABEL_KEY]) if LABEL_KEY in item else -1
+
+
+def _classes(dataset):
+    """True class of every item, without loading the audio."""
+    if len(dataset) and LABEL_KEY not in dataset[0]:
+        raise ValueError(f"mixtures need labelled data: the dataset has no {LABEL_KEY!r} key")
+    with dataset.output_keys_as([LABEL_KEY]):
+        return [int(dataset[i][LABEL_KEY]) for i in range(len(dataset))]
+
+
+class CleanCondition:
+    """The test clips as they are.
+
+    Arguments
+    ---------
+    name : str
+        Name used in tables and folders.
+    """
+
+    def __init__(self, name="clean"):
+        self.name = name
+
+    def batches(self, dataset, batch_size):
+        """Yields :class:`ConditionBatch` over ``dataset`` (keys ``id``, ``sig``,
+        ``class_string_encoded``), in order."""
+        for rows in _batches(len(dataset), batch_size):
+            ids, waves, labels = zip(*(_load(dataset, i) for i in rows))
+            wave = torch.stack(waves)
+            yield ConditionBatch(
+                list(ids), wave, wave, None, torch.tensor(labels), None
+            )
+
+
+class NoiseCondition(CleanCondition):
+    """Clips plus noise from a bank (WHAM!, LJSpeech speech, white noise).
+
+    Arguments
+    ---------
+    name : str
+        Name used in tables and folders.
+    bank : object
+        Has ``sample(batch, num_samples)`` and a ``generator``
+        (:class:`~speechbrain_interp.augment.wham.NoiseBank`,
+        :class:`WhiteNoise`).
+    snr_low, snr_high : float
+        SNR range in dB (equal for a fixed SNR, e.g. 3 dB).
+
+    Example
+    -------
+    >>> from speechbrain_interp.augment.mixing import measured_snr
+    >>> cond = NoiseCondition("white", WhiteNoise(0), 3.0, 3.0)
+    >>> data = [{"id": "a", "sig": torch.sin(torch.arange(4000.0) / 5), "class_string_encoded": 1}]
+    >>> batch = next(cond.batches(_ListDataset(data), 4))
+    >>> round(float(measured_snr(batch.source, batch.contaminant)), 3)
+    3.0
+    >>> bool(torch.allclose(batch.source + batch.contaminant, batch.mixture))
+    True
+    """
+
+    def __init__(self, name, bank, snr_low, snr_high):
+        super().__init__(name)
+        self.mixer = WhamAugment(bank, snr_low=snr_low, snr_high=snr_high, mode="snr", prob=1.0)
+
+    def batches(self, dataset, batch_size):
+        """As :meth:`CleanCondition.batches`, with the noise added."""
+        for batch in super().batches(dataset, batch_size):
+            mixture, noise = self.mixer(batch.source, return_noise=True)
+            yield ConditionBatch(
+                batch.ids, mixture, mixture - noise, noise, batch.label, None
+            )
+
+
+class MixtureCondition(CleanCondition):
+    """Each clip mixed with clips of other classes from the same set.
+
+    Arguments
+    ---------
+    name : str
+        Name used in tables and folders.
+    rule : str
+        ``"unit_norm"``: upstream's ``weights[0] s1/||s1|| + weights[1]
+        s2/||s2||``, peak-normalised; ``"snr"``: ``s2`` scaled to ``snr_db``
+        below ``s1``.
+    weights : tuple of float
+        Gains of the unit-norm rule ([H] 0.8, 0.2).
+    snr_db : float
+        SNR of the ``"snr"`` rule.
+    repeats : int
+        Mixtures per clip ([H] 2), each with its own random partner.
+    seed : int
+        Seed of the partner draws.
+
+    Example
+    -------
+    >>> data = [{"id": str(i), "sig": torch.randn(800), "class_string_encoded": i % 2} for i in range(4)]
+    >>> cond = MixtureCondition("mixture", repeats=2, seed=1)
+    >>> batch = next(cond.batches(_ListDataset(data), 16))
+    >>> len(batch.ids), bool((batch.label != batch.contaminant_label).all())
+    (8, True)
+    >>> bool(torch.allclose(batch.source + batch.contaminant, batch.mixture))
+    True
+    """
+
+    def __init__(self, name="mixture", rule="unit_norm", weights=(0.8, 0.2), snr_db=0.0,
+                 repeats=2, seed=0):
+        super().__init__(name)
+        if rule not in ("unit_norm", "snr"):
+            raise ValueError(f"rule must be 'unit_norm' or 'snr', got {rule!r}")
+        self.rule, self.weights, self.snr_db = rule, tuple(weights), float(snr_db)
+        self.repeats, self.seed = int(repeats), int(seed)
+
+    def partners(self, dataset):
+        """``[(clip index, partner index)]`` for every mixture, in order."""
+        classes = _classes(dataset)
+        pairs = []
+        for i, label in enumerate(classes):
+            others = [j for j, c in enumerate(classes) if c != label]
+            if not others:
+                raise ValueError(
+                    f"clip {i} has no partner of another class: the mixture condition "
+                    "needs at least two classes in the evaluation set"
+                )
+            for r in range(self.repeats):
+                gen = torch.Generator().manual_seed(self.seed * 1_000_003 + i * 101 + r)
+                pairs.append((i, others[int(torch.randint(len(others), (1,), generator=gen))]))
+        return pairs
+
+    def batches(self, dataset, batch_size):
+        """Yields the mixtures of every clip with its partners, in order."""
+        pairs = self.partners(dataset)
+        for rows in _batches(len(pairs), batch_size):
+            first = [_load(dataset, pairs[k][0]) for k in rows]
+            second = [_load(dataset, pairs[k][1]) for k in rows]
+            s1 = torch.stack([w for _, w, _ in first])
+            s2 = torch.stack([w for _, w, _ in second])
+            if self.rule == "unit_norm":
+                mixture, source, other = mix_unit_norm(s1, s2, self.weights, return_parts=True)
+            else:
+                mixture, source, other = mix_at_snr(s1, s2, self.snr_db, return_parts=True)
+            yield ConditionBatch(
+                [f"{a}+{b}" for (a, _, _), (b, _, _) in zip(first, second)],
+                mixture, source, other,
+                torch.tensor([c for _, _, c in first]),
+                torch.tensor([c for _, _, c in second]),
+            )
+
+
+class _ListDataset(list):
+    """A list of item dicts with the dataset calls the conditions use (tests, doctests)."""
+
+    def output_keys_as(self, keys):
+        import contextlib
+
+        return contextlib.nullcontext()
+
+
+def build_conditions(names, sample_rate, segment_samples, seed=0, wham_folder=None,
+                     wham_subset="tt", wham_snr=(0.0, 15.0), speech_folder=None, speech_snr=3.0,
+                     white_snr=3.0, mixture_weights=(0.8, 0.2), mixture_snr=0.0,
+                     mixture_repeats=2):
+    """The named conditions, configured (name -> condition object, in order).
+
+    Arguments
+    ---------
+    names : sequence of str
+        Among ``clean, wham, mixture, mixture_snr, speech, white``.
+    sample_rate : int
+        Classifier sample rate (noise banks resample to it).
+    segment_samples : int
+        Clip length in samples.
+    seed : int
+        Base seed; each condition derives its own.
+    wham_folder, wham_subset : str
+        WHAM! root and subset (needed by ``wham``).
+    wham_snr : tuple of float
+        SNR range of ``wham`` in dB.
+    speech_folder : str
+        LJSpeech-layout root (needed by ``speech``).
+    speech_snr, white_snr, mixture_snr : float
+        Fixed SNRs in dB ([P] 3 dB for speech and white noise).
+    mixture_weights : tuple of float
+        Gains of the unit-norm mixture rule.
+    mixture_repeats : int
+        Mixtures per clip.
+
+    Returns
+    -------
+    dict
+
+    Example
+    -------
+    >>> conds = build_conditions(["clean", "white", "mixture"], 16000, 16000)
+    >>> {k: type(v).__name__ for k, v in conds.items()}
+    {'clean': 'CleanCondition', 'white': 'NoiseCondition', 'mixture': 'MixtureCondition'}
+    >>> build_conditions(["speech"], 16000, 16000)
+    Traceback (most recent call last):
+    ...
+    ValueError: condition 'speech' needs speech_folder (an LJSpeech-layout folder)
+    """
+    from speechbrain_interp.augment.wham import NoiseBank
+
+    out = {}
+    for k, name in enumerate(names):
+        cond_seed = int(seed) + 7919 * (k + 1)
+        if name == "clean":
+            out[name] = CleanCondition(name)
+        elif name == "wham":
+            if not wham_folder:
+                raise ValueError("condition 'wham' needs wham_folder (a WHAM! noise folder)")
+            bank = NoiseBank(wham_folder, sample_rate, segment_samples, subset=wham_subset,
+                             seed=cond_seed)
+            out[name] = NoiseCondition(name, bank, *wham_snr)
+        elif name == "speech":
+            if not speech_folder:
+                raise ValueError(
+                    "condition 'speech' needs speech_folder (an LJSpeech-layout folder)"
+                )
+            from speechbrain_interp.data.ljspeech import speech_bank
+
+            bank = speech_bank(speech_folder, sample_rate, segment_samples, seed=cond_seed)
+            out[name] = NoiseCondition(name, bank, speech_snr, speech_snr)
+        elif name == "white":
+            out[name] = NoiseCondition(name, WhiteNoise(cond_seed), white_snr, white_snr)
+        elif name == "mixture":
+            out[name] = MixtureCondition(name, "unit_norm", mixture_weights,
+                                         repeats=mixture_repeats, seed=cond_seed)
+        elif name == "mixture_snr":
+            out[name] = MixtureCondition(name, "snr", snr_db=mixture_snr,
+                                         repeats=mixture_repeats, seed=cond_seed)
+        else:
+            raise ValueError(
+                f"unknown condition {name!r}; known: clean, wham, mixture, mixture_snr, "
+                "speech, white"
+            )
+    return out
