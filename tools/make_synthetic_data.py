@@ -1,15 +1,18 @@
 #!/usr/bin/env python3
-"""Writes the procedural synthetic datasets (ESC-50 and WHAM! layouts).
+"""Writes the procedural synthetic datasets (ESC-50, WHAM! and LJSpeech layouts).
 
 Usage::
 
     python tools/make_synthetic_data.py --out data/synthetic \\
         [--n_classes 10 --clips_per_class 40 --clip_seconds 5 \\
-         --sample_rate 16000 --seed 1234 --wham_files 20]
+         --sample_rate 16000 --seed 1234 --wham_files 20 \\
+         --ljspeech_utterances 20]
 
 writes ``<out>/ESC-50/`` (``audio/``, ``sources/``, ``meta/esc50.csv``,
-``meta/synthetic.csv``) and ``<out>/wham_noise/`` (``tr/``, ``cv/``,
-``tt/``, ``metadata/``). Same arguments, same bytes. See
+``meta/synthetic.csv``), ``<out>/wham_noise/`` (``tr/``, ``cv/``,
+``tt/``, ``metadata/``) and ``<out>/LJSpeech-1.1/`` (``metadata.csv``,
+``wavs/LJ001-0001.wav``..., 16-bit PCM at ``--ljspeech_sample_rate``,
+``synthetic.csv``). Same arguments, same bytes. See
 :mod:`speechbrain_interp.synthetic`.
 
 Authors
@@ -50,11 +53,18 @@ def parse_args(argv=None):
                         metavar=("MIN", "MAX"))
     parser.add_argument("--wham_channels", type=int, default=2)
     parser.add_argument("--wham_seed", type=int, default=4321)
+    parser.add_argument("--ljspeech_utterances", type=int, default=20,
+                        help="speech-like utterances in LJSpeech-1.1/; 0: none")
+    parser.add_argument("--ljspeech_seconds", type=float, nargs=2, default=(1.5, 6.0),
+                        metavar=("MIN", "MAX"))
+    parser.add_argument("--ljspeech_sample_rate", type=int, default=22050,
+                        help="LJSpeech's own rate by default (not --sample_rate)")
+    parser.add_argument("--ljspeech_seed", type=int, default=0)
     return parser.parse_args(argv)
 
 
 def main(argv=None):
-    """Generates both datasets and prints what was written."""
+    """Generates the datasets and prints what was written."""
     args = parse_args(argv)
     start = time.perf_counter()
     esc_dir = os.path.join(args.out, "ESC-50")
@@ -91,6 +101,20 @@ def main(argv=None):
             f"{wham_dir}: {len(paths)} {args.wham_channels}-channel noise files "
             f"({', '.join(f'{s} {c}' for s, c in counts.items())}) in "
             f"{time.perf_counter() - start - esc_time:.1f} s"
+        )
+    if args.ljspeech_utterances > 0:
+        lj_start = time.perf_counter()
+        table = synthetic.make_ljspeech_like(
+            args.out,
+            n_utterances=args.ljspeech_utterances,
+            sample_rate=args.ljspeech_sample_rate,
+            seed=args.ljspeech_seed,
+            seconds=tuple(args.ljspeech_seconds),
+        )
+        print(
+            f"{os.path.join(args.out, 'LJSpeech-1.1')}: {len(table)} speech-like "
+            f"utterances ({table['seconds'].sum():.1f} s) at {args.ljspeech_sample_rate} Hz "
+            f"(metadata.csv, wavs/, synthetic.csv) in {time.perf_counter() - lj_start:.1f} s"
         )
     print(f"total time {time.perf_counter() - start:.1f} s")
 

@@ -89,9 +89,14 @@ class NoiseBank:
         (least recently used ones are dropped). 0 (default) reads each
         segment from disk; caching is only worth it for small banks. File
         infos (rate, frames, channels) are always cached.
+    files : list of str, optional
+        Explicit list of audio files to draw from (in this order), e.g. the
+        utterances a dataset's metadata lists; the folder is then not
+        listed and only names the bank (``subset`` still applies to that
+        name). An empty list raises ValueError.
 
     A missing folder, or one without audio files, raises FileNotFoundError
-    naming it.
+    naming it (unless ``files`` is given).
 
     Example
     -------
@@ -120,6 +125,7 @@ class NoiseBank:
         seed=1234,
         generator=None,
         cache_size=0,
+        files=None,
     ):
         folder = str(folder)
         self.folder = folder if subset is None else os.path.join(folder, subset)
@@ -127,7 +133,12 @@ class NoiseBank:
         self.segment_samples = int(segment_samples)
         if self.sample_rate <= 0 or self.segment_samples <= 0:
             raise ValueError("sample_rate and segment_samples must be positive")
-        self.files = _list_audio_files(self.folder)
+        if files is None:
+            self.files = _list_audio_files(self.folder)
+        else:
+            self.files = [str(f) for f in files]
+            if not self.files:
+                raise ValueError(f"NoiseBank({self.folder!r}): the list of files is empty")
         self.seed = seed
         if generator is None:
             generator = torch.Generator().manual_seed(int(seed))

@@ -1,4 +1,4 @@
-"""Procedural synthetic sound-event and ambient-noise datasets.
+"""Procedural synthetic sound-event, ambient-noise and speech-like datasets.
 
 Stand-ins for real corpora in tests, smoke runs and experiments that need
 known ground truth:
@@ -10,11 +10,16 @@ known ground truth:
   ``meta/synthetic.csv`` says where it lies in time and frequency.
 * :func:`make_wham_like`: WHAM! layout (``tr/``, ``cv/``, ``tt/``) of
   multichannel ambient noises (:data:`WHAM_KINDS`) of varying lengths.
+* :func:`make_ljspeech_like`: LJSpeech-1.1 layout (``metadata.csv``,
+  ``wavs/LJ001-0001.wav``...; 16-bit PCM, 22050 Hz) of single-speaker
+  speech-like utterances (:func:`synthesize_utterance`: syllables of a
+  pitched, formant-filtered pulse train, noise bursts and pauses).
 
 Each clip or noise file has its own generator, seeded from ``(seed, class or
 split, index)``: same arguments, same bytes, whatever subset or order. Wavs
-are 32-bit float. All energy stays below 7.5 kHz, so the content is the same
-at 16, 22.05 or 44.1 kHz.
+are 32-bit float (16-bit PCM in the LJSpeech layout, as the real files). All
+energy stays below 7.5 kHz, so the content is the same at 16, 22.05 or
+44.1 kHz.
 
 Modules:
 
@@ -26,6 +31,8 @@ Modules:
   :func:`synthesize_noise`.
 * :mod:`speechbrain_interp.synthetic.layouts`: the dataset writers, their
   metadata columns and stale-file removal.
+* :mod:`speechbrain_interp.synthetic.speech`: :func:`synthesize_utterance`
+  and the LJSpeech-layout writer :func:`make_ljspeech_like`.
 
 Authors
  * speechbrain-interp developers 2026
@@ -44,8 +51,10 @@ from speechbrain_interp.synthetic.layouts import (  # noqa: F401 (column lists: 
 )
 from speechbrain_interp.synthetic.noise import WHAM_KINDS, synthesize_noise
 from speechbrain_interp.synthetic.signals import derive_seed
+from speechbrain_interp.synthetic.speech import make_ljspeech_like, synthesize_utterance
 
 __all__ = [
-    "SOUND_CLASSES", "WHAM_KINDS", "derive_seed", "make_esc50_like", "make_wham_like",
-    "synthesize_clip", "synthesize_event", "synthesize_noise",
+    "SOUND_CLASSES", "WHAM_KINDS", "derive_seed", "make_esc50_like", "make_ljspeech_like",
+    "make_wham_like", "synthesize_clip", "synthesize_event", "synthesize_noise",
+    "synthesize_utterance",
 ]
