@@ -111,25 +111,32 @@ def mask_auc(mask, target, valid=None):
     >>> float(mask_auc(torch.tensor([[0.9, 0.1, 0.5, 0.2]]), t))
     0.5
     """
-    out = []
-    for b in range(mask.shape[0]):
-        scores = mask[b].flatten().double()
-        truth = target[b].flatten()
-        if valid is not None:
-            keep = valid[b].flatten()
-            scores, truth = scores[keep], truth[keep]
-        n_pos = int(truth.sum())
-        n_neg = truth.numel() - n_pos
-        if n_pos == 0 or n_neg == 0:
-            out.append(math.nan)
-            continue
-        values, inverse, counts = torch.unique(scores, return_inverse=True, return_counts=True)
-        ends = counts.cumsum(0).double()
-        average_rank = ends - (counts.double() - 1) / 2  # 1-based average rank of each value
-        ranks = average_rank[inverse]
-        r_pos = ranks[truth].sum()
-        out.append(float((r_pos - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg)))
-    return torch.tensor(out, dtype=torch.float64)
+    scores = mask.detach().flatten(1).float()
+    truth = target.flatten(1).bool()
+    if valid is not None:
+        keep = valid.flatten(1).bool()
+        truth = truth & keep
+        # unscored bins go above every scored one: they shift no scored rank
+        scores = torch.where(keep, scores, torch.full_like(scores, math.inf))
+    else:
+        keep = torch.ones_like(truth)
+    values, order = scores.sort(dim=1)
+    n = values.shape[1]
+    position = torch.arange(n, device=values.device).expand_as(values)
+    new_group = torch.ones_like(values, dtype=torch.bool)
+    new_group[:, 1:] = values[:, 1:] != values[:, :-1]
+    first = torch.where(new_group, position, torch.zeros_like(position)).cummax(dim=1).values
+    ends_group = torch.ones_like(new_group)
+    ends_group[:, :-1] = new_group[:, 1:]
+    last = torch.where(ends_group, position, torch.full_like(position, n))
+    last = last.flip(1).cummin(dim=1).values.flip(1)
+    ranks = (first + last).double() / 2 + 1  # 1-based average rank of each tie group
+    positive = truth.gather(1, order)
+    n_pos = truth.sum(1).double()
+    n_neg = keep.sum(1).double() - n_pos
+    r_pos = (ranks * positive).sum(1)
+    auc = (r_pos - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg).clamp_min(1)
+    return torch.where((n_pos > 0) & (n_neg > 0), auc, torch.full_like(auc, math.nan)).cpu()
 
 
 def binary_scores(mask, target, valid=None, threshold=THRESHOLD):

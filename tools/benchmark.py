@@ -5,7 +5,11 @@ For every method, the time of ``interpret(wave)`` (spectrogram, classifier
 forward, the method's own work and the listenable wave) is reported as a
 ratio to one classifier forward on the same batch (waves in, logits out):
 each repetition times a forward and an ``interpret`` back to back, and the
-table gives the median of these ratios (and of the times). Also: the peak
+table gives the median of these ratios (and of the times). The same is
+done for the whole evaluation of a batch (:func:`speechbrain_interp.evaluation.score_batch`):
+the interpretation plus every faithfulness metric ("metric suite"), and
+with the ground-truth localisation of a mixture on top (wave synthesis,
+oracle masks, AUC, IoU, SI-SDR: "suite + ground truth"). Also: the peak
 memory (RSS) of a fresh process that only builds the models and runs the
 method once, and the method's parameter count.
 
@@ -31,6 +35,8 @@ import sys
 import time
 
 import torch
+
+from speechbrain_interp.evaluation import score_batch
 
 #: method name -> (description, builder name)
 METHODS = {
@@ -111,6 +117,18 @@ def _memory_probe(args):
     print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0)
 
 
+def _mixture_parts(classifier, wave):
+    """Ground truth of ``wave`` mixed with white noise at 3 dB (what the evaluation scores)."""
+    from speechbrain_interp.augment.mixing import mix_at_snr
+
+    mixture, source, noise = mix_at_snr(wave, torch.randn_like(wave), 3.0, return_parts=True)
+    wave.copy_(mixture)
+    spectrogram = classifier.frontend.spectrogram
+    return {"source": source, "contaminant": noise,
+            "magnitudes": tuple(spectrogram(w)[0] for w in (mixture, source, noise)),
+            "label": torch.zeros(wave.shape[0], dtype=torch.long), "contaminant_label": None}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--methods", nargs="+", default=list(METHODS))
@@ -122,6 +140,8 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--paper_dim", type=int, default=None,
                         help="paper decoder width (default: the deepest channels, 2048 at full size)")
+    parser.add_argument("--metric_max_batch", type=int, default=None,
+                        help="most items per classifier call in the metrics (default: all)")
     parser.add_argument("--out", default="results/benchmark")
     parser.add_argument("--no_memory", action="store_true", help="skip the memory subprocesses")
     parser.add_argument("--_memory_probe", default=None, help=argparse.SUPPRESS)
@@ -141,38 +161,53 @@ def main(argv=None):
     classifier = build_classifier(args)
     wave = torch.randn(args.batch, int(args.seconds * 16000))
     forward = lambda: classifier(wave=wave)  # noqa: E731
+    parts = _mixture_parts(classifier, wave)
     rows = []
     with torch.no_grad():
         base_times = [median_time(forward, 1, warmup=1 if r == 0 else 0) for r in range(args.repeats)]
         rows.append({"method": "classifier forward", "seconds": statistics.median(base_times),
-                     "ratio": 1.0, "parameters": sum(p.numel() for p in classifier.parameters()),
+                     "ratio": 1.0, "suite_ratio": None, "gt_ratio": None,
+                     "parameters": sum(p.numel() for p in classifier.parameters()),
                      "peak_mb": memory.get(None)})
         for name in args.methods:
             method = build_method(name, classifier, args).eval()
-            run = lambda: method.interpret(wave)  # noqa: E731
-            run()  # warm-up
-            seconds, ratios = [], []
-            for _ in range(args.repeats):  # interleaved: each ratio against a fresh forward
-                base = median_time(forward, 1, warmup=0)
-                took = median_time(run, 1, warmup=0)
-                seconds.append(took)
-                ratios.append(took / base)
-            rows.append({
-                "method": name, "description": METHODS.get(name, name),
-                "seconds": statistics.median(seconds), "ratio": statistics.median(ratios),
-                "parameters": n_parameters(method), "peak_mb": memory.get(name),
-            })
+            jobs = {
+                "": lambda: method.interpret(wave),
+                "suite_": lambda: score_batch(method, wave, max_batch=args.metric_max_batch),
+                "gt_": lambda: score_batch(method, wave, parts, max_batch=args.metric_max_batch),
+            }
+            row = {"method": name, "description": METHODS.get(name, name),
+                   "parameters": n_parameters(method), "peak_mb": memory.get(name)}
+            for prefix, run in jobs.items():
+                run()  # warm-up
+                seconds, ratios = [], []
+                for _ in range(args.repeats):  # interleaved: each ratio against a fresh forward
+                    base = median_time(forward, 1, warmup=0)
+                    took = median_time(run, 1, warmup=0)
+                    seconds.append(took)
+                    ratios.append(took / base)
+                row[prefix + "seconds"] = statistics.median(seconds)
+                row[prefix + "ratio"] = statistics.median(ratios)
+            rows.append(row)
             del method
     setting = (f"CNN14 base_channels={args.base_channels} ({sum(p.numel() for p in classifier.embedding_model.parameters()) / 1e6:.1f} M), "
                f"{args.n_classes} classes, batch {args.batch} x {args.seconds:g} s, "
                f"{args.threads} threads, {platform.processor() or platform.machine()}, "
                f"torch {torch.__version__}, median of {args.repeats} runs")
     lines = [f"Benchmark: {setting}", "",
-             "| method | interpret time (s), median | ratio to classifier forward, median | parameters (excl. classifier) | peak RSS (MB) |",
-             "|---|---|---|---|---|"]
+             "Ratios: time over one classifier forward of the same batch, median of "
+             "interleaved runs (the same per clip).", "",
+             "| method | interpret time (s) | interpret ratio | metric suite ratio "
+             "| suite + ground truth ratio | parameters (excl. classifier) | peak RSS (MB) |",
+             "|---|---|---|---|---|---|---|"]
+
+    def ratio(value):
+        return "-" if value is None else f"{value:.2f}x"
+
     for row in rows:
         peak = "-" if row["peak_mb"] is None else f"{row['peak_mb']:.0f}"
-        lines.append(f"| {row['method']} | {row['seconds']:.3f} | {row['ratio']:.2f}x | "
+        lines.append(f"| {row['method']} | {row['seconds']:.3f} | {ratio(row['ratio'])} | "
+                     f"{ratio(row.get('suite_ratio'))} | {ratio(row.get('gt_ratio'))} | "
                      f"{row['parameters'] / 1e6:.2f} M | {peak} |")
     table = "\n".join(lines)
     print(table)
