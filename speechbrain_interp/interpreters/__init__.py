@@ -1,23 +1,34 @@
 """Interpreters behind one ``interpret(wave)`` interface.
 
 Trained: :class:`LMAC`, :class:`PIQ`, :class:`L2I`. References:
-:class:`AllOnes`, :class:`RandomMask`, :class:`Saliency` and any captum
-method through :class:`CaptumAttribution`.
+:class:`AllOnes`, :class:`RandomMask`; captum gradient baselines in two
+domains (:class:`Saliency`, :class:`SmoothGrad`, :class:`IntegratedGradients`,
+:class:`GuidedBackprop`, :class:`GradCAM`, :class:`GuidedGradCAM`,
+:class:`GradientSHAP`, any captum method through :class:`CaptumAttribution`),
+by name through :func:`build_baseline`.
 """
 
 from speechbrain_interp.interpreters.base import Interpretation, Interpreter, log_mask_to_linear
-from speechbrain_interp.interpreters.baselines import (
-    AllOnes,
+from speechbrain_interp.interpreters.baselines import AllOnes, RandomMask, attribution_to_mask
+from speechbrain_interp.interpreters.gradients import (
+    GRADIENT_METHODS,
     CaptumAttribution,
-    RandomMask,
+    GradCAM,
+    GradientSHAP,
+    GuidedBackprop,
+    GuidedGradCAM,
+    IntegratedGradients,
     Saliency,
-    attribution_to_mask,
+    SmoothGrad,
+    build_baseline,
 )
 from speechbrain_interp.interpreters.l2i import L2I
 from speechbrain_interp.interpreters.lmac import LMAC
 from speechbrain_interp.interpreters.piq import PIQ
 
 __all__ = [
-    "AllOnes", "CaptumAttribution", "Interpretation", "Interpreter", "L2I", "LMAC", "PIQ",
-    "RandomMask", "Saliency", "attribution_to_mask", "log_mask_to_linear",
+    "GRADIENT_METHODS", "AllOnes", "CaptumAttribution", "GradCAM", "GradientSHAP",
+    "GuidedBackprop", "GuidedGradCAM", "IntegratedGradients", "Interpretation", "Interpreter",
+    "L2I", "LMAC", "PIQ", "RandomMask", "Saliency", "SmoothGrad", "attribution_to_mask",
+    "build_baseline", "log_mask_to_linear",
 ]

@@ -1,4 +1,4 @@
-"""Reference interpreters: all-ones and random masks, captum attributions.
+"""Reference interpreters: all-ones and random masks; the attribution-to-mask rule.
 
 All satisfy the one interface (``interpret(wave)``), so evaluation code
 treats them like trained interpreters.
@@ -9,10 +9,10 @@ treats them like trained interpreters.
   reference mask's own values, shuffled over time-frequency bins per clip
   (same mean, same value distribution); or i.i.d. Bernoulli bins with a
   given mean.
-- :class:`CaptumAttribution`: any captum attribution method applied to the
-  classifier as a function of the linear magnitude ``|X|`` (STFT-Mel,
-  listenable) for the explained class; :class:`Saliency` is the vanilla
-  gradient.
+- The captum gradient baselines (:class:`CaptumAttribution`,
+  :class:`Saliency`, SmoothGrad, integrated gradients, GradCAM...) live in
+  :mod:`speechbrain_interp.interpreters.gradients`; ``CaptumAttribution``
+  and ``Saliency`` can still be imported from here.
 
 Attributions become masks by ONE documented rule
 (:func:`attribution_to_mask`): absolute value, divided by the clip's
@@ -28,6 +28,10 @@ import torch
 from speechbrain_interp.interpreters.base import Interpreter
 
 __all__ = ["AllOnes", "CaptumAttribution", "RandomMask", "Saliency", "attribution_to_mask"]
+
+#: names defined in :mod:`speechbrain_interp.interpreters.gradients`, re-exported
+#: lazily (module ``__getattr__``) so that the two modules do not import each other
+_MOVED = ("CaptumAttribution", "Saliency")
 
 
 def attribution_to_mask(attribution, eps=1e-12):
@@ -128,59 +132,10 @@ class RandomMask(Interpreter):
         return shuffled, {"reference_mask": reference.detach()}
 
 
-class CaptumAttribution(Interpreter):
-    """A captum attribution method as an interpreter (STFT-Mel domain).
+def __getattr__(name):
+    """The captum interpreters moved to :mod:`.gradients`; still importable here."""
+    if name in _MOVED:
+        from speechbrain_interp.interpreters import gradients
 
-    The attributed function is ``|X| -> classifier logits`` and the target is
-    the explained class; the attribution becomes a mask by
-    :func:`attribution_to_mask`.
-
-    Arguments
-    ---------
-    classifier : speechbrain_interp.classifier.AudioClassifier
-        The classifier (frozen).
-    method : type
-        A captum attribution class taking the forward function, e.g.
-        ``captum.attr.Saliency``.
-    attribute_kwargs : dict, optional
-        Extra arguments of ``attribute`` (e.g. ``n_steps`` for integrated
-        gradients).
-    """
-
-    needs_input_grad = True
-
-    def __init__(self, classifier, method, attribute_kwargs=None):
-        super().__init__(classifier)
-        self.method = method(self._logits)
-        self.attribute_kwargs = dict(attribute_kwargs or {})
-
-    def _logits(self, magnitude):
-        return self.classifier(magnitude=magnitude).logits
-
-    def explain(self, magnitude, output, label):
-        """Captum attribution of ``|X|`` for ``label``, made a mask."""
-        with torch.enable_grad():
-            inputs = magnitude.detach().requires_grad_(True)
-            attribution = self.method.attribute(inputs, target=label, **self.attribute_kwargs)
-        attribution = attribution.detach()
-        return attribution_to_mask(attribution), {"attribution": attribution}
-
-
-class Saliency(CaptumAttribution):
-    """Vanilla gradient (captum ``Saliency``: ``|d logit_c / d |X||``).
-
-    Example
-    -------
-    >>> from speechbrain_interp.classifier import AudioClassifier
-    >>> from speechbrain_interp.frontend import SpectralFrontEnd
-    >>> from speechbrain_interp.models import CNN14
-    >>> clf = AudioClassifier(SpectralFrontEnd(), CNN14(base_channels=4), torch.nn.Linear(128, 3))
-    >>> out = Saliency(clf).interpret(torch.randn(2, 8000))
-    >>> out.mask.shape, float(out.mask.amax(dim=(1, 2)).min())
-    (torch.Size([2, 44, 513]), 1.0)
-    """
-
-    def __init__(self, classifier):
-        from captum.attr import Saliency as CaptumSaliency
-
-        super().__init__(classifier, CaptumSaliency)
+        return getattr(gradients, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -37,6 +37,11 @@ def _norm_layer(norm_type, channels):
 class CNN14Block(nn.Module):
     """Two ``Conv3x3 -> norm -> ReLU`` layers followed by average pooling.
 
+    The two ReLUs are distinct ``nn.ReLU`` modules (:attr:`relu1`,
+    :attr:`relu2`) so that guided backpropagation, which replaces the backward
+    of ``nn.ReLU`` modules, sees them; with ``F.relu`` guided backprop would
+    silently equal plain saliency.
+
     Arguments
     ---------
     in_channels : int
@@ -61,6 +66,11 @@ class CNN14Block(nn.Module):
         self.conv2 = nn.Conv2d(out_channels, out_channels, 3, padding=1, bias=False)
         self.norm1 = _norm_layer(norm_type, out_channels)
         self.norm2 = _norm_layer(norm_type, out_channels)
+        # ReLU modules (no parameters, so state_dicts are unchanged) rather
+        # than F.relu: captum's GuidedBackprop / GuidedGradCam only override
+        # the backward of nn.ReLU modules, one instance per use
+        self.relu1 = nn.ReLU()
+        self.relu2 = nn.ReLU()
         self.pool = tuple(pool)
         for conv in (self.conv1, self.conv2):
             nn.init.xavier_uniform_(conv.weight)
@@ -71,8 +81,8 @@ class CNN14Block(nn.Module):
 
     def forward(self, x):
         """``[B, C_in, T, F] -> [B, C_out, T // pool_t, F // pool_f]``."""
-        x = F.relu(self.norm1(self.conv1(x)))
-        x = F.relu(self.norm2(self.conv2(x)))
+        x = self.relu1(self.norm1(self.conv1(x)))
+        x = self.relu2(self.norm2(self.conv2(x)))
         if self.pool != (1, 1):
             x = F.avg_pool2d(x, kernel_size=self.pool)
         return x
