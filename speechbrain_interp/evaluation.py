@@ -179,8 +179,8 @@ def _save_example(folder, condition, batch, index, interpretations, classifier, 
         first.magnitude[index].detach().cpu(), masks, os.path.join(where, "masks.png"),
         rate, classifier.frontend.hop_samples, title=caption,
     )
-    return {"id": clip, "caption": caption, "audio": audio, "figures": [figure],
-            "condition": condition}
+    return {"id": f"{condition}/{clip}", "caption": caption, "audio": audio,
+            "figures": [figure], "condition": condition}
 
 
 def evaluate(methods, dataset, conditions=None, batch_size=16, max_batch=None, device="cpu",

@@ -52,8 +52,12 @@ def build_methods(hparams, classifier):
         if hparams["random_references"]:
             methods[f"random ({name})"] = RandomMask(
                 classifier, reference=interpreter, seed=hparams["random_seed"])
-    for name, spec in (hparams["baselines"] or {}).items():
-        spec = dict(spec)
+    settings = hparams["baseline_settings"] or {}
+    for name in hparams["baselines"] or []:
+        if name not in settings:
+            raise ValueError(
+                f"baseline {name!r} has no entry in baseline_settings; known: {sorted(settings)}")
+        spec = dict(settings[name])
         if "method" not in spec:
             raise ValueError(f"baseline {name!r} has no 'method' key: {spec}")
         methods[name] = build_baseline(spec.pop("method"), classifier, **spec)
