@@ -33,7 +33,7 @@ from speechbrain_interp.metrics import interpretation_metrics
 from speechbrain_interp.tracking import MetricTracker
 
 __all__ = [
-    "ConditionResult", "evaluate", "evaluate_interpreters", "format_table", "score_batch",
+    "ConditionResult", "EvenlySpaced", "evaluate", "evaluate_interpreters", "format_table", "score_batch",
     "write_results",
 ]  # fmt: skip
 
@@ -44,6 +44,47 @@ COLUMNS = (("AI", "up"), ("AD", "down"), ("AG", "up"), ("FF", "up"), ("FidIn", "
 GT_COLUMNS = (("AUC", "up"), ("IoU", "up"), ("precision", "up"), ("recall", "up"),
               ("SI_SDR", "up"), ("GT", None))
 _ARROWS = {"up": " ↑", "down": " ↓", None: ""}
+
+
+class EvenlySpaced:
+    """``n`` items of a dataset taken at evenly spaced positions (all when ``n >= len``).
+
+    Manifests are often sorted by class: the first ``n`` clips would cover a
+    few classes only, evenly spaced ones cover them all.
+
+    Arguments
+    ---------
+    dataset : speechbrain.dataio.dataset.DynamicItemDataset
+        The full dataset.
+    n : int
+        Number of items.
+
+    Example
+    -------
+    >>> from speechbrain.dataio.dataset import DynamicItemDataset
+    >>> data = DynamicItemDataset({str(i): {"x": i} for i in range(10)}, output_keys=["id", "x"])
+    >>> [item["x"] for item in EvenlySpaced(data, 4)]
+    [0, 2, 5, 7]
+    """
+
+    def __init__(self, dataset, n):
+        self.dataset = dataset
+        total = len(dataset)
+        n = min(int(n), total)
+        self.indices = [i * total // n for i in range(n)] if n > 0 else []
+
+    def __len__(self):
+        return len(self.indices)
+
+    def __getitem__(self, index):
+        return self.dataset[self.indices[index]]
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def output_keys_as(self, keys):
+        """As ``DynamicItemDataset.output_keys_as``."""
+        return self.dataset.output_keys_as(keys)
 
 
 def _shared_classifier(methods):

@@ -34,10 +34,28 @@ import time
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def run(cmd):
-    """Runs one project command from the repository root, echoing it."""
+def conditions_summary(path, methods=None, metrics=("AI", "AD", "FF", "AUC", "SI_SDR")):
+    """A compact table of an evaluation: one row per condition and method."""
+    with open(path) as f:
+        results = json.load(f)
+    lines = ["Evaluation under each condition (AI, AD in %; AUC, SI-SDR against the explained "
+             "source; accuracy = classifier)", "",
+             "| condition | accuracy | method | " + " | ".join(metrics) + " |",
+             "|---|---|---|" + "---|" * len(metrics)]
+    for cond, result in results.items():
+        for method, stats in result["methods"].items():
+            if methods and method not in methods:
+                continue
+            cells = ["-" if stats.get(m) is None else f"{stats[m]:.2f}" for m in metrics]
+            lines.append(f"| {cond} | {result['accuracy']:.1f}% | {method} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def run(cmd, quiet=False):
+    """Runs one project command from the repository root, echoing it (``quiet``:
+    its standard output is not shown; the results are in its output folder)."""
     print("\n$ " + " ".join(cmd), flush=True)
-    subprocess.run(cmd, cwd=REPO, check=True)
+    subprocess.run(cmd, cwd=REPO, check=True, stdout=subprocess.DEVNULL if quiet else None)
 
 
 def main(argv=None):
@@ -52,6 +70,8 @@ def main(argv=None):
     parser.add_argument("--all_interpreters", action="store_true",
                         help="also train PIQ and L2I (with its NMF dictionary)")
     parser.add_argument("--seed", type=int, default=1234)
+    parser.add_argument("--eval_clips", type=int, default=40,
+                        help="test clips in the multi-condition evaluation (evenly spaced)")
     args = parser.parse_args(argv)
 
     start = time.time()
@@ -64,7 +84,9 @@ def main(argv=None):
         "--seed", str(args.seed),
     ]
     stamp = os.path.join(REPO, args.data, "demo_data_args.json")
-    if os.path.isfile(stamp) and json.load(open(stamp)) == data_args:
+    speech = os.path.join(args.data, "LJSpeech-1.1")
+    if (os.path.isfile(stamp) and json.load(open(stamp)) == data_args
+            and os.path.isdir(os.path.join(REPO, speech))):
         print(f"synthetic data in {args.data} is up to date")
     else:
         run([py, "tools/make_synthetic_data.py"] + data_args)
@@ -117,6 +139,16 @@ def main(argv=None):
          "--quiet",
          *[f"--run={name}={folder}" for name, folder in runs.items()]])
 
+    evaluation = os.path.join(args.results, "eval")
+    run([py, f"{interpret}/eval.py", f"{interpret}/hparams/eval_small.yaml",
+         "--data_folder", os.path.join(args.data, "ESC-50"), "--classifier_source", pretrained,
+         "--interpreters", "{" + ", ".join(f"{n}: {f}" for n, f in runs.items()) + "}",
+         "--signal_length_s", str(args.clip_seconds), "--output_folder", evaluation,
+         "--conditions", "[clean, wham, mixture, speech, white]",
+         "--wham_folder", os.path.join(args.data, "wham_noise"), "--speech_folder", speech,
+         "--baselines", "[saliency, gradcam, all-ones]", "--max_clips", str(args.eval_clips),
+         "--seed", str(args.seed)], quiet=True)
+
     with open(os.path.join(REPO, classifier_dir, "test_report.json")) as f:
         report = json.load(f)
     print("\n== Demo results ==")
@@ -130,6 +162,10 @@ def main(argv=None):
         print(f"{name + ' interpretations:':<22s}{folder}/interpretations/test/<clip>/"
               "{original,interpretation}.wav, interpretation.png")
     print(f"faithfulness table:   {comparison}/comparison.md (per-clip CSVs beside it)")
+    print()
+    print(conditions_summary(os.path.join(REPO, evaluation, "results.json")))
+    print(f"evaluation:           {evaluation}/results.md (every table), index.html (listen: "
+          "mixture, source, contaminant, each method's interpretation)")
     print(f"total time: {time.time() - start:.0f} s")
 
 

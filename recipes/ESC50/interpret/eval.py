@@ -34,7 +34,9 @@ import torch
 from speechbrain_interp.audio import seconds_to_samples
 from speechbrain_interp.conditions import build_conditions
 from speechbrain_interp.data.dataio import build_datasets
-from speechbrain_interp.evaluation import COLUMNS, GT_COLUMNS, evaluate, write_results
+from speechbrain_interp.evaluation import (
+    COLUMNS, GT_COLUMNS, EvenlySpaced, evaluate, write_results,
+)
 from speechbrain_interp.experiment import load_experiment
 from speechbrain_interp.interpreters.baselines import RandomMask
 from speechbrain_interp.pretrained import load_interpreter
@@ -78,7 +80,7 @@ def main(argv=None):
     )
     dataset = datasets["test"]
     if hparams["max_clips"]:
-        dataset = dataset.filtered_sorted(select_n=int(hparams["max_clips"]))
+        dataset = EvenlySpaced(dataset, hparams["max_clips"])
     conditions = build_conditions(
         hparams["conditions"], classifier.sample_rate,
         seconds_to_samples(hparams["signal_length_s"], classifier.sample_rate),
