@@ -24,7 +24,8 @@ condition           construction (methods.md section 8.3)
 SNR convention: ``10 log10(sum s^2 / sum (g n)^2) = SNR``, the sum divided by
 its peak only when it would clip (:func:`mix_at_snr`).
 
-Determinism: each condition owns a generator seeded from ``seed``; clips are
+Determinism: each condition owns a generator seeded from ``seed`` and its
+name (:func:`build_conditions`: the order of the list does not matter); clips are
 visited in dataset order, so the same dataset, seed and batch size give the
 same mixtures. Mixture partners are drawn per clip from a generator seeded by
 ``(seed, clip index, repeat)``: they do not depend on the batch size.
@@ -33,6 +34,7 @@ Authors
  * speechbrain-interp developers 2026
 """
 
+import zlib
 from dataclasses import dataclass
 from typing import List, Optional
 
@@ -317,8 +319,9 @@ def build_conditions(names, sample_rate, segment_samples, seed=0, wham_folder=No
     from speechbrain_interp.augment.wham import NoiseBank
 
     out = {}
-    for k, name in enumerate(names):
-        cond_seed = int(seed) + 7919 * (k + 1)
+    for name in names:
+        # seeded by name, so a condition gives the same mixtures whatever the list order
+        cond_seed = int(seed) * 1_000_003 + zlib.crc32(name.encode()) % 1_000_003
         if name == "clean":
             out[name] = CleanCondition(name)
         elif name == "wham":
