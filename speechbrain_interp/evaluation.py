@@ -171,6 +171,7 @@ class ConditionResult:
         self.trackers = {name: MetricTracker(medians=("FF",)) for name in names}
         self.classifier = MetricTracker(medians=())
         self.examples = []
+        self.example_classes = set()
 
     def summaries(self):
         """Method name -> dataset means."""
@@ -250,7 +251,8 @@ def evaluate(methods, dataset, conditions=None, batch_size=16, max_batch=None, d
         Where examples are saved (needed when ``n_examples > 0``).
     n_examples : int
         Items saved per condition (waves of every part and every method,
-        and the mask figure).
+        and the mask figure): the first item of each true class met, up to
+        ``n_examples``.
     class_names : dict, optional
         Class index -> name for captions.
 
@@ -294,7 +296,11 @@ def evaluate(methods, dataset, conditions=None, batch_size=16, max_batch=None, d
             if batch.contaminant_label is not None:
                 stats["decided_contaminant"] = (decision == batch.contaminant_label).double()
             result.classifier.append(stats, ids=batch.ids)
-            for index in range(min(saving, len(batch.ids))):
+            for index in range(len(batch.ids)):
+                label = int(batch.label[index])
+                if len(result.examples) >= n_examples or label in result.example_classes:
+                    continue  # one example per class, the first ones met
+                result.example_classes.add(label)
                 result.examples.append(_save_example(
                     out_folder, cond_name, batch, index, interpretations, classifier, class_names))
     return results
