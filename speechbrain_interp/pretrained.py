@@ -201,8 +201,16 @@ def load_interpreter(run_folder, overrides=None):
     yaml_path = os.path.join(run_folder, "hyperparams.yaml")
     if not os.path.isfile(yaml_path):
         raise FileNotFoundError(f"{run_folder} is not an interpreter run folder (no hyperparams.yaml)")
+    overrides = dict(overrides or {})
+    if "classifier_source" in overrides:
+        # the saved yaml has its references resolved: the classifier node holds the
+        # path itself, so a new source must be given to that node too
+        node = {"source": overrides["classifier_source"],
+                "savedir": os.path.join(os.path.abspath(run_folder), "save", "classifier")}
+        node.update(overrides.get("classifier") or {})
+        overrides["classifier"] = node
     with open(yaml_path, encoding="utf-8") as f:
-        hparams = load_hyperpyyaml(f, overrides or {})
+        hparams = load_hyperpyyaml(f, overrides)
     interpreter = hparams["interpreter"]
     for name, module in interpreter.trained_parts().items():
         path = os.path.join(run_folder, "pretrained", f"{name}.ckpt")

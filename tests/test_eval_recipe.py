@@ -125,3 +125,22 @@ def test_eval_program_names_what_is_missing(trained, tmp_path):
         main(common + ["--conditions", "[clean]", "--baselines", "[not_configured]"])
     with pytest.raises(FileNotFoundError, match="no_such_run"):
         main(common + ["--conditions", "[clean]", "--interpreters", f"{{a: {tmp_path / 'no_such_run'}}}"])
+
+
+def test_moved_run_loads_with_a_new_classifier_source(trained, tmp_path):
+    import shutil
+
+    from speechbrain_interp.pretrained import load_interpreter
+
+    _, classifier, lmac = trained
+    run, moved_clf = tmp_path / "lmac", tmp_path / "clf"
+    shutil.copytree(lmac, run, ignore=shutil.ignore_patterns("save"))
+    shutil.copytree(classifier, moved_clf)
+    yaml_path = run / "hyperparams.yaml"
+    gone = str(tmp_path / "was_here")
+    yaml_path.write_text(yaml_path.read_text().replace(str(classifier), gone))
+    with pytest.raises(Exception):
+        load_interpreter(run)  # the saved path no longer exists
+    interpreter = load_interpreter(run, {"classifier_source": str(moved_clf)})
+    assert interpreter.classifier.n_classes == 3
+    assert os.path.realpath(run / "save" / "classifier" / "classifier.ckpt").startswith(str(moved_clf))
