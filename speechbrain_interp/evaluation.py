@@ -33,7 +33,7 @@ from speechbrain_interp.metrics import interpretation_metrics
 from speechbrain_interp.tracking import MetricTracker
 
 __all__ = [
-    "ConditionResult", "EvenlySpaced", "evaluate", "evaluate_interpreters", "format_table", "score_batch",
+    "ConditionResult", "EvenlySpaced", "evaluate", "trained_methods", "evaluate_interpreters", "format_table", "score_batch",
     "write_results",
 ]  # fmt: skip
 
@@ -85,6 +85,41 @@ class EvenlySpaced:
     def output_keys_as(self, keys):
         """As ``DynamicItemDataset.output_keys_as``."""
         return self.dataset.output_keys_as(keys)
+
+
+def trained_methods(runs, classifier, classifier_source, random_seed=None):
+    """Trained interpreters from their run folders, all explaining ``classifier``.
+
+    Arguments
+    ---------
+    runs : dict
+        Name -> interpreter run folder (a recipe's ``output_folder``).
+    classifier : speechbrain_interp.classifier.AudioClassifier
+        The one classifier object every method explains (metrics and
+        evaluation need a single object).
+    classifier_source : str
+        Where that classifier was loaded from (given to the runs' yaml).
+    random_seed : int, optional
+        Also add ``"random (<name>)"``: the run's own mask values shuffled
+        per clip (:class:`RandomMask`), seeded.
+
+    Returns
+    -------
+    dict
+        Name -> interpreter (eval mode).
+    """
+    from speechbrain_interp.interpreters.baselines import RandomMask
+    from speechbrain_interp.pretrained import load_interpreter
+
+    methods = {}
+    for name, folder in runs.items():
+        interpreter = load_interpreter(folder, {"classifier_source": classifier_source})
+        interpreter.classifier = classifier
+        methods[name] = interpreter.eval()
+        if random_seed is not None:
+            methods[f"random ({name})"] = RandomMask(classifier, reference=interpreter,
+                                                     seed=random_seed)
+    return methods
 
 
 def _shared_classifier(methods):

@@ -32,9 +32,9 @@ import torch
 
 from speechbrain_interp.data.dataio import build_datasets
 from speechbrain_interp.data.esc50 import prepare_esc50
-from speechbrain_interp.evaluation import evaluate_interpreters, format_table
-from speechbrain_interp.interpreters.baselines import AllOnes, RandomMask, Saliency
-from speechbrain_interp.pretrained import load_classifier, load_interpreter
+from speechbrain_interp.evaluation import evaluate_interpreters, format_table, trained_methods
+from speechbrain_interp.interpreters.baselines import AllOnes, Saliency
+from speechbrain_interp.pretrained import load_classifier
 
 
 def checks(summaries, runs):
@@ -78,14 +78,9 @@ def main(argv=None):
         {"test": manifests["test"]}, args.data_folder, classifier.sample_rate,
         args.signal_length_s, label_encoder=classifier.label_encoder,
     )
-    methods, runs = {}, []
-    for spec in args.run:
-        name, _, folder = spec.partition("=")
-        interpreter = load_interpreter(folder, {"classifier_source": args.classifier})
-        interpreter.classifier = classifier  # one classifier object for all rows
-        methods[name] = interpreter
-        methods[f"random ({name})"] = RandomMask(classifier, reference=interpreter, seed=1)
-        runs.append(name)
+    folders = dict(spec.partition("=")[::2] for spec in args.run)
+    runs = list(folders)
+    methods = trained_methods(folders, classifier, args.classifier, random_seed=1)
     methods["saliency"] = Saliency(classifier)
     methods["all-ones"] = AllOnes(classifier)
     trackers = evaluate_interpreters(methods, datasets["test"], batch_size=args.batch_size)

@@ -39,7 +39,8 @@ from hyperpyyaml import load_hyperpyyaml
 
 from speechbrain_interp.data.dataio import build_datasets
 from speechbrain_interp.data.esc50 import prepare_esc50
-from speechbrain_interp.pretrained import load_classifier, load_interpreter
+from speechbrain_interp.evaluation import trained_methods
+from speechbrain_interp.pretrained import load_classifier
 from speechbrain_interp.sanity import cascading_randomization, roar
 
 
@@ -82,14 +83,13 @@ def log(args, message, start=None):
 
 def build_methods(args, classifier):
     """Method name -> interpreter (trained runs first, then baselines)."""
-    methods = {}
+    folders = {}
     for spec in args.run:
         name, sep, folder = spec.partition("=")
         if not sep or not name or not folder:
             raise ValueError(f"--run expects NAME=FOLDER, got {spec!r}")
-        interpreter = load_interpreter(folder, {"classifier_source": args.classifier})
-        interpreter.classifier = classifier  # one classifier object for every method
-        methods[name] = interpreter.eval()
+        folders[name] = folder
+    methods = trained_methods(folders, classifier, args.classifier)
     if args.baseline:
         from speechbrain_interp.interpreters.gradients import build_baseline
 

@@ -35,25 +35,19 @@ from speechbrain_interp.audio import seconds_to_samples
 from speechbrain_interp.conditions import build_conditions
 from speechbrain_interp.data.dataio import build_datasets
 from speechbrain_interp.evaluation import (
-    COLUMNS, GT_COLUMNS, EvenlySpaced, evaluate, write_results,
+    COLUMNS, GT_COLUMNS, EvenlySpaced, evaluate, trained_methods, write_results,
 )
 from speechbrain_interp.experiment import load_experiment
-from speechbrain_interp.interpreters.baselines import RandomMask
-from speechbrain_interp.pretrained import load_interpreter
 
 
 def build_methods(hparams, classifier):
     """Name -> interpreter: trained runs (+ random references), then baselines."""
     from speechbrain_interp.interpreters.gradients import build_baseline
 
-    methods = {}
-    for name, folder in (hparams["interpreters"] or {}).items():
-        interpreter = load_interpreter(folder, {"classifier_source": hparams["classifier_source"]})
-        interpreter.classifier = classifier  # one classifier object for every row
-        methods[name] = interpreter.eval()
-        if hparams["random_references"]:
-            methods[f"random ({name})"] = RandomMask(
-                classifier, reference=interpreter, seed=hparams["random_seed"])
+    methods = trained_methods(
+        hparams["interpreters"] or {}, classifier, hparams["classifier_source"],
+        random_seed=hparams["random_seed"] if hparams["random_references"] else None,
+    )
     settings = hparams["baseline_settings"] or {}
     for name in hparams["baselines"] or []:
         if name not in settings:
