@@ -10,6 +10,10 @@ interpreters read from :attr:`AudioClassifier.rep_channels`.
 Single-label heads use a softmax (decision = argmax); multi-label heads a
 sigmoid (decision = probabilities above a threshold).
 
+:class:`FourierClassifier` is the same wrapper on a note's Fourier
+representation (:mod:`speechbrain_interp.fourier`, the RDE paper's NSynth
+setting): it takes waves or ``(magnitude, phase)`` on the log-frequency grid.
+
 Freezing (for interpreter training) is done with :meth:`AudioClassifier.freeze`:
 eval mode that survives ``.train()`` calls and ``requires_grad_(False)``, never
 ``torch.no_grad``, so gradients still reach a mask applied to its input.
@@ -25,7 +29,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-__all__ = ["AudioClassifier", "ClassifierOutput"]
+from speechbrain_interp.fourier import spectral_features
+
+__all__ = ["AudioClassifier", "ClassifierOutput", "FourierClassifier"]
 
 
 @dataclass
@@ -198,3 +204,77 @@ class AudioClassifier(nn.Module):
         if self._frozen:
             mode = False
         return super().train(mode)
+
+
+class FourierClassifier(AudioClassifier):
+    """An :class:`AudioClassifier` on the Fourier representation of a note.
+
+    ``wave --FourierRepresentation--> (m, omega) [B, K] --spectral_features-->
+    [B, 5, K] --embedding model--> embedding --head--> logits``. The same
+    training brain, decision, loss and freezing as :class:`AudioClassifier`.
+
+    Arguments
+    ---------
+    frontend : speechbrain_interp.fourier.FourierRepresentation
+        The representation (its ``sample_rate`` is the classifier's).
+    embedding_model : torch.nn.Module
+        ``[B, 5, K] -> (embedding [B, E], reps)`` with ``emb_dim`` and
+        ``rep_channels`` (e.g. :class:`~speechbrain_interp.models.SpectralCNN`).
+    head : torch.nn.Linear
+        ``E -> n_classes``.
+    floor : float
+        Floor of :func:`~speechbrain_interp.fourier.spectral_features`.
+
+    Example
+    -------
+    >>> from speechbrain_interp.fourier import FourierRepresentation
+    >>> class Mean(nn.Module):
+    ...     emb_dim, rep_channels = 5, [5]
+    ...     def forward(self, x):
+    ...         return x.mean(-1), [x]
+    >>> clf = FourierClassifier(FourierRepresentation(n_samples=8000, n_freqs=64),
+    ...                         Mean(), nn.Linear(5, 3))
+    >>> clf(wave=torch.randn(2, 8000)).logits.shape
+    torch.Size([2, 3])
+    >>> clf(magnitude=torch.ones(2, 64), phase=torch.zeros(2, 64)).logits.shape
+    torch.Size([2, 3])
+    """
+
+    def __init__(self, frontend, embedding_model, head, floor=1e-3):
+        super().__init__(frontend, embedding_model, head)
+        self.floor = float(floor)
+
+    def forward(self, wave=None, magnitude=None, phase=None, features=None):
+        """Classifies waves, a representation ``(magnitude, phase)`` or features.
+
+        Arguments
+        ---------
+        wave : torch.Tensor, optional
+            ``[B, N]`` notes at :attr:`sample_rate`.
+        magnitude, phase : torch.Tensor, optional
+            ``[B, K]`` (both or neither).
+        features : torch.Tensor, optional
+            ``[B, 5, K]``.
+
+        Returns
+        -------
+        ClassifierOutput
+        """
+        given = [wave is not None, magnitude is not None or phase is not None,
+                 features is not None]
+        if sum(given) != 1:
+            raise ValueError("pass exactly one of wave, (magnitude, phase), features")
+        if wave is not None:
+            coeffs = self.frontend(wave)
+            magnitude, phase = coeffs.magnitude, coeffs.phase
+        if features is None:
+            if magnitude is None or phase is None:
+                raise ValueError("pass both magnitude and phase")
+            features = spectral_features(magnitude, phase, self.floor)
+        embedding, reps = self.embedding_model(features)
+        logits = self.head(embedding)
+        return ClassifierOutput(logits, embedding, reps, features)
+
+    def coefficients_model(self):
+        """``h [N, 2, K] -> logits [N, C]``: the model the RDE solver calls."""
+        return lambda h: self(magnitude=h[:, 0], phase=h[:, 1]).logits

@@ -26,11 +26,17 @@ __all__ = ["CLASSIFIER_FILES", "export_classifier", "load_classifier", "load_int
 #: files of a pretrained classifier folder (besides hyperparams.yaml)
 CLASSIFIER_FILES = ("embedding_model.ckpt", "classifier.ckpt", "label_encoder.txt")
 
-_TEMPLATE = """\
-# Pretrained {name}: CNN14 sound classifier exported by speechbrain-interp.
+_PREAMBLE = """\
+# Pretrained {name}: {description} exported by speechbrain-interp.
 # Load with speechbrain_interp.pretrained.load_classifier("<this folder or HF repo>").
 pretrained_path: !PLACEHOLDER  # folder or HF repo holding the files below
 
+"""
+
+#: the front end and encoder of each classifier kind (``classifier_kind`` in the
+#: training hparams) and the hparams keys they read
+_MODELS = {
+    "cnn14": ("CNN14 sound classifier", """\
 sample_rate: {sample_rate}
 signal_length_s: {signal_length_s}
 n_fft: {n_fft}
@@ -56,15 +62,48 @@ embedding_model: !new:speechbrain_interp.models.CNN14
     n_blocks: !ref <n_blocks>
     emb_dim: !ref <emb_dim>
 
+""", ("sample_rate", "signal_length_s", "n_fft", "win_length", "hop_length", "n_mels",
+      "n_classes", "base_channels", "n_blocks", "emb_dim"), "AudioClassifier"),
+    "fourier": ("Fourier-domain note classifier", """\
+sample_rate: {sample_rate}
+signal_length_s: {signal_length_s}
+n_samples: {n_samples}
+n_freqs: {n_freqs}
+f_min: {f_min}
+f_max: {f_max}
+n_classes: {n_classes}
+cnn_channels: {cnn_channels}
+kernel_size: {kernel_size}
+emb_dim: {emb_dim}
+multilabel: {multilabel}
+
+frontend: !new:speechbrain_interp.fourier.FourierRepresentation
+    sample_rate: !ref <sample_rate>
+    n_samples: !ref <n_samples>
+    n_freqs: !ref <n_freqs>
+    f_min: !ref <f_min>
+    f_max: !ref <f_max>
+
+embedding_model: !new:speechbrain_interp.models.SpectralCNN
+    in_channels: 5
+    channels: !ref <cnn_channels>
+    kernel_size: !ref <kernel_size>
+    emb_dim: !ref <emb_dim>
+
+""", ("sample_rate", "signal_length_s", "n_samples", "n_freqs", "f_min", "f_max", "n_classes",
+      "cnn_channels", "kernel_size", "emb_dim"), "FourierClassifier"),
+}
+
+_TAIL = """\
 head: !new:torch.nn.Linear
     in_features: !ref <emb_dim>
     out_features: !ref <n_classes>
 
-classifier: !new:speechbrain_interp.classifier.AudioClassifier
+classifier: !new:speechbrain_interp.classifier.{wrapper}
     frontend: !ref <frontend>
     embedding_model: !ref <embedding_model>
     head: !ref <head>
-    multilabel: !ref <multilabel>
+    {multilabel_line}
 
 label_encoder: !new:speechbrain.dataio.encoder.CategoricalEncoder
 
@@ -101,17 +140,20 @@ def export_classifier(hparams, checkpoint_dir, label_encoder_path, out_folder):
         ``out_folder``.
     """
     os.makedirs(out_folder, exist_ok=True)
-    values = {
-        key: hparams[key]
-        for key in (
-            "sample_rate", "signal_length_s", "n_fft", "win_length", "hop_length",
-            "n_mels", "n_classes", "base_channels", "n_blocks", "emb_dim",
-        )
-    }
+    kind = hparams.get("classifier_kind", "cnn14")
+    if kind not in _MODELS:
+        raise ValueError(f"classifier_kind must be one of {sorted(_MODELS)}, got {kind!r}")
+    description, model, keys, wrapper = _MODELS[kind]
+    values = {key: hparams[key] for key in keys}
     values["multilabel"] = bool(hparams.get("multilabel", False))
     values["name"] = hparams.get("experiment_name", "classifier")
+    values["description"] = description
+    values["wrapper"] = wrapper
+    values["multilabel_line"] = ("multilabel: !ref <multilabel>" if wrapper == "AudioClassifier"
+                                 else "")
+    text = (_PREAMBLE + model + _TAIL).format(**values)
     with open(os.path.join(out_folder, "hyperparams.yaml"), "w", encoding="utf-8") as f:
-        f.write(_TEMPLATE.format(**values))
+        f.write(text)
     for name in CLASSIFIER_FILES[:2]:
         shutil.copy(os.path.join(checkpoint_dir, name), os.path.join(out_folder, name))
     shutil.copy(label_encoder_path, os.path.join(out_folder, "label_encoder.txt"))

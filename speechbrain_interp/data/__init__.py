@@ -7,5 +7,6 @@
 """
 
 from speechbrain_interp.data.esc50 import download_esc50, prepare_esc50
+from speechbrain_interp.data.nsynth import download_nsynth, prepare_nsynth  # noqa: F401
 
 __all__ = ["download_esc50", "prepare_esc50"]

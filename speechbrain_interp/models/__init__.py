@@ -1,5 +1,7 @@
 """Neural network models (classifiers; interpreters live in their own modules)."""
 
 from speechbrain_interp.models.cnn14 import CNN14, CNN14Block
+from speechbrain_interp.models.inpainter import FourierInpainter
+from speechbrain_interp.models.spectral_cnn import SpectralCNN, SpectralCNNBlock
 
-__all__ = ["CNN14", "CNN14Block"]
+__all__ = ["CNN14", "CNN14Block", "FourierInpainter", "SpectralCNN", "SpectralCNNBlock"]

@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+"""Writes the NSynth JSON manifests (command-line wrapper).
+
+Example
+-------
+python recipes/NSynth/nsynth_prepare.py --data_folder /data/nsynth \\
+    --manifest_folder results/manifests [--splits train valid test] \\
+    [--task family|source] [--families bass brass ...] [--sources acoustic] \\
+    [--pitch_range 21 108] [--velocities 75 100] [--max_per_class 500] \\
+    [--skip_missing] [--no_download]
+
+All the work is done by :func:`speechbrain_interp.data.nsynth.prepare_nsynth`;
+a training recipe calls that function directly (or
+``prepare_nsynth_from_hparams``), wrapped in
+``speechbrain.utils.distributed.run_on_main``.
+
+Authors
+ * speechbrain-interp developers 2026
+"""
+
+import argparse
+import json
+import logging
+import sys
+
+from speechbrain_interp.data.nsynth import (
+    NSYNTH_FAMILIES,
+    NSYNTH_SOURCES,
+    SPLITS,
+    TASKS,
+    prepare_nsynth,
+)
+
+
+def parse_args(argv=None):
+    """Parses the command line (see ``--help``)."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    add = parser.add_argument
+    add("--data_folder", required=True,
+        help="NSynth root holding nsynth-<split>/examples.json and audio/ "
+        "(only read)")
+    add("--manifest_folder", required=True,
+        help="where <split>.json and classes.json are written")
+    add("--splits", nargs="+", choices=SPLITS, default=list(SPLITS))
+    add("--task", choices=sorted(TASKS), default="family",
+        help="label: instrument family or instrument source")
+    add("--sources", nargs="+", choices=NSYNTH_SOURCES, default=None, metavar="SOURCE",
+        help=f"instrument sources to keep, among {', '.join(NSYNTH_SOURCES)} "
+        "(default: all)")
+    add("--families", nargs="+", choices=NSYNTH_FAMILIES, default=None, metavar="FAMILY",
+        help=f"instrument families to keep, among {', '.join(NSYNTH_FAMILIES)} "
+        "(default: all)")
+    add("--pitch_range", nargs=2, type=int, default=None, metavar=("LO", "HI"),
+        help="inclusive MIDI pitch range to keep")
+    add("--velocities", nargs="+", type=int, default=None,
+        help="velocities to keep (default: all)")
+    add("--max_per_class", type=int, default=None,
+        help="keep at most this many notes per class and split (seeded)")
+    add("--seed", type=int, default=0, help="seed of the --max_per_class draw")
+    add("--skip_missing", action="store_true",
+        help="skip missing/unreadable/empty files with a warning")
+    add("--no_download", action="store_true",
+        help="never download the official archives")
+    add("--expected_duration", type=float, default=4.0,
+        help="note duration in seconds; <= 0 disables the check")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    """Runs the preparation and prints the manifest paths as JSON."""
+    logging.basicConfig(
+        level=logging.INFO, format="%(levelname)s %(name)s: %(message)s"
+    )
+    args = parse_args(argv)
+    duration = args.expected_duration if args.expected_duration > 0 else None
+    paths = prepare_nsynth(
+        data_folder=args.data_folder,
+        manifest_folder=args.manifest_folder,
+        splits=tuple(args.splits),
+        task=args.task,
+        sources=args.sources,
+        families=args.families,
+        pitch_range=args.pitch_range,
+        velocities=args.velocities,
+        max_per_class=args.max_per_class,
+        skip_missing=args.skip_missing,
+        download=not args.no_download,
+        expected_duration=duration,
+        seed=args.seed,
+    )
+    print(json.dumps(paths, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
