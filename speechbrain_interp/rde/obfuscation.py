@@ -24,6 +24,8 @@ Authors
  * speechbrain-interp developers 2026
 """
 
+import math
+
 import torch
 
 __all__ = ["ConstantObfuscation", "GaussianObfuscation", "InpainterObfuscation",
@@ -122,6 +124,14 @@ class InpainterObfuscation:
     inpainter : speechbrain_interp.models.inpainter.FourierInpainter
         Trained (kept frozen here); inputs ``h`` are ``[B, 2, K]``
         (magnitude, phase) and masks ``[B, 2, K]``.
+    phase : str
+        ``"inpainter"``: G's phase; ``"uniform"``: ``U(0, 2 pi)`` phases, the
+        marginal of a note's phase. An in-painter trained by regression (L1
+        and ``1 - cos``) predicts the conditional mode of the phase, which
+        for notes with random partial phases is a fixed, "locked"-looking
+        pattern rather than a sample; the uniform draw keeps the phase
+        obfuscation in distribution (used by the magnitude-versus-phase
+        query, see the NSynth recipe README).
 
     Example
     -------
@@ -134,14 +144,19 @@ class InpainterObfuscation:
     (torch.Size([3, 2, 2, 1024]), True)
     """
 
-    def __init__(self, inpainter):
+    def __init__(self, inpainter, phase="inpainter"):
+        if phase not in ("inpainter", "uniform"):
+            raise ValueError(f"phase must be 'inpainter' or 'uniform', got {phase!r}")
         self.inpainter = inpainter.eval().requires_grad_(False)
+        self.phase = phase
 
     def __call__(self, h, s, n_samples, generator=None):
         batch = h.shape[0]
         hh = h.unsqueeze(0).expand(n_samples, *h.shape).reshape(-1, *h.shape[1:])
         ss = s.unsqueeze(0).expand(n_samples, *s.shape).reshape(-1, *s.shape[1:])
         fill_m, fill_p = self.inpainter(hh[:, 0], hh[:, 1], ss, generator=generator)
+        if self.phase == "uniform":
+            fill_p = 2 * math.pi * torch.rand(fill_p.shape, generator=generator).to(fill_p)
         v = torch.stack([fill_m, fill_p], dim=1)
         return blend(hh, ss, v).view(n_samples, batch, *h.shape[1:])
 
@@ -161,5 +176,5 @@ def build_obfuscation(name, inpainter=None, **kwargs):
     if name == "inpainter":
         if inpainter is None:
             raise ValueError("the 'inpainter' obfuscation needs a trained in-painter")
-        return InpainterObfuscation(inpainter)
+        return InpainterObfuscation(inpainter, **kwargs)
     raise ValueError(f"unknown obfuscation {name!r}: choose constant, gaussian or inpainter")
