@@ -8,6 +8,7 @@ import torch
 from speechbrain_interp.models import FourierInpainter, SpectralCNN
 from speechbrain_interp.rde.inpainting import (
     compose,
+    energy_score_loss,
     inpainting_loss,
     random_masks,
 )
@@ -271,6 +272,68 @@ def test_inpainting_loss_by_hand():
     assert wrapped["phase"].item() == pytest.approx(0.0, abs=1e-6)
 
 
+def test_energy_score_by_hand():
+    # one bin, both parts dropped: embedding (m, cos w, sin w), 3 entries
+    mask = torch.zeros(1, 2, 1)
+    target = (torch.ones(1, 1), torch.zeros(1, 1))  # e_y = (1, 1, 0)
+    far = (torch.full((1, 1), 2.0), torch.full((1, 1), math.pi))  # e = (2, -1, 0)
+    out = energy_score_loss(far, target, *target, mask)
+    # |e_a - e_y| = sqrt(5), |e_b - e_y| = 0, |e_a - e_b| = sqrt(5); all / sqrt(3)
+    expected_fit = 0.5 * math.sqrt(5) / math.sqrt(3)
+    assert float(out["fit"]) == pytest.approx(expected_fit, abs=1e-5)
+    assert float(out["spread"]) == pytest.approx(expected_fit, abs=1e-5)
+    assert float(out["loss"]) == pytest.approx(0.0, abs=1e-5)
+    # both draws far: no spread, the whole distance counts
+    out = energy_score_loss(far, far, *target, mask)
+    assert float(out["loss"]) == pytest.approx(2 * expected_fit, abs=1e-5)
+    # phase_weight scales the phase points: (2, -2, 0) vs (1, 2, 0) -> sqrt(17)
+    out = energy_score_loss(far, far, *target, mask, phase_weight=2.0)
+    assert float(out["loss"]) == pytest.approx(math.sqrt(17) / math.sqrt(3), abs=1e-5)
+
+
+def test_energy_score_ignores_kept_bins_and_wraps_phase():
+    magnitude, phase = _note(3)
+    mask = (torch.rand(3, 2, K, generator=torch.Generator().manual_seed(4)) > 0.5).float()
+    # anything on kept bins, and phases shifted by 2 pi on dropped bins
+    noisy_m = torch.where(mask[:, 0] > 0, magnitude + 5.0, magnitude)
+    noisy_w = torch.where(mask[:, 1] > 0, phase + 1.0, phase + 2 * math.pi)
+    draw = (noisy_m, noisy_w)
+    out = energy_score_loss(draw, draw, magnitude, phase, mask)
+    assert float(out["loss"]) == pytest.approx(0.0, abs=1e-4)
+    # a wrong phase on one dropped bin is seen
+    dropped = int(torch.nonzero(mask[0, 1] == 0)[0])
+    bad_w = noisy_w.clone()
+    bad_w[0, dropped] += math.pi
+    assert float(energy_score_loss((noisy_m, bad_w), (noisy_m, bad_w), magnitude, phase,
+                                   mask)["loss"]) > 1e-3
+
+
+def test_energy_score_prefers_a_sampler_to_the_mean_on_a_bimodal_target():
+    # targets +-1 with equal odds on every dropped bin (jointly: all + or all -)
+    gen = torch.Generator().manual_seed(0)
+    n = 4000
+    sign = torch.where(torch.rand(n, 1, generator=gen) < 0.5, -1.0, 1.0)
+    target = 2.0 + sign * torch.ones(n, 8)
+    zero = torch.zeros(n, 8)
+    mask = torch.zeros(n, 2, 8)
+    mask[:, 1] = 1  # phase kept: only the magnitudes count
+
+    def draw():
+        s = torch.where(torch.rand(n, 1, generator=gen) < 0.5, -1.0, 1.0)
+        return (2.0 + s * torch.ones(n, 8), zero)
+
+    mean = (torch.full((n, 8), 2.0), zero)
+    sampler = float(energy_score_loss(draw(), draw(), target, zero, mask)["loss"])
+    middle = float(energy_score_loss(mean, mean, target, zero, mask)["loss"])
+    assert middle == pytest.approx(1.0, abs=1e-4)
+    assert sampler == pytest.approx(0.5, abs=0.05)  # E|a-y| = 1, E|a-b| / 2 = 0.5
+    # the regression loss cannot tell them apart (both 1)
+    reg_sampler = float(inpainting_loss(*draw(), target, zero, mask)["magnitude"])
+    reg_middle = float(inpainting_loss(*mean, target, zero, mask)["magnitude"])
+    assert reg_middle == pytest.approx(1.0, abs=1e-4)
+    assert reg_sampler == pytest.approx(1.0, abs=0.05)
+
+
 def test_inpainting_loss_without_dropped_bins_is_zero_and_finite():
     magnitude_hat = torch.rand(2, 8, requires_grad=True)
     phase_hat = torch.rand(2, 8, requires_grad=True)
@@ -364,3 +427,124 @@ def test_spectral_cnn_learns_two_toy_classes():
     with torch.no_grad():
         accuracy = (head(model(test_x)[0]).argmax(1) == test_y).float().mean()
     assert accuracy >= 0.9, accuracy
+
+
+# --------------------------------------------------------------------------- #
+# InpainterBrain
+# --------------------------------------------------------------------------- #
+
+
+def _brain(tmp_path, loss_kind):
+    import speechbrain as sb
+    from speechbrain.utils.checkpoints import Checkpointer
+    from speechbrain.utils.train_logger import FileTrainLogger
+
+    from speechbrain_interp.brains.inpainting import InpainterBrain
+    from speechbrain_interp.fourier import FourierRepresentation
+
+    torch.manual_seed(0)
+    model = FourierInpainter()
+    return InpainterBrain(
+        modules={"inpainter": model},
+        opt_class=lambda p: torch.optim.Adam(p, 1e-3),
+        hparams={"representation": FourierRepresentation(n_samples=8000),
+                 "inpainter_loss": loss_kind,
+                 "train_logger": FileTrainLogger(str(tmp_path / "log.txt"))},
+        run_opts={"device": "cpu", "noprogressbar": True},
+        checkpointer=Checkpointer(str(tmp_path / "save"), {"inpainter": model}),
+    ), sb
+
+
+def test_inpainter_brain_energy_loss_and_checkpointed_naive_fill(tmp_path):
+    brain, sb = _brain(tmp_path, "energy")
+    gen = torch.Generator().manual_seed(0)
+    # a louder low half: the training mean magnitude is not flat
+    data = []
+    for i in range(4):
+        wave = torch.randn(8000, generator=gen)
+        low = torch.sin(2 * math.pi * 200 * torch.arange(8000) / 16000)
+        data.append({"id": str(i), "sig": wave * 0.1 + low})
+    opts = {"batch_size": 2, "collate_fn": sb.dataio.batch.PaddedBatch}
+    brain.fit(range(1), data, data, train_loader_kwargs=opts, valid_loader_kwargs=opts)
+    valid = brain.last_stats["valid"]
+    assert {"loss", "spread", "magnitude", "phase", "baseline_loss"} <= set(valid)
+    assert valid["spread"] > 0  # two draws per note, with different noise
+    trained_fill = brain.naive_fill.mean.clone()
+    assert not torch.allclose(trained_fill, torch.ones_like(trained_fill))
+    brain.checkpointer.save_checkpoint(meta={"loss": valid["loss"]})
+
+    # a fresh brain (as in --test_only) recovers the same naive fill
+    fresh, _ = _brain(tmp_path, "energy")
+    assert torch.allclose(fresh.naive_fill.mean, torch.ones_like(trained_fill))
+    fresh.checkpointer.recover_if_possible()
+    assert torch.allclose(fresh.naive_fill.mean, trained_fill)
+
+
+def test_inpainter_brain_rejects_an_unknown_loss(tmp_path):
+    brain, sb = _brain(tmp_path, "adversarial")
+    data = [{"id": "0", "sig": torch.randn(8000)}]
+    opts = {"batch_size": 1, "collate_fn": sb.dataio.batch.PaddedBatch}
+    with pytest.raises(ValueError, match="inpainter_loss"):
+        brain.fit(range(1), data, train_loader_kwargs=opts)
+
+
+def _harmonic_notes(n, generator):
+    """Harmonic magnitudes; the phase is all 1 ("locked", organ-like) or
+    uniform ("random", string-like) with equal odds: given the magnitude,
+    the phase is a two-way mixture."""
+    k = torch.arange(K, dtype=torch.float32)
+    f0 = 20 + 40 * torch.rand(n, 1, generator=generator)
+    offset = torch.remainder(k / f0 + 0.5, 1.0) - 0.5  # to the nearest harmonic, in f0
+    magnitude = torch.exp(-0.5 * (offset * f0 / 2) ** 2) + 0.02
+    magnitude = magnitude / magnitude.pow(2).mean(1, keepdim=True).sqrt()
+    locked = torch.rand(n, 1, generator=generator) < 0.5
+    random_phase = 2 * math.pi * torch.rand(n, K, generator=generator)
+    return magnitude, torch.where(locked, torch.ones(n, K), random_phase)
+
+
+def _lockedness(phase, magnitude):
+    """Magnitude-weighted resultant length of the phases: 1 when all agree."""
+    w = magnitude / magnitude.sum(1, keepdim=True)
+    return torch.hypot((w * torch.cos(phase)).sum(1), (w * torch.sin(phase)).sum(1))
+
+
+def test_energy_trained_inpainter_samples_where_regression_returns_the_mode():
+    # ~20 s on 2 CPU cores. The organ case of the magnitude-vs-phase query
+    # in miniature: phase dropped, magnitude kept.
+    keep_magnitude = torch.zeros(1, 2, K)
+    keep_magnitude[:, 0] = 1
+    test_m, _ = _harmonic_notes(64, torch.Generator().manual_seed(5))
+    test_mask = keep_magnitude.expand(64, -1, -1)
+    lockedness, draws = {}, {}
+    for kind in ("regression", "energy"):
+        torch.manual_seed(0)
+        gen = torch.Generator().manual_seed(0)
+        model = FourierInpainter()
+        optimiser = torch.optim.Adam(model.parameters(), lr=2e-3)
+        for _ in range(80):
+            m, w = _harmonic_notes(8, gen)
+            mask = keep_magnitude.expand(8, -1, -1)
+            if kind == "energy":
+                mag_hat, phase_hat = model(m.repeat(2, 1), w.repeat(2, 1), mask.repeat(2, 1, 1))
+                loss = energy_score_loss((mag_hat[:8], phase_hat[:8]),
+                                         (mag_hat[8:], phase_hat[8:]), m, w, mask)["loss"]
+            else:
+                loss = inpainting_loss(*model(m, w, mask), m, w, mask)["loss"]
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+        model.eval()
+        with torch.no_grad():
+            phases = [model(test_m, torch.zeros_like(test_m), test_mask,
+                            generator=torch.Generator().manual_seed(s))[1] for s in (1, 2)]
+        draws[kind] = phases
+        lockedness[kind] = torch.cat([_lockedness(p, test_m) for p in phases])
+    # regression: every fill is the mode, a locked pattern (measured ~0.995)
+    assert float(lockedness["regression"].median()) > 0.95, lockedness["regression"]
+    # energy score: fills spread towards the random half (measured medians
+    # 0.57-0.8 depending on the noise drawn, against 0.995)
+    energy_median = float(lockedness["energy"].median())
+    assert energy_median < float(lockedness["regression"].median()) - 0.1, lockedness
+    # and two draws for one note differ on the circle; the regression's hardly do
+    differ = {k: float((1 - torch.cos(a - b)).mean()) for k, (a, b) in draws.items()}
+    assert differ["energy"] > 0.2 and differ["energy"] > 5 * differ["regression"], differ

@@ -212,3 +212,35 @@ def test_magnitude_vs_phase_query_returns_one_pair_per_class():
     assert pairs[0][1] > 0.9 and pairs[0][0] < 0.1
     assert pairs[1][0] > 0.9 and pairs[1][1] < 0.1
     assert rde.last_result.mask.shape == (2, 2)
+
+
+def test_exact_solver_enumerates_the_corners_by_hand():
+    """Two-entry masks, constant-0 obfuscation, a model reading x[:, 0] for
+    class 0 and x[:, 1] for class 1: every corner's distortion is known."""
+    h = torch.tensor([[1.0, 2.0], [3.0, 1.0], [2.0, 2.0]])
+    label = torch.tensor([0, 0, 1])
+    groups = torch.tensor([0, 0, 1])
+
+    def model(x):
+        return torch.stack([x[:, 0], x[:, 1]], dim=1)
+
+    res = solve_rde(model, h, ConstantObfuscation(0.0), label=label, groups=groups,
+                    relaxation="exact", lam=1.0, steps=300, lr=0.05, n_samples=1, init=0.5)
+    # corners [nothing, entry 0 only, entry 1 only, both]; d1 = squared logit change
+    # group 0 reads entry 0: (1^2 + 3^2) / 2 = 5 when entry 0 is dropped
+    assert res.corners[0].tolist() == pytest.approx([5.0, 0.0, 5.0, 0.0])
+    assert res.corners[1].tolist() == pytest.approx([4.0, 4.0, 0.0, 0.0])
+    # lambda 1: keeping the read entry costs 0.5 against a distortion of 5 or 4
+    assert res.mask.flatten().tolist() == pytest.approx([1.0, 0.0, 0.0, 1.0], abs=1e-3)
+    assert res.distortion.tolist() == pytest.approx([0.0, 0.0], abs=1e-3)
+    # lambda 20: keeping anything costs 10, more than dropping all (5 or 4)
+    res = solve_rde(model, h, ConstantObfuscation(0.0), label=label, groups=groups,
+                    relaxation="exact", lam=20.0, steps=300, lr=0.05, n_samples=1, init=0.5)
+    assert res.mask.flatten().tolist() == pytest.approx([0.0] * 4, abs=1e-3)
+    assert res.distortion.tolist() == pytest.approx([5.0, 4.0], abs=1e-3)
+
+
+def test_exact_solver_refuses_large_masks():
+    with pytest.raises(ValueError, match="exact"):
+        solve_rde(lambda x: x[:, :2], torch.ones(1, 16), ConstantObfuscation(0.0),
+                  relaxation="exact", steps=1)

@@ -4,17 +4,26 @@ Each batch of notes goes through the Fourier representation
 (:class:`~speechbrain_interp.fourier.FourierRepresentation`), gets random
 binary masks (:func:`~speechbrain_interp.rde.inpainting.random_masks`: runs
 of kept bands, whole parts, or independent runs per part) and the in-painter
-predicts the full ``(m, omega)`` from the kept part; the loss is
-:func:`~speechbrain_interp.rde.inpainting.inpainting_loss` (L1 on the
-dropped magnitudes, ``1 - cos`` on the dropped phases).
+predicts the full ``(m, omega)`` from the kept part. Two losses
+(``inpainter_loss``):
+
+* ``"regression"``: :func:`~speechbrain_interp.rde.inpainting.inpainting_loss`
+  (L1 on the dropped magnitudes, ``1 - cos`` on the dropped phases); G
+  learns one fill, the conditional median/mode;
+* ``"energy"``: :func:`~speechbrain_interp.rde.inpainting.energy_score_loss`
+  on two draws of G per note (one call, different noise); G learns to
+  sample the conditional distribution, which RDE's expectation over
+  obfuscations needs.
 
 Validation and test use the same masks at every epoch (a generator reseeded
 at the start of each stage), and also score the naive fill that the
 in-painter must beat: the training set's mean magnitude and a zero phase
-(``baseline_*`` statistics). The checkpoint with the lowest valid ``loss``
-is kept.
+(``baseline_*`` statistics; the mean is checkpointed). ``magnitude`` and
+``phase`` are always the regression errors of the first draw. The
+checkpoint with the lowest valid ``loss`` is kept.
 
-Hyperparameters read: ``representation`` (the front end), ``mask_kinds``,
+Hyperparameters read: ``representation`` (the front end), ``inpainter_loss``
+(default ``"regression"``), ``mask_kinds``,
 ``mean_run``, ``phase_weight``, ``mask_seed``, ``train_logger``,
 ``lr_scheduler`` (optional, epoch-level on the valid loss).
 
@@ -29,11 +38,37 @@ import torch
 import speechbrain as sb
 from speechbrain.utils.logger import get_logger
 
-from speechbrain_interp.rde.inpainting import MASK_KINDS, inpainting_loss, random_masks
+from speechbrain_interp.rde.inpainting import (
+    MASK_KINDS,
+    energy_score_loss,
+    inpainting_loss,
+    random_masks,
+)
 
 logger = get_logger(__name__)
 
-__all__ = ["InpainterBrain", "run_inpainter"]
+__all__ = ["LOSS_KINDS", "InpainterBrain", "run_inpainter"]
+
+#: training losses of G: ``"regression"`` (L1 + ``1 - cos``) or ``"energy"``
+LOSS_KINDS = ("regression", "energy")
+
+
+class _MeanMagnitude(torch.nn.Module):
+    """The naive fill: the training set's mean magnitude ``[K]`` (a buffer).
+
+    Flat at 1 (the normalised level) until :meth:`update` is called.
+    """
+
+    def __init__(self, n_freqs):
+        super().__init__()
+        self.register_buffer("mean", torch.ones(n_freqs))
+
+    def update(self, mean):
+        self.mean.copy_(mean.detach().to(self.mean))
+
+    def fill(self, magnitude):
+        return self.mean.to(magnitude).expand_as(magnitude)
+
 
 
 class InpainterBrain(sb.Brain):
@@ -62,13 +97,27 @@ class InpainterBrain(sb.Brain):
     ['baseline_loss', 'baseline_magnitude', 'baseline_phase', 'loss', 'magnitude', 'phase']
     """
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        n_freqs = int(getattr(self.hparams.representation, "n_freqs", 1024))
+        # the naive fill is part of the checkpoint, so a --test_only run
+        # scores the same baseline as the run that trained G
+        self.naive_fill = _MeanMagnitude(n_freqs)
+        if self.checkpointer is not None:
+            self.checkpointer.add_recoverable("naive_fill", self.naive_fill)
+
     def on_fit_start(self):
         super().on_fit_start()
-        self.mean_magnitude = None
         self._train_generator = torch.Generator().manual_seed(int(self._hp("mask_seed", 0)))
 
     def _hp(self, name, default):
         return getattr(self.hparams, name, default)
+
+    def _loss_kind(self):
+        kind = self._hp("inpainter_loss", "regression")
+        if kind not in LOSS_KINDS:
+            raise ValueError(f"inpainter_loss must be one of {LOSS_KINDS}, got {kind!r}")
+        return kind
 
     def _masks(self, batch_size, n_freqs, generator):
         return random_masks(
@@ -78,7 +127,8 @@ class InpainterBrain(sb.Brain):
         ).to(self.device)
 
     def compute_forward(self, batch, stage):
-        """``(coefficients, masks, (magnitude_hat, phase_hat))`` for a batch."""
+        """``(coefficients, masks, draws)``; ``draws`` holds one ``(m_hat, w_hat)``
+        per draw of G: two for the energy score, one for regression."""
         batch = batch.to(self.device)
         wavs, _ = batch.sig
         with torch.no_grad():
@@ -86,32 +136,49 @@ class InpainterBrain(sb.Brain):
         generator = self._train_generator if stage == sb.Stage.TRAIN else self._eval_generator
         masks = self._masks(wavs.shape[0], coeffs.magnitude.shape[1], generator)
         noise = None if stage == sb.Stage.TRAIN else self._eval_generator
-        prediction = self.modules.inpainter(coeffs.magnitude, coeffs.phase, masks, generator=noise)
-        return coeffs, masks, prediction
+        n_draws = 2 if self._loss_kind() == "energy" else 1
+        # all draws in one call: the noise differs per row
+        rep = lambda x: x.repeat(n_draws, *([1] * (x.dim() - 1)))  # noqa: E731
+        mag_hat, phase_hat = self.modules.inpainter(
+            rep(coeffs.magnitude), rep(coeffs.phase), rep(masks), generator=noise)
+        draws = list(zip(mag_hat.chunk(n_draws), phase_hat.chunk(n_draws)))
+        return coeffs, masks, draws
+
+    def _score(self, draws, coeffs, masks):
+        weight = float(self._hp("phase_weight", 1.0))
+        target = (coeffs.magnitude, coeffs.phase, masks, weight)
+        if self._loss_kind() == "energy":
+            return energy_score_loss(draws[0], draws[-1], *target)
+        return inpainting_loss(draws[0][0], draws[0][1], *target)
 
     def compute_objectives(self, predictions, batch, stage):
-        """The in-painting loss (and, off training, the naive fill's)."""
-        coeffs, masks, (mag_hat, phase_hat) = predictions
+        """The training loss (and, off training, the naive fill's).
+
+        ``magnitude`` and ``phase`` are always the regression errors of the
+        first draw, so runs trained with either loss compare on them.
+        """
+        coeffs, masks, draws = predictions
         weight = float(self._hp("phase_weight", 1.0))
-        parts = inpainting_loss(mag_hat, phase_hat, coeffs.magnitude, coeffs.phase, masks, weight)
+        parts = self._score(draws, coeffs, masks)
+        errors = inpainting_loss(draws[0][0], draws[0][1], coeffs.magnitude, coeffs.phase,
+                                 masks, weight)
         if stage == sb.Stage.TRAIN:
             self._mag_sum = self._mag_sum + coeffs.magnitude.detach().sum(0)
             self._mag_count += coeffs.magnitude.shape[0]
         else:
-            fill = self._fill(coeffs.magnitude)
-            naive = inpainting_loss(fill, torch.zeros_like(fill), coeffs.magnitude,
-                                    coeffs.phase, masks, weight)
-            for key in ("loss", "magnitude", "phase"):
-                self._sums[f"baseline_{key}"] += float(naive[key])
+            fill = self.naive_fill.fill(coeffs.magnitude)
+            fill = (fill, torch.zeros_like(fill))
+            naive = self._score([fill, fill], coeffs, masks)
+            naive_errors = inpainting_loss(*fill, coeffs.magnitude, coeffs.phase, masks, weight)
+            self._sums["baseline_loss"] += float(naive["loss"])
+            for key in ("magnitude", "phase"):
+                self._sums[f"baseline_{key}"] += float(naive_errors[key])
         for key in ("magnitude", "phase"):
-            self._sums[key] += float(parts[key].detach())
+            self._sums[key] += float(errors[key].detach())
+        if "spread" in parts:
+            self._sums["spread"] = self._sums.get("spread", 0.0) + float(parts["spread"].detach())
         self._batches += 1
         return parts["loss"]
-
-    def _fill(self, magnitude):
-        if self.mean_magnitude is None:
-            return torch.ones_like(magnitude)  # mean square 1: the normalised level
-        return self.mean_magnitude.to(magnitude.device).expand_as(magnitude)
 
     def on_stage_start(self, stage, epoch=None):
         self._eval_generator = torch.Generator().manual_seed(int(self._hp("mask_seed", 0)) + 1)
@@ -124,10 +191,11 @@ class InpainterBrain(sb.Brain):
     def on_stage_end(self, stage, stage_loss, epoch=None):
         stats = {"loss": stage_loss}
         n = max(self._batches, 1)
-        stats.update({k: self._sums[k] / n for k in ("magnitude", "phase")})
+        stats.update({k: self._sums[k] / n for k in ("magnitude", "phase", "spread")
+                      if k in self._sums})
         if stage == sb.Stage.TRAIN:
             if self._mag_count:
-                self.mean_magnitude = (self._mag_sum / self._mag_count).detach().cpu()
+                self.naive_fill.update(self._mag_sum / self._mag_count)
             self.train_stats = stats
             return
         stats.update({k: v / n for k, v in self._sums.items() if k.startswith("baseline_")})

@@ -148,6 +148,15 @@ def run_explain(hparams, classifier, inpainter, dataset):
                                    generator=torch.Generator().manual_seed(seed))
     results["magnitude_vs_phase"] = {
         names([c])[0]: {"magnitude": m, "phase": p} for c, (m, p) in sorted(pairs.items())}
+    corners = rde.last_result.corners
+    if corners is not None:
+        # mask c keeps the magnitude iff bit 0 is set, the phase iff bit 1 is
+        for g, c in enumerate(sorted(pairs)):
+            results["magnitude_vs_phase"][names([c])[0]].update({
+                "distortion_none_kept": float(corners[g, 0]),
+                "distortion_magnitude_only": float(corners[g, 1]),
+                "distortion_phase_only": float(corners[g, 2]),
+            })
     truth = _ground_truth(hparams["data_folder"])
     if truth is not None:
         results["band_mass"] = _band_mass_table(ids, truth, masks, rep.centres, decision, labels)
@@ -220,10 +229,20 @@ def format_results(results):
     for name, row in results["obfuscations"].items():
         lines.append(f"| {name} | " + " | ".join(
             f"{row['rate_distortion_median'][r]:.4g}" for r in rates) + " |")
-    lines += ["", "## Magnitude versus phase (one mask per class)", "",
-              "| class | magnitude | phase |", "|---|---|---|"]
-    for name, row in results["magnitude_vs_phase"].items():
-        lines.append(f"| {name} | {row['magnitude']:.3f} | {row['phase']:.3f} |")
+    lines += ["", "## Magnitude versus phase (one mask per class)", ""]
+    query = results["magnitude_vs_phase"]
+    if all("distortion_phase_only" in row for row in query.values()):
+        lines += ["| class | magnitude | phase | D, magnitude kept only | D, phase kept only "
+                  "| D, nothing kept |", "|---|---|---|---|---|---|"]
+        for name, row in query.items():
+            lines.append(f"| {name} | {row['magnitude']:.3f} | {row['phase']:.3f} | "
+                         f"{row['distortion_magnitude_only']:.3g} | "
+                         f"{row['distortion_phase_only']:.3g} | "
+                         f"{row['distortion_none_kept']:.3g} |")
+    else:
+        lines += ["| class | magnitude | phase |", "|---|---|---|"]
+        for name, row in query.items():
+            lines.append(f"| {name} | {row['magnitude']:.3f} | {row['phase']:.3f} |")
     if results.get("band_mass"):
         lines += ["", "## Share of the mask in the known bands (synthetic notes)", "",
                   "| obfuscation | median | min | chance | notes |", "|---|---|---|---|---|"]

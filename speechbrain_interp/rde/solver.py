@@ -18,7 +18,16 @@ Two relaxations of ``min D s.t. ||s||_0 <= l`` (methods.md 4.4):
   after every step), objective ``D + lambda * mean(s)``;
 * ``"bernoulli"`` (P2): ``s ~ Ber(theta)``, objective
   ``E_s[D] + lambda * mean(theta)``, gradients through the concrete
-  relaxation ``s = sigmoid((logit theta + logit u) / t)``, ``u ~ U(0, 1)``.
+  relaxation ``s = sigmoid((logit theta + logit u) / t)``, ``u ~ U(0, 1)``;
+* ``"exact"`` (P2 without relaxation, for masks of at most
+  :data:`MAX_EXACT_ENTRIES` entries, such as the two parts of the
+  magnitude-versus-phase query): ``E_s[D]`` is the sum over the ``2^n``
+  binary masks ``c`` of ``P_theta(c) D(x, c)``. Each ``D(x, c)`` is
+  estimated once (``n_samples`` obfuscations), then ``theta`` is optimised
+  on this exact, multilinear objective. No concrete noise or bias: the
+  relaxed solver's estimate of a two-entry problem is dominated by the
+  noise of 4-16 relaxed draws per step and by vanishing gradients where
+  probabilities saturate (d2).
 
 The rate term is the mean (the l1 norm divided by the number of mask
 entries, as in the CartoonX code), so ``lambda`` does not depend on the
@@ -37,9 +46,12 @@ from dataclasses import dataclass, field
 import torch
 import torch.nn.functional as F
 
-__all__ = ["RDEResult", "distortion", "expected_distortion", "rate_distortion_curve", "solve_rde"]
+__all__ = ["MAX_EXACT_ENTRIES", "RDEResult", "distortion", "expected_distortion",
+           "rate_distortion_curve", "solve_rde"]
 
-_RELAXATIONS = ("l1", "bernoulli")
+_RELAXATIONS = ("l1", "bernoulli", "exact")
+#: largest mask (entries per group) the ``"exact"`` solver enumerates (2^n masks)
+MAX_EXACT_ENTRIES = 6
 _DISTORTIONS = ("logits", "probabilities")
 
 
@@ -146,12 +158,70 @@ class RDEResult:
     history : dict
         ``"loss"``, ``"distortion"``, ``"rate"``: per-step lists (floats,
         summed over groups), for convergence plots.
+    corners : torch.Tensor or None
+        ``"exact"`` only: ``[G, 2^n]`` expected distortion of every binary
+        mask (mask ``c`` keeps entry ``i`` iff bit ``i`` of ``c`` is set;
+        ``[:, 0]`` drops everything, ``[:, -1]`` keeps everything).
     """
 
     mask: torch.Tensor
     distortion: torch.Tensor
     rate: torch.Tensor
     history: dict = field(default_factory=dict)
+    corners: torch.Tensor = None
+
+
+def _binary_masks(n_entries, dtype, device):
+    """``[2^n, n]`` every binary mask; row ``c`` holds the bits of ``c``."""
+    codes = torch.arange(2 ** n_entries, device=device).unsqueeze(1)
+    return ((codes >> torch.arange(n_entries, device=device)) & 1).to(dtype)
+
+
+def _corner_probabilities(theta, corners):
+    """``[G, 2^n]``: ``P(s = c) = prod_i theta_i^c_i (1 - theta_i)^(1 - c_i)``."""
+    t = theta.unsqueeze(1)  # [G, 1, n]
+    return (corners * t + (1 - corners) * (1 - t)).prod(-1)
+
+
+def _solve_exact(model, h, obfuscate, reference, label, mask_shape, expand, groups, n_groups,
+                 members, kind, lam, steps, lr, n_samples, init, scale, generator):
+    """``"exact"`` relaxation of :func:`solve_rde` (see the module docstring)."""
+    n_entries = 1
+    for size in mask_shape:
+        n_entries *= int(size)
+    if n_entries > MAX_EXACT_ENTRIES:
+        raise ValueError(f"relaxation 'exact' enumerates 2^n masks; n = {n_entries} entries "
+                         f"per mask exceeds {MAX_EXACT_ENTRIES}: use 'bernoulli'")
+    corners = _binary_masks(n_entries, h.dtype, h.device)  # [M, n]
+    per_input = []
+    with torch.no_grad():
+        for corner in corners:
+            s = expand(corner.view(1, *mask_shape).expand(h.shape[0], *mask_shape))
+            per_input.append(expected_distortion(model, h, s, obfuscate, label, reference,
+                                                 n_samples, kind, generator))
+    per_input = torch.stack(per_input, 1)  # [B, M]
+    table = torch.zeros(n_groups, corners.shape[0], dtype=h.dtype, device=h.device)
+    table = table.index_add(0, groups, per_input) / members.unsqueeze(1)
+    theta = torch.full((n_groups, n_entries), float(init), dtype=h.dtype, device=h.device)
+    theta.requires_grad_(True)
+    optimizer = torch.optim.Adam([theta], lr=lr)
+    history = {"loss": [], "distortion": [], "rate": []}
+    with torch.enable_grad():
+        for _ in range(int(steps)):
+            d_group = (_corner_probabilities(theta, corners) * table).sum(1)
+            rate = theta.mean(1)
+            loss = (scale * d_group + lam * rate).sum()
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            with torch.no_grad():
+                theta.clamp_(0.0, 1.0)
+            history["loss"].append(float(loss.detach()))
+            history["distortion"].append(float(d_group.detach().sum()))
+            history["rate"].append(float(rate.detach().sum()))
+    theta = theta.detach()
+    final = (_corner_probabilities(theta, corners) * table).sum(1)
+    return RDEResult(theta.view(n_groups, *mask_shape), final, theta.mean(1), history, table)
 
 
 def _concrete(theta, temperature, generator):
@@ -204,7 +274,7 @@ def solve_rde(
         ``[B]`` long in ``0..G-1``: inputs sharing one mask (default: one
         mask per input, ``G = B``).
     relaxation : str
-        ``"l1"`` or ``"bernoulli"``.
+        ``"l1"``, ``"bernoulli"`` or ``"exact"`` (small masks only).
     kind : str
         Distortion: ``"logits"`` (d1) or ``"probabilities"`` (d2).
     lam : float
@@ -254,6 +324,10 @@ def solve_rde(
         reference = model(h)
     if label is None:
         label = reference.argmax(-1)
+    if relaxation == "exact":
+        return _solve_exact(model, h, obfuscate, reference, label, mask_shape, expand, groups,
+                            n_groups, members, kind, lam, steps, lr, n_samples, init, scale,
+                            generator)
     param = torch.full((n_groups,) + mask_shape, float(init), device=h.device, dtype=h.dtype)
     param.requires_grad_(True)
     optimizer = torch.optim.Adam([param], lr=lr)
