@@ -164,7 +164,7 @@ def score_batch(method, wave, parts=None, max_batch=None, subtractive=False, wit
         interpretation = method.interpret(wave, with_wave=need_wave)
     classifier = method.classifier
     metrics = interpretation_metrics(
-        classifier, interpretation.magnitude.detach(), interpretation.mask.detach(),
+        classifier, interpretation.shown_magnitude.detach(), interpretation.mask.detach(),
         interpretation.label, max_batch=max_batch,
         feature_mask=None if interpretation.feature_mask is None
         else interpretation.feature_mask.detach(),

@@ -90,6 +90,27 @@ def test_lmac_recipe_real_audio(esc10_classifier, tmp_path):
     assert again.test_stats["AI"] == pytest.approx(brain.test_stats["AI"])
 
 
+def test_pv_recipe_real_audio(esc10_classifier, tmp_path):
+    data, classifier = esc10_classifier
+    out = tmp_path / "pv"
+    brain = _run("train_pv.py", "pv_small.yaml", data, classifier, out,
+                 "--decoder_channels", "[16, 8, 8, 8, 8]")
+    _check_run(out, brain, ["reconstructor"])
+    _assert_classifier_untouched(brain, classifier, tmp_path)
+    log = (out / "train_log.txt").read_text()
+    for key in ("valid PV_mse", "valid PV_ssim", "valid PV_dsim", "valid PV_agree", "test PV_agree"):
+        assert key in log, key
+    clip = next((out / "interpretations" / "test").iterdir())
+    assert {"pv.png", "reconstruction.wav"} <= {p.name for p in clip.iterdir()}
+    # the exported reconstructor (decoder and target range) reloads to the same PV
+    loaded = load_interpreter(out)
+    wave = torch.randn(1, 16000 * 5)
+    a = loaded.interpret(wave)
+    b = brain.interpreter.eval().interpret(wave)
+    assert torch.allclose(a.extras["pv"], b.extras["pv"], atol=1e-5)
+    assert torch.allclose(a.base_magnitude, b.base_magnitude, rtol=1e-4, atol=1e-5)
+
+
 def test_piq_recipe_real_audio(esc10_classifier, tmp_path):
     data, classifier = esc10_classifier
     out = tmp_path / "piq"

@@ -44,6 +44,7 @@ METHODS = {
     "lmac_paper": "L-MAC, paper-size transposed-conv decoder",
     "piq": "PIQ (class-partitioned VQ, light decoder)",
     "l2i": "L2I (Psi/Theta + NMF dictionary)",
+    "pv": "Perception Visualization (decoder of the deepest map + Grad-CAM)",
 }
 
 
@@ -73,6 +74,10 @@ def build_method(name, classifier, args):
         nmf = NMFDictionary(classifier.frontend.n_freqs, 100)
         nmf.W.copy_(torch.rand_like(nmf.W))
         return interpreters.L2I(classifier, nmf)
+    if name == "pv":
+        method = interpreters.PerceptionVisualization(classifier)
+        method.reconstructor.range.update(torch.tensor([0.0, 5.0]))  # a fitted target range
+        return method
     raise ValueError(f"unknown method {name!r}; choose from {sorted(METHODS)}")
 
 

@@ -164,7 +164,7 @@ class InterpreterBrain(sb.Brain):
                 classifier = self.interpreter.classifier
                 metrics = interpretation_metrics(
                     classifier,
-                    interpretation.magnitude.detach(),
+                    interpretation.shown_magnitude.detach(),
                     interpretation.mask.detach(),
                     interpretation.label,
                     max_batch=self._hp("metric_max_batch"),
@@ -209,6 +209,9 @@ class InterpreterBrain(sb.Brain):
                 audio_io.save(os.path.join(clip_folder, f"{part}.wav"),
                               peak_normalize(wave.detach().cpu().float()).unsqueeze(0),
                               frontend.sample_rate)
+            self.interpreter.save_figures(interpretation, i, clip_folder, frontend.sample_rate,
+                                          frontend.hop_samples,
+                                          title=names[label] if names else str(label))
             self._saved_labels.append(label)
 
     def on_stage_start(self, stage, epoch=None):

@@ -1,6 +1,7 @@
 """Interpreters behind one ``interpret(wave)`` interface.
 
-Trained: :class:`LMAC`, :class:`PIQ`, :class:`L2I`. Optimised per clip:
+Trained: :class:`LMAC`, :class:`PIQ`, :class:`L2I`,
+:class:`PerceptionVisualization`. Optimised per clip:
 :class:`RDE` (rate-distortion masks on the STFT magnitude). References:
 :class:`AllOnes`, :class:`RandomMask`; captum gradient baselines in two
 domains (:class:`Saliency`, :class:`SmoothGrad`, :class:`IntegratedGradients`,
@@ -26,11 +27,12 @@ from speechbrain_interp.interpreters.gradients import (
 from speechbrain_interp.interpreters.l2i import L2I
 from speechbrain_interp.interpreters.lmac import LMAC
 from speechbrain_interp.interpreters.piq import PIQ
+from speechbrain_interp.interpreters.pv import PerceptionVisualization
 from speechbrain_interp.interpreters.rde import RDE
 
 __all__ = [
     "GRADIENT_METHODS", "AllOnes", "CaptumAttribution", "GradCAM", "GradientSHAP",
     "GuidedBackprop", "GuidedGradCAM", "IntegratedGradients", "Interpretation", "Interpreter",
-    "L2I", "LMAC", "PIQ", "RDE", "RandomMask", "Saliency", "SmoothGrad", "attribution_to_mask",
+    "L2I", "LMAC", "PIQ", "PerceptionVisualization", "RDE", "RandomMask", "Saliency", "SmoothGrad", "attribution_to_mask",
     "build_baseline", "log_mask_to_linear",
 ]

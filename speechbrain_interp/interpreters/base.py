@@ -7,7 +7,7 @@ optimisation-based explanations, gradient baselines):
     interpretation = interpreter.interpret(wave)          # [B, N] at the model rate
     interpretation.mask              # [B, T, F] mask on the LINEAR STFT magnitude
     interpretation.label             # [B] explained class (classifier decision)
-    interpretation.masked_magnitude  # mask * |X|
+    interpretation.masked_magnitude  # mask * |X| (mask * base_magnitude for PV)
     interpretation.wave              # [B, N] listenable interpretation (input phase)
     interpretation.feature_mask      # [B, T, n_mels] or None: the mask of a
                                      # method that masks the classifier features (Mel)
@@ -62,6 +62,11 @@ class Interpretation:
     feature_mask : torch.Tensor or None
         ``[B, T, n_features]`` in ``[0, 1]`` for methods that mask the
         classifier features (Mel domain); ``None`` for linear-domain methods.
+    base_magnitude : torch.Tensor or None
+        ``[B, T, F]`` the spectrogram the mask is applied to when it is not
+        the input's: Perception Visualization shows ``mask * D(E(x))``, the
+        decoder's reconstruction. ``None``: the input ``|X|``. The metrics
+        and the listenable wave use :attr:`shown_magnitude`.
     """
 
     mask: torch.Tensor
@@ -72,6 +77,12 @@ class Interpretation:
     wave: Optional[torch.Tensor] = None
     extras: dict = field(default_factory=dict)
     feature_mask: Optional[torch.Tensor] = None
+    base_magnitude: Optional[torch.Tensor] = None
+
+    @property
+    def shown_magnitude(self):
+        """What the mask applies to: :attr:`base_magnitude` or ``|X|``."""
+        return self.magnitude if self.base_magnitude is None else self.base_magnitude
 
     @property
     def domain(self):
@@ -80,8 +91,8 @@ class Interpretation:
 
     @property
     def masked_magnitude(self):
-        """``mask * |X|``, ``[B, T, F]``."""
-        return self.mask * self.magnitude
+        """``mask * shown_magnitude`` (``mask * |X|`` but for PV), ``[B, T, F]``."""
+        return self.mask * self.shown_magnitude
 
 
 def log_mask_to_linear(mask, magnitude):
@@ -222,6 +233,7 @@ class Interpreter(nn.Module):
             logits=output.logits,
             extras=extras,
             feature_mask=extras.get("feature_mask"),
+            base_magnitude=extras.get("base_magnitude"),
         )
         if with_wave:
             result.wave = self.listen(result, wave.shape[-1])
@@ -232,7 +244,7 @@ class Interpreter(nn.Module):
         with torch.no_grad():
             return self.frontend.mask_to_wave(
                 interpretation.mask.detach(),
-                interpretation.magnitude.detach(),
+                interpretation.shown_magnitude.detach(),
                 interpretation.phase,
                 length,
             )
@@ -280,6 +292,14 @@ class Interpreter(nn.Module):
         Default: none. L2I returns one wave per selected NMF component.
         """
         return {}
+
+    def save_figures(self, interpretation, index, folder, sample_rate, hop_samples, title=""):
+        """Method-specific figures for one clip, written into ``folder``.
+
+        Default: none (every method gets ``interpretation.png``). PV draws
+        input, reconstruction, saliency and PV.
+        """
+        return []
 
     def extra_metrics(self, interpretation):
         """Method-specific per-clip metrics (``dict`` of ``[B]`` tensors)."""

@@ -30,7 +30,7 @@ from speechbrain_interp.audio import peak_normalize
 from speechbrain_interp.rde.fourier_rde import FourierRDE, band_mass, coefficients
 from speechbrain_interp.rde.obfuscation import build_obfuscation
 from speechbrain_interp.rde.plots import plot_frequency_masks, plot_rate_distortion
-from speechbrain_interp.rde.solver import rate_distortion_curve
+from speechbrain_interp.rde.solver import rate_distortion_curve, solve_corner_table
 
 logger = get_logger(__name__)
 
@@ -73,7 +73,7 @@ def _ground_truth(data_folder):
         return json.load(f)
 
 
-def run_explain(hparams, classifier, inpainter, dataset):
+def run_explain(hparams, classifier, inpainter, dataset, phase_inpainter=None):
     """Runs the program and writes its outputs to ``hparams["output_folder"]``.
 
     Arguments
@@ -83,9 +83,15 @@ def run_explain(hparams, classifier, inpainter, dataset):
         ``obfuscations`` (names), ``obfuscation_settings`` (name -> kwargs),
         ``frequency_query`` and ``phase_query`` (solver options),
         ``phase_query_obfuscation``, ``rates``, ``curve_samples``,
+        ``phase_query_lams`` (optional: more lambdas for the exact query,
+        solved on the same table of distortions),
         ``n_figures``, ``seed``.
     classifier : speechbrain_interp.classifier.FourierClassifier
     inpainter : speechbrain_interp.models.FourierInpainter or None
+        G of the per-frequency masks (and of the query when no other is given).
+    phase_inpainter : speechbrain_interp.models.FourierInpainter, optional
+        G of the magnitude-versus-phase query (an energy-trained sampler,
+        see the NSynth README).
     dataset : DynamicItemDataset
         The test notes (``id, sig, class_string_encoded``).
 
@@ -143,7 +149,13 @@ def run_explain(hparams, classifier, inpainter, dataset):
                 for note, value in zip(ids, row):
                     f.write(f"{name},{r},{note},{value:.6g}\n")
     query_name = hparams.get("phase_query_obfuscation", hparams["obfuscations"][0])
-    rde = FourierRDE(classifier, obfuscations[query_name], **hparams["phase_query"])
+    query_obfuscation = obfuscations.get(query_name)
+    if query_name == "inpainter" and phase_inpainter is not None:
+        query_obfuscation = build_obfuscation("inpainter", phase_inpainter,
+                                              **settings.get("inpainter", {}))
+    elif query_obfuscation is None:
+        query_obfuscation = build_obfuscation(query_name, inpainter, **settings.get(query_name, {}))
+    rde = FourierRDE(classifier, query_obfuscation, **hparams["phase_query"])
     pairs = rde.magnitude_vs_phase(coeffs, decision,
                                    generator=torch.Generator().manual_seed(seed))
     results["magnitude_vs_phase"] = {
@@ -157,6 +169,15 @@ def run_explain(hparams, classifier, inpainter, dataset):
                 "distortion_magnitude_only": float(corners[g, 1]),
                 "distortion_phase_only": float(corners[g, 2]),
             })
+        options = hparams["phase_query"]
+        results["magnitude_vs_phase_lambda"] = {}
+        for lam in hparams.get("phase_query_lams") or []:
+            sweep = solve_corner_table(corners, float(lam), int(options.get("steps", 300)),
+                                       float(options.get("lr", 0.05)),
+                                       float(options.get("init", 0.5)))
+            results["magnitude_vs_phase_lambda"][str(lam)] = {
+                names([c])[0]: [float(v) for v in sweep.mask[g]]
+                for g, c in enumerate(sorted(pairs))}
     truth = _ground_truth(hparams["data_folder"])
     if truth is not None:
         results["band_mass"] = _band_mass_table(ids, truth, masks, rep.centres, decision, labels)
@@ -243,6 +264,15 @@ def format_results(results):
         lines += ["| class | magnitude | phase |", "|---|---|---|"]
         for name, row in query.items():
             lines.append(f"| {name} | {row['magnitude']:.3f} | {row['phase']:.3f} |")
+    if results.get("magnitude_vs_phase_lambda"):
+        lams = list(results["magnitude_vs_phase_lambda"])
+        lines += ["", "(magnitude, phase) at other lambdas, same distortions:", "",
+                  "| class | " + " | ".join(f"lambda {lam}" for lam in lams) + " |",
+                  "|---" * (len(lams) + 1) + "|"]
+        for name in query:
+            lines.append(f"| {name} | " + " | ".join(
+                "({:.2f}, {:.2f})".format(*results["magnitude_vs_phase_lambda"][lam][name])
+                for lam in lams) + " |")
     if results.get("band_mass"):
         lines += ["", "## Share of the mask in the known bands (synthetic notes)", "",
                   "| obfuscation | median | min | chance | notes |", "|---|---|---|---|---|"]

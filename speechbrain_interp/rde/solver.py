@@ -47,7 +47,7 @@ import torch
 import torch.nn.functional as F
 
 __all__ = ["MAX_EXACT_ENTRIES", "RDEResult", "distortion", "expected_distortion",
-           "rate_distortion_curve", "solve_rde"]
+           "rate_distortion_curve", "solve_corner_table", "solve_rde"]
 
 _RELAXATIONS = ("l1", "bernoulli", "exact")
 #: largest mask (entries per group) the ``"exact"`` solver enumerates (2^n masks)
@@ -202,7 +202,47 @@ def _solve_exact(model, h, obfuscate, reference, label, mask_shape, expand, grou
     per_input = torch.stack(per_input, 1)  # [B, M]
     table = torch.zeros(n_groups, corners.shape[0], dtype=h.dtype, device=h.device)
     table = table.index_add(0, groups, per_input) / members.unsqueeze(1)
-    theta = torch.full((n_groups, n_entries), float(init), dtype=h.dtype, device=h.device)
+    result = solve_corner_table(table, lam, steps, lr, init, scale)
+    result.mask = result.mask.view(n_groups, *mask_shape)
+    return result
+
+
+def solve_corner_table(table, lam, steps=300, lr=0.05, init=0.5, scale=1.0):
+    """Optimises Bernoulli parameters on a table of corner distortions.
+
+    The ``"exact"`` solver's second half, public so that one table (the
+    costly part: classifier calls) serves several ``lambda``.
+
+    Arguments
+    ---------
+    table : torch.Tensor
+        ``[G, 2^n]`` expected distortion of each binary mask (mask ``c``
+        keeps entry ``i`` iff bit ``i`` of ``c`` is set).
+    lam, steps, lr, init, scale
+        As in :func:`solve_rde`.
+
+    Returns
+    -------
+    RDEResult
+        ``mask`` ``[G, n]`` (theta), ``corners`` = ``table``.
+
+    Example
+    -------
+    Entry 0 alone removes the distortion; entry 1 is useless:
+
+    >>> table = torch.tensor([[4.0, 0.0, 4.0, 0.0]])
+    >>> solve_corner_table(table, lam=1.0).mask.round().tolist()
+    [[1.0, 0.0]]
+    >>> solve_corner_table(table, lam=10.0).mask.round().tolist()
+    [[0.0, 0.0]]
+    """
+    n_groups, n_corners = table.shape
+    n_entries = n_corners.bit_length() - 1
+    if 2 ** n_entries != n_corners:
+        raise ValueError(f"table must have 2^n columns, got {n_corners}")
+    corners = _binary_masks(n_entries, table.dtype, table.device)
+    theta = torch.full((n_groups, n_entries), float(init), dtype=table.dtype,
+                       device=table.device)
     theta.requires_grad_(True)
     optimizer = torch.optim.Adam([theta], lr=lr)
     history = {"loss": [], "distortion": [], "rate": []}
@@ -221,7 +261,7 @@ def _solve_exact(model, h, obfuscate, reference, label, mask_shape, expand, grou
             history["rate"].append(float(rate.detach().sum()))
     theta = theta.detach()
     final = (_corner_probabilities(theta, corners) * table).sum(1)
-    return RDEResult(theta.view(n_groups, *mask_shape), final, theta.mean(1), history, table)
+    return RDEResult(theta, final, theta.mean(1), history, table)
 
 
 def _concrete(theta, temperature, generator):

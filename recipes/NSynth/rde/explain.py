@@ -3,7 +3,8 @@
 
     python explain.py hparams/explain.yaml --data_folder /path/to/nsynth \
         --classifier_source ../classification/results/.../pretrained \
-        --inpainter_source results/nsynth_inpainter/1234/pretrained
+        --inpainter_source results/nsynth_inpainter/1234/pretrained \
+        --phase_inpainter_source results/nsynth_inpainter_energy/1234/pretrained
     python explain.py hparams/explain_small.yaml --data_folder data/synthetic/nsynth \
         --classifier_source ... --inpainter_source ...
 
@@ -35,20 +36,21 @@ def main(argv=None):
     """Runs the program; returns the figures of ``results.json``."""
     hparams, _, _ = load_experiment(sys.argv[1:] if argv is None else argv)
     classifier = load_classifier(hparams["classifier_source"])
-    inpainter = None
-    if "inpainter" in hparams["obfuscations"]:
+    inpainter = phase_inpainter = None
+    if "inpainter" in hparams["obfuscations"] or hparams.get("phase_query_obfuscation") == "inpainter":
         os.makedirs(hparams["save_folder"], exist_ok=True)
         pretrainer = hparams["pretrainer"]
         run_on_main(pretrainer.collect_files)
         pretrainer.load_collected()
         inpainter = hparams["inpainter"]
+        phase_inpainter = hparams.get("phase_inpainter")
     manifests = prepare_nsynth_from_hparams(hparams)
     datasets, _ = build_datasets(
         {"test": manifests["test"]}, data_root=hparams["data_folder"],
         sample_rate=classifier.sample_rate, signal_length_s=hparams["signal_length_s"],
         label_encoder=classifier.label_encoder,
     )
-    return run_explain(hparams, classifier, inpainter, datasets["test"])
+    return run_explain(hparams, classifier, inpainter, datasets["test"], phase_inpainter)
 
 
 if __name__ == "__main__":
