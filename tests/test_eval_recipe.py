@@ -144,3 +144,32 @@ def test_moved_run_loads_with_a_new_classifier_source(trained, tmp_path):
     interpreter = load_interpreter(run, {"classifier_source": str(moved_clf)})
     assert interpreter.classifier.n_classes == 3
     assert os.path.realpath(run / "save" / "classifier" / "classifier.ckpt").startswith(str(moved_clf))
+
+
+def test_eval_program_scores_pv_and_rde_beside_lmac(trained, tmp_path):
+    """A one-epoch PV run and the STFT RDE baseline go through the same program."""
+    root, classifier, lmac = trained
+    pv = tmp_path / "pv"
+    _recipe(RECIPES / "interpret" / "train_pv.py").main([
+        str(RECIPES / "interpret" / "hparams" / "pv_small.yaml"), "--data_folder",
+        str(root / "ESC-50"), "--classifier_source", str(classifier), "--output_folder", str(pv),
+        "--number_of_epochs", "1", "--batch_size", "8", "--signal_length_s", "1.0",
+        "--decoder_channels", "[16, 8, 8, 8, 8]", "--noprogressbar", *FOLDS])
+    out = tmp_path / "eval"
+    _recipe(RECIPES / "interpret" / "eval.py").main([
+        str(RECIPES / "interpret" / "hparams" / "eval_small.yaml"),
+        "--data_folder", str(root / "ESC-50"), "--classifier_source", str(classifier),
+        "--interpreters", f"{{lmac: {lmac}, pv: {pv}}}", "--baselines", "[gradcam, rde]",
+        "--baseline_settings", "{gradcam: {method: gradcam, domain: linear}, rde: {method: rde, "
+        "domain: linear, steps: 5, n_samples: 2, pool: [4, 8]}}",
+        "--conditions", "[mixture]", "--random_references", "False", "--gallery", "False",
+        "--test_folds", "[5]", "--signal_length_s", "1.0", "--output_folder", str(out),
+        "--n_examples", "1", "--batch_size", "4",
+    ])
+    summary = json.loads((out / "results.json").read_text())["mixture"]["methods"]
+    assert sorted(summary) == ["gradcam", "lmac", "pv", "rde"]
+    for stats in summary.values():
+        assert all(math.isfinite(stats[k]) for k in ("AI", "AD", "FF", "FidIn", "AUC"))
+    assert 0.0 <= summary["pv"]["PV_agree"] <= 1.0  # PV's own figures reach the table
+    report = (out / "results.md").read_text()
+    assert "| pv |" in report and "| rde |" in report

@@ -126,3 +126,14 @@ def test_bad_arguments_and_unfitted_range():
     pv = PerceptionVisualization(classifier(), channels=CHANNELS).eval()
     with pytest.raises(RuntimeError):
         pv.interpret(torch.randn(1, 8000))
+
+
+def test_random_reference_of_pv_shuffles_the_mask_over_the_same_reconstruction():
+    from speechbrain_interp.interpreters import RandomMask
+
+    pv, wave = fitted()
+    out = pv.interpret(wave, with_wave=False)
+    shuffled = RandomMask(pv.classifier, reference=pv, seed=0).interpret(wave, with_wave=False)
+    assert torch.allclose(shuffled.shown_magnitude, out.base_magnitude)
+    assert torch.allclose(shuffled.mask.flatten(1).sort(1).values,
+                          out.mask.flatten(1).sort(1).values)

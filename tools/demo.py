@@ -17,7 +17,7 @@ demo doubles as a walk-through:
    the same statistics, the all-ones mask and vanilla saliency on the test
    clips and prints the faithfulness table.
 
-With ``--all_interpreters`` PIQ and L2I (with its NMF dictionary) are trained
+With ``--all_interpreters`` PIQ, L2I (with its NMF dictionary) and PV are trained
 too and join the table. Re-running resumes: finished steps are not redone.
 
 Authors
@@ -68,7 +68,7 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=None, help="classifier epochs (default: the yaml's)")
     parser.add_argument("--interpreter_epochs", type=int, default=8)
     parser.add_argument("--all_interpreters", action="store_true",
-                        help="also train PIQ and L2I (with its NMF dictionary)")
+                        help="also train PIQ, L2I (with its NMF dictionary) and PV")
     parser.add_argument("--seed", type=int, default=1234)
     parser.add_argument("--eval_clips", type=int, default=40,
                         help="test clips in the multi-condition evaluation (evenly spaced)")
@@ -133,6 +133,9 @@ def main(argv=None):
         run([py, f"{interpret}/train_l2i.py", f"{interpret}/hparams/l2i_small.yaml", *common,
              "--nmf_source", os.path.join(nmf_dir, "pretrained"),
              "--output_folder", runs["l2i"], "--number_of_epochs", str(args.interpreter_epochs)])
+        runs["pv"] = os.path.join(args.results, "pv")
+        run([py, f"{interpret}/train_pv.py", f"{interpret}/hparams/pv_small.yaml", *common,
+             "--output_folder", runs["pv"], "--number_of_epochs", str(args.interpreter_epochs)])
     comparison = os.path.join(args.results, "comparison")
     run([py, "tools/compare_interpreters.py", "--data_folder", os.path.join(args.data, "ESC-50"),
          "--classifier", pretrained, "--signal_length_s", str(args.clip_seconds), "--out", comparison,

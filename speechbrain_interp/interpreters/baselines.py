@@ -125,11 +125,15 @@ class RandomMask(Interpreter):
         if self.reference is None:
             noise = torch.rand(shape, generator=self.generator)
             return (noise < self.mean).to(magnitude.dtype).to(magnitude.device), {}
-        reference, _ = self.reference.explain(magnitude, output, label)
+        reference, extras = self.reference.explain(magnitude, output, label)
         flat = reference.detach().flatten(1)
         order = torch.rand(flat.shape, generator=self.generator).argsort(dim=1).to(flat.device)
         shuffled = flat.gather(1, order).reshape(shape)
-        return shuffled, {"reference_mask": reference.detach()}
+        out = {"reference_mask": reference.detach()}
+        if extras.get("base_magnitude") is not None:
+            # the reference masks another spectrogram (PV: its reconstruction): so does its shuffle
+            out["base_magnitude"] = extras["base_magnitude"]
+        return shuffled, out
 
 
 def __getattr__(name):

@@ -561,7 +561,9 @@ def build_baseline(name, classifier, domain="linear", **kwargs):
     Arguments
     ---------
     name : str
-        A key of :data:`GRADIENT_METHODS`, ``"all_ones"`` or ``"random"``.
+        A key of :data:`GRADIENT_METHODS`, ``"all_ones"``, ``"random"`` or
+        ``"rde"`` (the STFT-domain :class:`~speechbrain_interp.interpreters.rde.RDE`,
+        optimised per clip; linear domain only).
     classifier : speechbrain_interp.classifier.AudioClassifier
         The classifier to explain.
     domain : str
@@ -598,5 +600,11 @@ def build_baseline(name, classifier, domain="linear", **kwargs):
         if kwargs.get("reference") is None and kwargs.get("mean") is None:
             raise ValueError("baseline 'random' needs reference=<Interpreter> or mean=<float>")
         return RandomMask(classifier, **kwargs)
-    known = sorted(list(GRADIENT_METHODS) + ["all_ones", "random"])
+    if name == "rde":
+        if domain != "linear":
+            raise ValueError("baseline 'rde' masks the linear magnitude: use domain 'linear'")
+        from speechbrain_interp.interpreters.rde import RDE
+
+        return RDE(classifier, **kwargs)
+    known = sorted(list(GRADIENT_METHODS) + ["all_ones", "random", "rde"])
     raise ValueError(f"unknown baseline {name!r}; known: {', '.join(known)}")
