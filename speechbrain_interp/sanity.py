@@ -29,7 +29,8 @@ import copy
 import math
 
 import torch
-import torch.nn.functional as F
+
+from speechbrain_interp.pv.ssim import ssim as _ssim
 
 __all__ = [
     "cascading_randomization",
@@ -93,25 +94,12 @@ def ssim(a, b, window=7, sigma=1.5, data_range=1.0):
         raise ValueError(f"sigma and data_range must be > 0, got sigma={sigma}, data_range={data_range}")
     if min(a.shape[1:]) < window:
         raise ValueError(f"window={window} does not fit maps of shape {tuple(a.shape[1:])}")
-    x = a.detach().to(torch.float64).unsqueeze(1)
-    y = b.detach().to(torch.float64, copy=False).to(x.device).unsqueeze(1)
-    offsets = torch.arange(window, dtype=torch.float64, device=x.device) - (window - 1) / 2
-    gauss = torch.exp(-offsets**2 / (2 * float(sigma) ** 2))
-    gauss = gauss / gauss.sum()
-    kernel_t, kernel_f = gauss.view(1, 1, -1, 1), gauss.view(1, 1, 1, -1)
-
-    def blur(z):
-        return F.conv2d(F.conv2d(z, kernel_t), kernel_f)
-
-    mu_x, mu_y = blur(x), blur(y)
-    var_x = blur(x * x) - mu_x**2
-    var_y = blur(y * y) - mu_y**2
-    cov = blur(x * y) - mu_x * mu_y
-    c1, c2 = (0.01 * data_range) ** 2, (0.03 * data_range) ** 2
-    num = (2 * mu_x * mu_y + c1) * (2 * cov + c2)
-    den = (mu_x**2 + mu_y**2 + c1) * (var_x + var_y + c2)
+    # the one SSIM of the project (speechbrain_interp.pv.ssim), in float64
+    x = a.detach().to(torch.float64)
+    y = b.detach().to(torch.float64).to(x.device)
     out_dtype = a.dtype if a.dtype.is_floating_point else torch.float32
-    return (num / den).mean(dim=(1, 2, 3)).to(out_dtype)
+    return _ssim(x, y, window_size=int(window), sigma=float(sigma),
+                 data_range=float(data_range)).to(out_dtype)
 
 
 def _average_ranks(values):

@@ -243,25 +243,36 @@ def solve_corner_table(table, lam, steps=300, lr=0.05, init=0.5, scale=1.0):
     corners = _binary_masks(n_entries, table.dtype, table.device)
     theta = torch.full((n_groups, n_entries), float(init), dtype=table.dtype,
                        device=table.device)
-    theta.requires_grad_(True)
-    optimizer = torch.optim.Adam([theta], lr=lr)
+    history = _minimise_in_box(
+        theta, lambda t: (_corner_probabilities(t, corners) * table).sum(1), lam, scale, steps, lr)
+    theta = theta.detach()
+    final = (_corner_probabilities(theta, corners) * table).sum(1)
+    return RDEResult(theta, final, theta.mean(1), history, table)
+
+
+def _minimise_in_box(param, group_distortion, lam, scale, steps, lr):
+    """Projected Adam on ``sum_g scale * D_g(param) + lam * mean(param_g)``.
+
+    ``group_distortion(param)`` returns ``[G]``; ``param`` ``[G, ...]`` is
+    clamped to ``[0, 1]`` after every step. Returns the per-step history.
+    """
+    param.requires_grad_(True)
+    optimizer = torch.optim.Adam([param], lr=lr)
     history = {"loss": [], "distortion": [], "rate": []}
     with torch.enable_grad():
         for _ in range(int(steps)):
-            d_group = (_corner_probabilities(theta, corners) * table).sum(1)
-            rate = theta.mean(1)
+            d_group = group_distortion(param)
+            rate = param.reshape(param.shape[0], -1).mean(1)
             loss = (scale * d_group + lam * rate).sum()
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
             with torch.no_grad():
-                theta.clamp_(0.0, 1.0)
+                param.clamp_(0.0, 1.0)
             history["loss"].append(float(loss.detach()))
             history["distortion"].append(float(d_group.detach().sum()))
             history["rate"].append(float(rate.detach().sum()))
-    theta = theta.detach()
-    final = (_corner_probabilities(theta, corners) * table).sum(1)
-    return RDEResult(theta, final, theta.mean(1), history, table)
+    return history
 
 
 def _concrete(theta, temperature, generator):
@@ -369,33 +380,22 @@ def solve_rde(
                             n_groups, members, kind, lam, steps, lr, n_samples, init, scale,
                             generator)
     param = torch.full((n_groups,) + mask_shape, float(init), device=h.device, dtype=h.dtype)
-    param.requires_grad_(True)
-    optimizer = torch.optim.Adam([param], lr=lr)
-    history = {"loss": [], "distortion": [], "rate": []}
-    with torch.enable_grad():
-        for _ in range(int(steps)):
-            s = param[groups]  # [B, *mask_shape]
-            if relaxation == "bernoulli":
-                samples = _concrete(s.unsqueeze(0).expand(n_samples, *s.shape), temperature,
-                                    generator)
-                flat = expand(samples.reshape(n_samples * batch, *mask_shape))
-                repeated = h.unsqueeze(0).expand(n_samples, *h.shape).reshape(-1, *h.shape[1:])
-                y = obfuscate(repeated, flat, 1, generator).view(n_samples, *h.shape)
-            else:
-                y = obfuscate(h, expand(s), n_samples, generator)
-            d = distortion(reference, _classify(model, y), label, kind).mean(0)  # [B]
-            d_group = torch.zeros(n_groups, dtype=h.dtype, device=h.device).index_add(0, groups, d)
-            d_group = d_group / members
-            rate = param.reshape(n_groups, -1).mean(1)
-            loss = (scale * d_group + lam * rate).sum()
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            with torch.no_grad():
-                param.clamp_(0.0, 1.0)
-            history["loss"].append(float(loss.detach()))
-            history["distortion"].append(float(d_group.detach().sum()))
-            history["rate"].append(float(rate.detach().sum()))
+
+    def group_distortion(param):
+        s = param[groups]  # [B, *mask_shape]
+        if relaxation == "bernoulli":
+            samples = _concrete(s.unsqueeze(0).expand(n_samples, *s.shape), temperature,
+                                generator)
+            flat = expand(samples.reshape(n_samples * batch, *mask_shape))
+            repeated = h.unsqueeze(0).expand(n_samples, *h.shape).reshape(-1, *h.shape[1:])
+            y = obfuscate(repeated, flat, 1, generator).view(n_samples, *h.shape)
+        else:
+            y = obfuscate(h, expand(s), n_samples, generator)
+        d = distortion(reference, _classify(model, y), label, kind).mean(0)  # [B]
+        d_group = torch.zeros(n_groups, dtype=h.dtype, device=h.device).index_add(0, groups, d)
+        return d_group / members
+
+    history = _minimise_in_box(param, group_distortion, lam, scale, steps, lr)
     mask = param.detach()
     final = expected_distortion(model, h, expand(mask[groups]), obfuscate, label, reference,
                                 n_samples, kind, generator)
