@@ -21,7 +21,8 @@ from speechbrain.utils.logger import get_logger
 
 logger = get_logger(__name__)
 
-__all__ = ["CLASSIFIER_FILES", "export_classifier", "load_classifier", "load_interpreter"]
+__all__ = ["CLASSIFIER_FILES", "export_classifier", "export_keys", "load_classifier",
+           "load_interpreter"]
 
 #: files of a pretrained classifier folder (besides hyperparams.yaml)
 CLASSIFIER_FILES = ("embedding_model.ckpt", "classifier.ckpt", "label_encoder.txt")
@@ -119,6 +120,19 @@ pretrainer: !new:speechbrain.utils.parameter_transfer.Pretrainer
 """
 
 
+def export_keys(kind):
+    """Training hyperparameters :func:`export_classifier` reads for a classifier kind.
+
+    Example
+    -------
+    >>> export_keys("fourier")[-4:]
+    ('emb_dim', 'classifier_kind', 'multilabel', 'experiment_name')
+    """
+    if kind not in _MODELS:
+        raise ValueError(f"classifier_kind must be one of {sorted(_MODELS)}, got {kind!r}")
+    return _MODELS[kind][2] + ("classifier_kind", "multilabel", "experiment_name")
+
+
 def export_classifier(hparams, checkpoint_dir, label_encoder_path, out_folder):
     """Writes a pretrained-classifier folder from a training checkpoint.
 
@@ -140,13 +154,13 @@ def export_classifier(hparams, checkpoint_dir, label_encoder_path, out_folder):
         ``out_folder``.
     """
     os.makedirs(out_folder, exist_ok=True)
-    kind = hparams.get("classifier_kind", "cnn14")
+    kind = hparams["classifier_kind"]
     if kind not in _MODELS:
         raise ValueError(f"classifier_kind must be one of {sorted(_MODELS)}, got {kind!r}")
     description, model, keys, wrapper = _MODELS[kind]
     values = {key: hparams[key] for key in keys}
-    values["multilabel"] = bool(hparams.get("multilabel", False))
-    values["name"] = hparams.get("experiment_name", "classifier")
+    values["multilabel"] = bool(hparams["multilabel"])
+    values["name"] = hparams["experiment_name"]
     values["description"] = description
     values["wrapper"] = wrapper
     values["multilabel_line"] = ("multilabel: !ref <multilabel>" if wrapper == "AudioClassifier"
@@ -185,7 +199,8 @@ def load_classifier(source, savedir=None, freeze=True):
     FileNotFoundError
         A local folder without ``hyperparams.yaml`` (names the folder).
     """
-    from speechbrain.utils.fetching import fetch
+    from speechbrain.utils.distributed import run_on_main
+    from speechbrain.utils.fetching import FetchConfig, fetch
 
     source = str(source)
     local = os.path.isdir(source)
@@ -200,14 +215,28 @@ def load_classifier(source, savedir=None, freeze=True):
             "HuggingFace repo id (owner/name)"
         )
     savedir = savedir or (source if local else os.path.join("pretrained_models", source.replace("/", "_")))
-    os.makedirs(savedir, exist_ok=True)
-    yaml_path = fetch("hyperparams.yaml", source=source, savedir=savedir)
-    with open(yaml_path, encoding="utf-8") as f:
-        hparams = load_hyperpyyaml(f, {"pretrained_path": source})
-    pretrainer = hparams["pretrainer"]
-    pretrainer.set_collect_in(savedir)
-    pretrainer.collect_files()
-    pretrainer.load_collected()
+
+    def collect(overwrite):
+        """Fetches the files into ``savedir`` and builds the YAML's objects."""
+        config = FetchConfig(overwrite=overwrite)
+        yaml_path = fetch("hyperparams.yaml", source=source, savedir=savedir, fetch_config=config)
+        with open(yaml_path, encoding="utf-8") as f:
+            loaded = load_hyperpyyaml(f, {"pretrained_path": source})
+        loaded["pretrainer"].set_collect_in(savedir)
+        loaded["pretrainer"].collect_files(fetch_config=config)
+        return loaded
+
+    def collect_on_main():
+        os.makedirs(savedir, exist_ok=True)
+        built["main"] = collect(_source_changed(source, savedir))
+        _remember_source(source, savedir)
+
+    # under DDP the main process fetches (and replaces a changed source's files) while
+    # the others wait; they then find every file in place
+    built = {}
+    run_on_main(collect_on_main)
+    hparams = built.get("main") or collect(overwrite=False)
+    hparams["pretrainer"].load_collected()
     classifier = hparams["classifier"]
     classifier.label_encoder = hparams["label_encoder"]
     classifier.label_encoder.expect_len(len(classifier.label_encoder))
@@ -215,6 +244,41 @@ def load_classifier(source, savedir=None, freeze=True):
     if freeze:
         classifier.freeze()
     return classifier
+
+
+#: file of a savedir that names the source its cached files came from
+SOURCE_FILE = "source.txt"
+
+
+def _source_identity(source):
+    return os.path.realpath(source) if os.path.isdir(source) else source
+
+
+def _source_changed(source, savedir):
+    """Whether ``savedir`` caches the files of another source than ``source``.
+
+    SpeechBrain's fetching keeps a file already in ``savedir``, whatever
+    source it came from: a run folder that once cached classifier A would
+    silently keep A when given B. The source is recorded next to the cached
+    files (:data:`SOURCE_FILE`); when it differs (or a cache predates the
+    record), the files are fetched again, with a warning.
+    """
+    if os.path.realpath(savedir) == _source_identity(source):
+        return False  # the folder itself: nothing cached
+    record = os.path.join(savedir, SOURCE_FILE)
+    previous = open(record, encoding="utf-8").read().strip() if os.path.isfile(record) else None
+    cached = os.path.exists(os.path.join(savedir, "hyperparams.yaml"))
+    if previous == _source_identity(source) or (previous is None and not cached):
+        return False
+    logger.warning("classifier source changed (%s, now %s): the files cached in %s are replaced",
+                   previous or "an unrecorded source", _source_identity(source), savedir)
+    return True
+
+
+def _remember_source(source, savedir):
+    if os.path.realpath(savedir) != _source_identity(source):
+        with open(os.path.join(savedir, SOURCE_FILE), "w", encoding="utf-8") as f:
+            f.write(_source_identity(source) + "\n")
 
 
 def load_interpreter(run_folder, overrides=None):

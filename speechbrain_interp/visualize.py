@@ -14,7 +14,7 @@ Report figures (PNG, matplotlib's Agg backend, no display needed):
 * :func:`plot_similarity_curves`: similarity per randomisation step (the
   model-randomisation sanity check).
 
-:mod:`speechbrain_interp.gallery` puts waves and figures on one HTML page.
+:mod:`speechbrain_interp.evaluation.gallery` puts waves and figures on one HTML page.
 
 Authors
  * speechbrain-interp developers 2026
@@ -35,6 +35,7 @@ __all__ = [
     "plot_mask_overlays",
     "plot_metric_bars",
     "plot_similarity_curves",
+    "plot_nmf_dictionary",
 ]
 
 
@@ -439,3 +440,26 @@ def plot_similarity_curves(curves, path, xlabels, ylabel="SSIM", title=""):
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return path
+
+
+def plot_nmf_dictionary(W, sample_rate, path):
+    """The NMF dictionary ``W`` ``[F, K]`` as an image, atoms sorted by peak frequency.
+
+    Example
+    -------
+    >>> path = str(getfixture("tmpdir") / "W.png")
+    >>> plot_nmf_dictionary(torch.rand(513, 20), 16000, path)
+    >>> os.path.getsize(path) > 0
+    True
+    """
+    plt = _pyplot()
+    order = W.argmax(dim=0).argsort()
+    fig, ax = plt.subplots(figsize=(8, 4))
+    ax.imshow(W[:, order].numpy(), origin="lower", aspect="auto", cmap="magma",
+              extent=[0, W.shape[1], 0, sample_rate / 2000])
+    ax.set_xlabel("component (sorted by peak frequency)")
+    ax.set_ylabel("frequency (kHz)")
+    ax.set_title("NMF dictionary W")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)

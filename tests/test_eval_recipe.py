@@ -45,7 +45,7 @@ def trained(tmp_path_factory):
         "--output_folder", str(clf_out), "--number_of_epochs", "1", "--n_classes", "3",
         "--signal_length_s", "1.0", *SMALL, *FOLDS])
     lmac_out = root / "lmac"
-    _recipe(RECIPES / "interpret" / "train_lmac.py").main([
+    _recipe(RECIPES / "interpret" / "train.py").main([
         str(RECIPES / "interpret" / "hparams" / "lmac_small.yaml"), "--data_folder", str(data),
         "--classifier_source", str(clf_out / "pretrained"), "--output_folder", str(lmac_out),
         "--number_of_epochs", "1", "--batch_size", "8", "--signal_length_s", "1.0",
@@ -150,7 +150,7 @@ def test_eval_program_scores_pv_and_rde_beside_lmac(trained, tmp_path):
     """A one-epoch PV run and the STFT RDE baseline go through the same program."""
     root, classifier, lmac = trained
     pv = tmp_path / "pv"
-    _recipe(RECIPES / "interpret" / "train_pv.py").main([
+    _recipe(RECIPES / "interpret" / "train.py").main([
         str(RECIPES / "interpret" / "hparams" / "pv_small.yaml"), "--data_folder",
         str(root / "ESC-50"), "--classifier_source", str(classifier), "--output_folder", str(pv),
         "--number_of_epochs", "1", "--batch_size", "8", "--signal_length_s", "1.0",

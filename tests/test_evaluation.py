@@ -11,17 +11,17 @@ from speechbrain.dataio.dataset import DynamicItemDataset
 
 from speechbrain_interp.augment.mixing import measured_snr
 from speechbrain_interp.classifier import AudioClassifier
-from speechbrain_interp.conditions import (
+from speechbrain_interp.evaluation.conditions import (
     CleanCondition, MixtureCondition, NoiseCondition, WhiteNoise, build_conditions,
 )
-from speechbrain_interp.evaluation import evaluate, write_results
+from speechbrain_interp.evaluation.suite import evaluate, write_results
 from speechbrain_interp.frontend import SpectralFrontEnd
 from speechbrain_interp.interpreters.base import Interpreter
 from speechbrain_interp.interpreters.baselines import AllOnes, RandomMask
-from speechbrain_interp.localization import (
+from speechbrain_interp.evaluation.localization import (
     binary_scores, explained_parts, localization_metrics, mask_auc, oracle_masks,
 )
-from speechbrain_interp.metrics import interpretation_metrics, masked_probabilities
+from speechbrain_interp.evaluation.metrics import interpretation_metrics, masked_probabilities
 from speechbrain_interp.models import CNN14
 
 RATE = 16000

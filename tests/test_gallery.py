@@ -16,7 +16,7 @@ import pytest
 import soundfile
 import torch
 
-from speechbrain_interp.gallery import markdown_table_to_html, write_gallery
+from speechbrain_interp.evaluation.gallery import markdown_table_to_html, write_gallery
 from speechbrain_interp.visualize import (
     plot_mask_overlays,
     plot_metric_bars,

@@ -234,13 +234,3 @@ def test_build_baseline_names_and_errors(clf):
     method = build_baseline("integrated_gradients", clf, domain="features", n_steps=7)
     assert isinstance(method, IntegratedGradients) and method.n_steps == 7
     assert method.domain == "features"
-
-
-def test_baselines_module_still_exports_the_moved_names():
-    from speechbrain_interp.interpreters import baselines, gradients
-    from speechbrain_interp.interpreters.baselines import CaptumAttribution
-    from speechbrain_interp.interpreters.baselines import Saliency as MovedSaliency
-
-    assert MovedSaliency is gradients.Saliency and CaptumAttribution is gradients.CaptumAttribution
-    with pytest.raises(AttributeError):
-        baselines.SmoothGrad  # noqa: B018  (only the moved names are re-exported)

@@ -7,6 +7,7 @@ import torch
 
 from speechbrain_interp.models import FourierInpainter, SpectralCNN
 from speechbrain_interp.rde.inpainting import (
+    MASK_KINDS,
     compose,
     energy_score_loss,
     inpainting_loss,
@@ -449,7 +450,9 @@ def _brain(tmp_path, loss_kind):
         opt_class=lambda p: torch.optim.Adam(p, 1e-3),
         hparams={"representation": FourierRepresentation(n_samples=8000),
                  "inpainter_loss": loss_kind,
-                 "train_logger": FileTrainLogger(str(tmp_path / "log.txt"))},
+                 "train_logger": FileTrainLogger(str(tmp_path / "log.txt")),
+                 "mask_kinds": MASK_KINDS, "mean_run": (8.0, 64.0), "phase_weight": 1.0,
+                 "mask_seed": 0, "lr_scheduler": None, "ckpt_keep": 1, "epoch_counter": None},
         run_opts={"device": "cpu", "noprogressbar": True},
         checkpointer=Checkpointer(str(tmp_path / "save"), {"inpainter": model}),
     ), sb

@@ -1,7 +1,7 @@
 """Interpretation recipes end to end on real recordings (ESC-10 subset of ESC-50).
 
 A small classifier is trained for one epoch, exported, and each recipe
-(train_lmac, train_piq, train_nmf + train_l2i) runs one epoch on it: logs,
+(train.py with lmac, piq, pv, l2i after train_nmf.py) runs one epoch on it: logs,
 checkpoints, interpretations, test metrics, exported parts that load back.
 """
 
@@ -76,7 +76,7 @@ def _assert_classifier_untouched(brain, classifier_folder, tmp_path):
 def test_lmac_recipe_real_audio(esc10_classifier, tmp_path):
     data, classifier = esc10_classifier
     out = tmp_path / "lmac"
-    brain = _run("train_lmac.py", "lmac_small.yaml", data, classifier, out)
+    brain = _run("train.py", "lmac_small.yaml", data, classifier, out)
     _check_run(out, brain, ["decoder"])
     _assert_classifier_untouched(brain, classifier, tmp_path)
     loaded = load_interpreter(out)
@@ -86,14 +86,14 @@ def test_lmac_recipe_real_audio(esc10_classifier, tmp_path):
         b = brain.interpreter.eval().interpret(wave).mask
     assert torch.allclose(a, b, atol=1e-5)
     # --test_only reuses the checkpoint and trains nothing
-    again = _run("train_lmac.py", "lmac_small.yaml", data, classifier, out, "--test_only")
+    again = _run("train.py", "lmac_small.yaml", data, classifier, out, "--test_only")
     assert again.test_stats["AI"] == pytest.approx(brain.test_stats["AI"])
 
 
 def test_pv_recipe_real_audio(esc10_classifier, tmp_path):
     data, classifier = esc10_classifier
     out = tmp_path / "pv"
-    brain = _run("train_pv.py", "pv_small.yaml", data, classifier, out,
+    brain = _run("train.py", "pv_small.yaml", data, classifier, out,
                  "--decoder_channels", "[16, 8, 8, 8, 8]")
     _check_run(out, brain, ["reconstructor"])
     _assert_classifier_untouched(brain, classifier, tmp_path)
@@ -114,7 +114,7 @@ def test_pv_recipe_real_audio(esc10_classifier, tmp_path):
 def test_piq_recipe_real_audio(esc10_classifier, tmp_path):
     data, classifier = esc10_classifier
     out = tmp_path / "piq"
-    brain = _run("train_piq.py", "piq_small.yaml", data, classifier, out, "--n_codes", "64", "--dim", "16")
+    brain = _run("train.py", "piq_small.yaml", data, classifier, out, "--n_codes", "64", "--dim", "16")
     _check_run(out, brain, ["adapter", "vq", "decoder"])
     _assert_classifier_untouched(brain, classifier, tmp_path)
 
@@ -133,7 +133,7 @@ def test_nmf_then_l2i_recipes_real_audio(esc10_classifier, tmp_path):
     history = report["objective_history"]
     assert history[-1] <= history[0]
     out = tmp_path / "l2i"
-    brain = _run("train_l2i.py", "l2i_small.yaml", data, classifier, out,
+    brain = _run("train.py", "l2i_small.yaml", data, classifier, out,
                  "--nmf_source", str(nmf_out / "pretrained"))
     metrics = _check_run(out, brain, ["psi", "theta"])
     assert {"L2I_top1", "L2I_FF"} <= set(metrics)

@@ -14,7 +14,7 @@ from scipy import signal
 
 from conftest import shared_dataset
 from speechbrain_interp.audio import load_audio
-from speechbrain_interp.augment.wham import NoiseBank
+from speechbrain_interp.data.wham import NoiseBank
 from speechbrain_interp.data import ljspeech
 from speechbrain_interp.data.ljspeech import (
     download_ljspeech,

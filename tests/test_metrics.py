@@ -11,7 +11,7 @@ import torch.nn.functional as F
 
 from speechbrain_interp.classifier import AudioClassifier
 from speechbrain_interp.frontend import SpectralFrontEnd
-from speechbrain_interp.metrics import (
+from speechbrain_interp.evaluation.metrics import (
     MetricTracker,
     average_drop,
     average_gain,

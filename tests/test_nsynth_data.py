@@ -26,7 +26,6 @@ from speechbrain_interp.data.nsynth import (
     NSYNTH_URL,
     download_nsynth,
     prepare_nsynth,
-    prepare_nsynth_from_hparams,
 )
 from conftest import REPO
 
@@ -464,20 +463,30 @@ def test_download_unpacks_the_split(nsynth, tmp_path, monkeypatch):
 
 
 def test_from_hparams(nsynth, tmp_path):
-    hparams = {
+    """The recipe YAML's ``prepare_data`` (the function and its arguments) prepares NSynth."""
+    from hyperpyyaml import load_hyperpyyaml
+
+    from speechbrain_interp.programs.harness import prepare_data
+
+    yaml_path = REPO / "recipes" / "NSynth" / "classification" / "hparams" / "fourier_cnn_small.yaml"
+    overrides = {
         "data_folder": str(nsynth),
-        "save_folder": str(tmp_path / "save"),
+        "output_folder": str(tmp_path / "save"),
+        "manifest_folder": str(tmp_path / "save"),
         "nsynth_families": ["bass", "guitar"],
         "nsynth_sources": None,
         "pitch_range": [40, 70],
         "max_per_class": 1,
         "signal_length_s": DUR,
     }
-    paths = prepare_nsynth_from_hparams(hparams)
+    with open(yaml_path) as f:
+        hparams = load_hyperpyyaml(f, overrides)
+    paths = prepare_data(hparams)
     assert paths["train"] == str(tmp_path / "save" / "train.json")
     assert labels(paths["train"]) == ["bass", "guitar"]
-    hparams["manifest_folder"] = str(tmp_path / "manifests")
-    paths = prepare_nsynth_from_hparams(hparams)
+    with open(yaml_path) as f:
+        hparams = load_hyperpyyaml(f, dict(overrides, manifest_folder=str(tmp_path / "manifests")))
+    paths = prepare_data(hparams)
     assert paths["test"] == str(tmp_path / "manifests" / "test.json")
 
 

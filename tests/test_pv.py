@@ -6,7 +6,7 @@ import torch
 from speechbrain_interp.classifier import AudioClassifier
 from speechbrain_interp.frontend import SpectralFrontEnd
 from speechbrain_interp.interpreters import GradCAM, PerceptionVisualization
-from speechbrain_interp.metrics import interpretation_metrics
+from speechbrain_interp.evaluation.metrics import interpretation_metrics
 from speechbrain_interp.models import CNN14
 
 CHANNELS = (16, 8, 8, 8, 8)

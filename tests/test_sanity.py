@@ -16,17 +16,17 @@ from conftest import REPO
 from speechbrain_interp.classifier import AudioClassifier
 from speechbrain_interp.frontend import SpectralFrontEnd
 from speechbrain_interp.interpreters import LMAC
-from speechbrain_interp.interpreters.baselines import Saliency
+from speechbrain_interp.interpreters.gradients import Saliency
 from speechbrain_interp.models import CNN14
 from speechbrain_interp.pretrained import export_classifier
-from speechbrain_interp.sanity import (
+from speechbrain_interp.evaluation.sanity import (
     cascading_randomization,
     randomization_steps,
     rank_correlation,
     remove_bins,
     roar,
-    ssim,
 )
+from speechbrain_interp.evaluation.sanity import map_ssim as ssim
 
 
 def tiny_classifier(n_classes=3):
@@ -254,7 +254,8 @@ def _tiny_setup(root):
                 rows.append(f"{name},{fold},{target},{category},True,{100 + target},{take}")
     (data / "meta" / "esc50.csv").write_text("\n".join(rows) + "\n")
     hparams = dict(sample_rate=16000, signal_length_s=1.0, n_fft=1024, win_length=23.2199,
-                   hop_length=11.6099, n_mels=80, n_classes=2, base_channels=4, n_blocks=6, emb_dim=128)
+                   hop_length=11.6099, n_mels=80, n_classes=2, base_channels=4, n_blocks=6, emb_dim=128,
+                   classifier_kind="cnn14", multilabel=False, experiment_name="sanity")
     clf = tiny_classifier(n_classes=2)
     ckpt = root / "ckpt"
     ckpt.mkdir()

@@ -17,13 +17,8 @@ from speechbrain_interp.augment.mixing import (
     mix_unit_norm,
     scale_to_snr,
 )
-from speechbrain_interp.augment.wham import (
-    WHAM_URL,
-    NoiseBank,
-    WhamAugment,
-    download_wham,
-    prepare_wham,
-)
+from speechbrain_interp.augment.wham import WhamAugment
+from speechbrain_interp.data.wham import WHAM_URL, NoiseBank, download_wham, prepare_wham
 
 RATE = 16000
 SEGMENT = 8000  # 0.5 s

@@ -6,7 +6,7 @@ forward, the method's own work and the listenable wave) is reported as a
 ratio to one classifier forward on the same batch (waves in, logits out):
 each repetition times a forward and an ``interpret`` back to back, and the
 table gives the median of these ratios (and of the times). The same is
-done for the whole evaluation of a batch (:func:`speechbrain_interp.evaluation.score_batch`):
+done for the whole evaluation of a batch (:func:`speechbrain_interp.evaluation.suite.score_batch`):
 the interpretation plus every faithfulness metric ("metric suite"), and
 with the ground-truth localisation of a mixture on top (wave synthesis,
 oracle masks, AUC, IoU, SI-SDR: "suite + ground truth"). Also: the peak
@@ -36,7 +36,7 @@ import time
 
 import torch
 
-from speechbrain_interp.evaluation import score_batch
+from speechbrain_interp.evaluation.suite import score_batch
 
 #: method name -> (description, builder name)
 METHODS = {

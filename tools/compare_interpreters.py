@@ -32,8 +32,10 @@ import torch
 
 from speechbrain_interp.data.dataio import build_datasets
 from speechbrain_interp.data.esc50 import prepare_esc50
-from speechbrain_interp.evaluation import evaluate_interpreters, format_table, trained_methods
-from speechbrain_interp.interpreters.baselines import AllOnes, Saliency
+from speechbrain_interp.evaluation.suite import evaluate_interpreters, format_table
+from speechbrain_interp.programs.evaluation import trained_methods
+from speechbrain_interp.interpreters.baselines import AllOnes
+from speechbrain_interp.interpreters.gradients import Saliency
 from speechbrain_interp.pretrained import load_classifier
 
 

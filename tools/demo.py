@@ -10,7 +10,7 @@ demo doubles as a walk-through:
 2. ``recipes/ESC50/classification/train.py`` trains and tests the narrow
    CNN14 (``hparams/cnn14_small.yaml``) with WHAM! noise augmentation and
    exports it to ``results/demo/classifier/pretrained``;
-3. ``recipes/ESC50/interpret/train_lmac.py`` trains an L-MAC interpreter of
+3. ``recipes/ESC50/interpret/train.py hparams/lmac_small.yaml`` trains an L-MAC interpreter of
    it (``hparams/lmac_small.yaml``, with WHAM! noise as in the paper) and
    writes listenable interpretations of test clips;
 4. ``tools/compare_interpreters.py`` scores L-MAC against a random mask of
@@ -118,23 +118,23 @@ def main(argv=None):
     ]
     interpret = "recipes/ESC50/interpret"
     runs = {"lmac": os.path.join(args.results, "lmac")}
-    lmac_cmd = [py, f"{interpret}/train_lmac.py", f"{interpret}/hparams/lmac_small.yaml", *common,
+    lmac_cmd = [py, f"{interpret}/train.py", f"{interpret}/hparams/lmac_small.yaml", *common,
                 "--add_wham_noise", "True", "--wham_folder", os.path.join(args.data, "wham_noise"),
                 "--output_folder", runs["lmac"], "--number_of_epochs", str(args.interpreter_epochs)]
     run(lmac_cmd)
     if args.all_interpreters:
         runs["piq"] = os.path.join(args.results, "piq")
-        run([py, f"{interpret}/train_piq.py", f"{interpret}/hparams/piq_small.yaml", *common,
+        run([py, f"{interpret}/train.py", f"{interpret}/hparams/piq_small.yaml", *common,
              "--output_folder", runs["piq"], "--number_of_epochs", str(args.interpreter_epochs)])
         nmf_dir = os.path.join(args.results, "nmf")
         run([py, f"{interpret}/train_nmf.py", f"{interpret}/hparams/nmf_small.yaml", *common,
              "--output_folder", nmf_dir])
         runs["l2i"] = os.path.join(args.results, "l2i")
-        run([py, f"{interpret}/train_l2i.py", f"{interpret}/hparams/l2i_small.yaml", *common,
+        run([py, f"{interpret}/train.py", f"{interpret}/hparams/l2i_small.yaml", *common,
              "--nmf_source", os.path.join(nmf_dir, "pretrained"),
              "--output_folder", runs["l2i"], "--number_of_epochs", str(args.interpreter_epochs)])
         runs["pv"] = os.path.join(args.results, "pv")
-        run([py, f"{interpret}/train_pv.py", f"{interpret}/hparams/pv_small.yaml", *common,
+        run([py, f"{interpret}/train.py", f"{interpret}/hparams/pv_small.yaml", *common,
              "--output_folder", runs["pv"], "--number_of_epochs", str(args.interpreter_epochs)])
     comparison = os.path.join(args.results, "comparison")
     run([py, "tools/compare_interpreters.py", "--data_folder", os.path.join(args.data, "ESC-50"),

@@ -3,7 +3,7 @@
 
 The two checks of the L-MAC paper (methods.md sections 3.8 and 10.6), for
 trained interpreter runs and captum baselines of one pretrained classifier
-(see ``speechbrain_interp.sanity``):
+(see ``speechbrain_interp.evaluation.sanity``):
 
 1. cascading randomisation: the classifier's head and blocks are
    re-initialised from the logits down; SSIM and rank correlation between
@@ -39,9 +39,9 @@ from hyperpyyaml import load_hyperpyyaml
 
 from speechbrain_interp.data.dataio import build_datasets
 from speechbrain_interp.data.esc50 import prepare_esc50
-from speechbrain_interp.evaluation import trained_methods
+from speechbrain_interp.programs.evaluation import trained_methods
 from speechbrain_interp.pretrained import load_classifier
-from speechbrain_interp.sanity import cascading_randomization, roar
+from speechbrain_interp.evaluation.sanity import cascading_randomization, roar
 
 
 def _finite(value):

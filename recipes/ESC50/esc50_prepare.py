@@ -8,8 +8,8 @@ python recipes/ESC50/esc50_prepare.py --data_folder /data/ESC-50 \\
     --test_folds 5 [--esc10_only] [--skip_missing] [--no_download]
 
 All the work is done by :func:`speechbrain_interp.data.esc50.prepare_esc50`;
-a training recipe calls that function directly, wrapped in
-``speechbrain.utils.distributed.run_on_main``.
+the training programs call it from their YAML's ``prepare_data`` key (with its
+arguments there), on the main process (``run_on_main``).
 
 Authors
  * speechbrain-interp developers 2026

@@ -10,9 +10,8 @@ python recipes/NSynth/nsynth_prepare.py --data_folder /data/nsynth \\
     [--skip_missing] [--no_download]
 
 All the work is done by :func:`speechbrain_interp.data.nsynth.prepare_nsynth`;
-a training recipe calls that function directly (or
-``prepare_nsynth_from_hparams``), wrapped in
-``speechbrain.utils.distributed.run_on_main``.
+the training programs call it from their YAML's ``prepare_data`` key (with its
+arguments there), on the main process (``run_on_main``).
 
 Authors
  * speechbrain-interp developers 2026

@@ -2,8 +2,9 @@
 
 * :mod:`speechbrain_interp.augment.mixing`: stateless mixing at an exact
   SNR, and the upstream unit-norm sum.
-* :mod:`speechbrain_interp.augment.wham`: a seeded WHAM! noise bank, the
-  :class:`WhamAugment` module and the data preparation.
+* :mod:`speechbrain_interp.augment.wham`: the :class:`WhamAugment` module,
+  which mixes crops of a :class:`speechbrain_interp.data.wham.NoiseBank`
+  into training batches.
 
 Authors
  * speechbrain-interp developers 2026
@@ -15,22 +16,12 @@ from speechbrain_interp.augment.mixing import (
     mix_unit_norm,
     scale_to_snr,
 )
-from speechbrain_interp.augment.wham import (
-    WHAM_URL,
-    NoiseBank,
-    WhamAugment,
-    download_wham,
-    prepare_wham,
-)
+from speechbrain_interp.augment.wham import WhamAugment
 
 __all__ = [
-    "WHAM_URL",
-    "NoiseBank",
     "WhamAugment",
-    "download_wham",
     "measured_snr",
     "mix_at_snr",
     "mix_unit_norm",
-    "prepare_wham",
     "scale_to_snr",
 ]

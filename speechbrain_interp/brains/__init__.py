@@ -1,8 +1,10 @@
-"""``speechbrain.core.Brain`` subclasses shared by all recipes."""
+"""``speechbrain.core.Brain`` subclasses shared by all recipes (the training layer).
 
-from speechbrain_interp.brains.classification import ClassifierBrain
-
-__all__ = ["ClassifierBrain"]
-from speechbrain_interp.brains.interpretation import InterpreterBrain  # noqa: E402
-
-__all__ += ["InterpreterBrain"]
+* :mod:`~speechbrain_interp.brains.base`: :class:`ProjectBrain` (required
+  hyperparameters, DDP on CPU);
+* :mod:`~speechbrain_interp.brains.classification`: :class:`ClassifierBrain`;
+* :mod:`~speechbrain_interp.brains.interpretation`: :class:`InterpreterBrain`,
+  every trainable interpreter;
+* :mod:`~speechbrain_interp.brains.inpainting`: :class:`InpainterBrain`, RDE's in-painter;
+* :mod:`~speechbrain_interp.brains.checkpoints`: :class:`AtomicCheckpointer`.
+"""

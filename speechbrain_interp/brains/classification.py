@@ -8,14 +8,16 @@ per-batch or per-epoch learning-rate schedules, and the test report
 (per-class accuracy, confusion matrix as CSV/JSON/PNG).
 
 Expected ``modules``: ``classifier`` (:class:`~speechbrain_interp.classifier.AudioClassifier`).
-Hyperparameters read (all optional unless stated): ``train_logger``
-(required), ``output_folder`` (required), ``noise_augment`` (a callable
-``wave [B, N] -> noisy [B, N]``), ``noise_in_eval`` (bool), ``augmentation``
-(a ``speechbrain.augment.augmenter.Augmenter``), ``lr_scheduler``
+Hyperparameters read (:attr:`ClassifierBrain.HPARAMS`, all required,
+``None`` where said): ``train_logger``, ``output_folder``, ``epoch_counter``,
+``noise_augment`` (a callable ``wave [B, N] -> noisy [B, N]`` or None),
+``noise_in_eval`` (bool), ``augmentation`` (a
+``speechbrain.augment.augmenter.Augmenter`` or None), ``lr_scheduler``
 (``CyclicLRScheduler``: stepped per batch; or a callable
 ``(optimizers, epoch, valid_error) -> (old_lr, new_lr)`` such as
-``speechbrain.nnet.schedulers.ReduceLROnPlateau``: stepped per epoch),
-``ckpt_keep`` (checkpoints kept, default 1).
+``speechbrain.nnet.schedulers.ReduceLROnPlateau``: stepped per epoch; None:
+constant), ``ckpt_keep`` (checkpoints kept), ``label_encoder`` (class names
+of the report, or None).
 
 Authors
  * speechbrain-interp developers 2026
@@ -26,14 +28,15 @@ import torch
 import speechbrain as sb
 from speechbrain.utils.logger import get_logger
 
-from speechbrain_interp.reports import write_classification_report
+from speechbrain_interp.brains.base import ProjectBrain
+from speechbrain_interp.evaluation.reports import write_classification_report
 
 logger = get_logger(__name__)
 
 __all__ = ["ClassifierBrain"]
 
 
-class ClassifierBrain(sb.Brain):
+class ClassifierBrain(ProjectBrain):
     """Trains and tests an :class:`~speechbrain_interp.classifier.AudioClassifier`.
 
     Example
@@ -49,7 +52,9 @@ class ClassifierBrain(sb.Brain):
     ...     modules={"classifier": clf},
     ...     opt_class=lambda p: torch.optim.Adam(p, 1e-3),
     ...     hparams={"train_logger": FileTrainLogger(str(tmp / "log.txt")),
-    ...              "output_folder": str(tmp)},
+    ...              "output_folder": str(tmp), "epoch_counter": None, "noise_augment": None,
+    ...              "noise_in_eval": False, "augmentation": None, "lr_scheduler": None,
+    ...              "ckpt_keep": 1, "label_encoder": None},
     ...     run_opts={"device": "cpu", "noprogressbar": True},
     ... )
     >>> data = [{"id": str(i), "sig": torch.randn(4000),
@@ -60,17 +65,18 @@ class ClassifierBrain(sb.Brain):
     ['acc', 'error', 'loss']
     """
 
+    HPARAMS = ("train_logger", "output_folder", "epoch_counter", "noise_augment",
+               "noise_in_eval", "augmentation", "lr_scheduler", "ckpt_keep", "label_encoder")
+
     def compute_forward(self, batch, stage):
         """Logits ``[B, C]`` for a batch (noise/augmentation as configured)."""
         batch = batch.to(self.device)
         wavs, lens = batch.sig
-        noise_augment = getattr(self.hparams, "noise_augment", None)
-        use_noise = stage == sb.Stage.TRAIN or getattr(
-            self.hparams, "noise_in_eval", False
-        )
+        noise_augment = self.hparams.noise_augment
+        use_noise = stage == sb.Stage.TRAIN or self.hparams.noise_in_eval
         if noise_augment is not None and use_noise:
             wavs = noise_augment(wavs)
-        augmentation = getattr(self.hparams, "augmentation", None)
+        augmentation = self.hparams.augmentation
         if stage == sb.Stage.TRAIN and augmentation is not None:
             wavs, lens = augmentation(wavs, lens)
         return self.modules.classifier(wave=wavs).logits
@@ -79,7 +85,7 @@ class ClassifierBrain(sb.Brain):
         targets = batch.class_string_encoded.data.to(self.device)
         if targets.dim() == 2 and targets.shape[1] == 1:
             targets = targets.squeeze(1)
-        augmentation = getattr(self.hparams, "augmentation", None)
+        augmentation = self.hparams.augmentation
         if augmentation is not None and n_outputs != targets.shape[0]:
             targets = augmentation.replicate_labels(targets)
         return targets
@@ -109,12 +115,13 @@ class ClassifierBrain(sb.Brain):
 
     def on_fit_batch_end(self, batch, outputs, loss, should_step):
         """Steps a per-batch learning-rate schedule."""
-        scheduler = getattr(self.hparams, "lr_scheduler", None)
+        scheduler = self.hparams.lr_scheduler
         if should_step and scheduler is not None and hasattr(scheduler, "on_batch_end"):
             scheduler.on_batch_end(self.optimizer)
 
     def on_stage_start(self, stage, epoch=None):
         """Resets the accumulators."""
+        super().on_stage_start(stage, epoch)
         self._n_correct = 0.0
         self._n_items = 0
         self._decisions = []
@@ -124,23 +131,6 @@ class ClassifierBrain(sb.Brain):
         """``Brain.fit``; remembers whether there is a validation set."""
         self._has_valid = valid_set is not None
         return super().fit(epoch_counter, train_set, valid_set, **kwargs)
-
-    def _wrap_distributed(self):
-        """DDP wrapping that also works on CPU (gloo).
-
-        ``Brain`` converts BatchNorm to ``SyncBatchNorm``, which only runs on
-        GPUs; on CPU the modules are wrapped in plain DDP instead (each
-        process keeps its own BatchNorm statistics).
-        """
-        if not self.distributed_launch or torch.device(self.device).type != "cpu":
-            return super()._wrap_distributed()
-        from torch.nn.parallel import DistributedDataParallel
-
-        for name, module in self.modules.items():
-            if any(p.requires_grad for p in module.parameters()):
-                self.modules[name] = DistributedDataParallel(
-                    module, find_unused_parameters=self.find_unused_parameters
-                )
 
     def _stats(self, stage_loss, stage):
         if stage == sb.Stage.TRAIN and torch.distributed.is_available() \
@@ -173,7 +163,7 @@ class ClassifierBrain(sb.Brain):
         return self.optimizer.param_groups[0]["lr"]
 
     def _log_and_save(self, epoch, valid_stats):
-        scheduler = getattr(self.hparams, "lr_scheduler", None)
+        scheduler = self.hparams.lr_scheduler
         if (
             valid_stats is not None
             and scheduler is not None
@@ -197,17 +187,17 @@ class ClassifierBrain(sb.Brain):
             self.checkpointer.save_and_keep_only(
                 meta=ckpt_meta,
                 min_keys=["error"],
-                num_to_keep=getattr(self.hparams, "ckpt_keep", 1),
+                num_to_keep=self.hparams.ckpt_keep,
             )
 
     def _test_report(self, stats):
-        meta = {"Epoch loaded": getattr(self.hparams.epoch_counter, "current", None)} \
-            if hasattr(self.hparams, "epoch_counter") else {}
+        counter = self.hparams.epoch_counter
+        meta = {} if counter is None else {"Epoch loaded": counter.current}
         self.hparams.train_logger.log_stats(stats_meta=meta, test_stats=stats)
         if not self._decisions:
             return
         classes = None
-        encoder = getattr(self.hparams, "label_encoder", None)
+        encoder = self.hparams.label_encoder
         if encoder is not None:
             classes = [encoder.ind2lab[i] for i in range(len(encoder))]
         report = write_classification_report(

@@ -22,22 +22,23 @@ in-painter must beat: the training set's mean magnitude and a zero phase
 ``phase`` are always the regression errors of the first draw. The
 checkpoint with the lowest valid ``loss`` is kept.
 
-Hyperparameters read: ``representation`` (the front end), ``inpainter_loss``
-(default ``"regression"``), ``mask_kinds``,
-``mean_run``, ``phase_weight``, ``mask_seed``, ``train_logger``,
-``lr_scheduler`` (optional, epoch-level on the valid loss).
+Hyperparameters read (:attr:`InpainterBrain.HPARAMS`, all required):
+``representation`` (the front end), ``inpainter_loss`` (one of
+:data:`LOSS_KINDS`), ``mask_kinds``, ``mean_run``, ``phase_weight``,
+``mask_seed``, ``train_logger``, ``lr_scheduler`` (epoch-level on the valid
+loss, or None), ``ckpt_keep``, ``epoch_counter`` (or None).
 
 Authors
  * speechbrain-interp developers 2026
 """
 
-import os
 
 import torch
 
 import speechbrain as sb
 from speechbrain.utils.logger import get_logger
 
+from speechbrain_interp.brains.base import ProjectBrain
 from speechbrain_interp.rde.inpainting import (
     MASK_KINDS,
     energy_score_loss,
@@ -47,7 +48,7 @@ from speechbrain_interp.rde.inpainting import (
 
 logger = get_logger(__name__)
 
-__all__ = ["LOSS_KINDS", "InpainterBrain", "run_inpainter"]
+__all__ = ["LOSS_KINDS", "InpainterBrain"]
 
 #: training losses of G: ``"regression"`` (L1 + ``1 - cos``) or ``"energy"``
 LOSS_KINDS = ("regression", "energy")
@@ -71,7 +72,7 @@ class _MeanMagnitude(torch.nn.Module):
 
 
 
-class InpainterBrain(sb.Brain):
+class InpainterBrain(ProjectBrain):
     """Trains a :class:`~speechbrain_interp.models.inpainter.FourierInpainter`.
 
     Modules: ``inpainter``. The representation comes from
@@ -87,7 +88,10 @@ class InpainterBrain(sb.Brain):
     ...     modules={"inpainter": FourierInpainter()},
     ...     opt_class=lambda p: torch.optim.Adam(p, 1e-3),
     ...     hparams={"representation": FourierRepresentation(n_samples=8000),
-    ...              "train_logger": FileTrainLogger(str(tmp / "log.txt"))},
+    ...              "train_logger": FileTrainLogger(str(tmp / "log.txt")),
+    ...              "inpainter_loss": "regression", "mask_kinds": MASK_KINDS,
+    ...              "mean_run": (8.0, 64.0), "phase_weight": 1.0, "mask_seed": 0,
+    ...              "lr_scheduler": None, "ckpt_keep": 1, "epoch_counter": None},
     ...     run_opts={"device": "cpu", "noprogressbar": True},
     ... )
     >>> data = [{"id": str(i), "sig": torch.randn(8000)} for i in range(4)]
@@ -97,9 +101,12 @@ class InpainterBrain(sb.Brain):
     ['baseline_loss', 'baseline_magnitude', 'baseline_phase', 'loss', 'magnitude', 'phase']
     """
 
+    HPARAMS = ("representation", "inpainter_loss", "mask_kinds", "mean_run", "phase_weight",
+               "mask_seed", "train_logger", "lr_scheduler", "ckpt_keep", "epoch_counter")
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        n_freqs = int(getattr(self.hparams.representation, "n_freqs", 1024))
+        n_freqs = int(self.hparams.representation.n_freqs)
         # the naive fill is part of the checkpoint, so a --test_only run
         # scores the same baseline as the run that trained G
         self.naive_fill = _MeanMagnitude(n_freqs)
@@ -108,13 +115,10 @@ class InpainterBrain(sb.Brain):
 
     def on_fit_start(self):
         super().on_fit_start()
-        self._train_generator = torch.Generator().manual_seed(int(self._hp("mask_seed", 0)))
-
-    def _hp(self, name, default):
-        return getattr(self.hparams, name, default)
+        self._train_generator = torch.Generator().manual_seed(int(self.hparams.mask_seed))
 
     def _loss_kind(self):
-        kind = self._hp("inpainter_loss", "regression")
+        kind = self.hparams.inpainter_loss
         if kind not in LOSS_KINDS:
             raise ValueError(f"inpainter_loss must be one of {LOSS_KINDS}, got {kind!r}")
         return kind
@@ -122,8 +126,8 @@ class InpainterBrain(sb.Brain):
     def _masks(self, batch_size, n_freqs, generator):
         return random_masks(
             batch_size, n_freqs, generator=generator,
-            kinds=tuple(self._hp("mask_kinds", MASK_KINDS)),
-            mean_run=tuple(self._hp("mean_run", (8.0, 64.0))),
+            kinds=tuple(self.hparams.mask_kinds),
+            mean_run=tuple(self.hparams.mean_run),
         ).to(self.device)
 
     def compute_forward(self, batch, stage):
@@ -145,7 +149,7 @@ class InpainterBrain(sb.Brain):
         return coeffs, masks, draws
 
     def _score(self, draws, coeffs, masks):
-        weight = float(self._hp("phase_weight", 1.0))
+        weight = float(self.hparams.phase_weight)
         target = (coeffs.magnitude, coeffs.phase, masks, weight)
         if self._loss_kind() == "energy":
             return energy_score_loss(draws[0], draws[-1], *target)
@@ -158,7 +162,7 @@ class InpainterBrain(sb.Brain):
         first draw, so runs trained with either loss compare on them.
         """
         coeffs, masks, draws = predictions
-        weight = float(self._hp("phase_weight", 1.0))
+        weight = float(self.hparams.phase_weight)
         parts = self._score(draws, coeffs, masks)
         errors = inpainting_loss(draws[0][0], draws[0][1], coeffs.magnitude, coeffs.phase,
                                  masks, weight)
@@ -181,7 +185,8 @@ class InpainterBrain(sb.Brain):
         return parts["loss"]
 
     def on_stage_start(self, stage, epoch=None):
-        self._eval_generator = torch.Generator().manual_seed(int(self._hp("mask_seed", 0)) + 1)
+        super().on_stage_start(stage, epoch)
+        self._eval_generator = torch.Generator().manual_seed(int(self.hparams.mask_seed) + 1)
         self._sums = {k: 0.0 for k in ("magnitude", "phase", "baseline_loss",
                                        "baseline_magnitude", "baseline_phase")}
         self._batches = 0
@@ -203,7 +208,7 @@ class InpainterBrain(sb.Brain):
             self.last_stats = {}
         self.last_stats["valid" if stage == sb.Stage.VALID else "test"] = stats
         if stage == sb.Stage.VALID:
-            scheduler = self._hp("lr_scheduler", None)
+            scheduler = self.hparams.lr_scheduler
             lr = self.optimizer.param_groups[0]["lr"]
             if scheduler is not None:
                 lr, new_lr = scheduler([self.optimizer], epoch, stage_loss)
@@ -216,61 +221,11 @@ class InpainterBrain(sb.Brain):
             if self.checkpointer is not None:
                 self.checkpointer.save_and_keep_only(
                     meta={"loss": stage_loss}, min_keys=["loss"],
-                    num_to_keep=int(self._hp("ckpt_keep", 1)),
+                    num_to_keep=int(self.hparams.ckpt_keep),
                 )
         else:
+            counter = self.hparams.epoch_counter
             self.hparams.train_logger.log_stats(
-                {"Epoch loaded": self.hparams.epoch_counter.current}
-                if hasattr(self.hparams, "epoch_counter") else {},
+                {} if counter is None else {"Epoch loaded": counter.current},
                 test_stats=stats,
             )
-
-
-
-def run_inpainter(hparams, run_opts, manifests, data_root):
-    """Trains (unless ``--test_only``) and tests the in-painter of a recipe.
-
-    Arguments
-    ---------
-    hparams : dict
-        Required keys: ``inpainter``, ``representation``, ``sample_rate``,
-        ``signal_length_s``, ``save_folder``, ``output_folder``,
-        ``epoch_counter``, ``checkpointer``, ``opt_class``, ``train_logger``,
-        the three ``*_dataloader_opts``.
-    run_opts : dict
-        SpeechBrain run options.
-    manifests : dict
-        ``{"train": path, "valid": path or None, "test": path or None}``.
-    data_root : str
-        Replacement for ``{data_root}`` in the manifests.
-
-    Returns
-    -------
-    InpainterBrain
-        ``last_stats["test"]`` holds the test losses (and the naive fill's)
-        when a test set was given; the best in-painter is exported to
-        ``<output_folder>/pretrained/inpainter.ckpt``.
-    """
-    from speechbrain.utils.distributed import run_on_main
-
-    from speechbrain_interp.data.dataio import build_datasets
-    from speechbrain_interp.experiment import _export_parts, _fit_and_test, _prepare_run
-
-    datasets, _ = build_datasets(
-        manifests, data_root=data_root, sample_rate=hparams["sample_rate"],
-        signal_length_s=hparams["signal_length_s"],
-        label_encoder_path=os.path.join(hparams["save_folder"], "label_encoder.txt"),
-    )
-    checkpointer, _, loader_opts = _prepare_run(hparams, run_opts)
-    brain = InpainterBrain(
-        modules={"inpainter": hparams["inpainter"]},
-        opt_class=hparams["opt_class"],
-        hparams=hparams,
-        run_opts=run_opts,
-        checkpointer=checkpointer,
-    )
-    best = _fit_and_test(brain, hparams, datasets, loader_opts, {"min_key": "loss"})
-    if best is not None:
-        run_on_main(_export_parts, args=[{"inpainter": hparams["inpainter"]}, str(best.path),
-                                         os.path.join(hparams["output_folder"], "pretrained")])
-    return brain

@@ -7,7 +7,7 @@ with ``trainable = True``) holds the frozen classifier and implements
 - WHAM! noise on training batches (the clean part is kept for objectives
   that need it, e.g. L-MAC fine-tuning);
 - the objective's parts logged per epoch;
-- every faithfulness metric of :mod:`speechbrain_interp.metrics` (plus the
+- every faithfulness metric of :mod:`speechbrain_interp.evaluation.metrics` (plus the
   method's own ``extra_metrics``) on valid and test, batched;
 - checkpoints selected on ``ckpt_key`` (``ckpt_mode`` min/max), which must be
   one of the logged valid statistics (checked at the first save);
@@ -15,18 +15,24 @@ with ``trainable = True``) holds the frozen classifier and implements
   PNG) every ``interpret_period`` epochs on valid and at test;
 - the test report: ``metrics.json``, ``metrics_per_clip.csv``, ``metrics.md``.
 
-Hyperparameters read: ``train_logger``, ``output_folder`` (required);
-``noise_augment``, ``noise_in_eval``, ``ckpt_key`` (default ``"loss"``),
-``ckpt_mode`` (``"min"``), ``save_interpretations`` (True),
-``interpret_period`` (10), ``n_interpretations`` (8 per stage),
-``label_encoder``, ``lr_scheduler`` (epoch-level, e.g. ReduceLROnPlateau on
-the selection key), ``metric_max_batch``.
+Hyperparameters read (:attr:`InterpreterBrain.HPARAMS`, all required):
+``train_logger``, ``output_folder``, ``epoch_counter``, ``noise_augment``
+(or None), ``noise_in_eval``, ``ckpt_key``, ``ckpt_mode`` (``"min"`` or
+``"max"``), ``ckpt_keep``, ``save_interpretations``, ``interpret_period``
+(epochs; 0 = test only), ``n_interpretations`` (per stage),
+``label_encoder`` (or None), ``lr_scheduler`` (epoch-level, e.g.
+ReduceLROnPlateau on the selection key; None = constant),
+``metric_max_batch`` (None = whole batches).
+
+Under DDP (``torchrun``) the training forward goes through the
+``DistributedDataParallel`` wrapper, so every process's gradients are
+averaged and the processes train one interpreter; interpretations and
+reports are written by the main process only.
 
 Authors
  * speechbrain-interp developers 2026
 """
 
-import contextlib
 import csv
 import json
 import os
@@ -35,10 +41,12 @@ import torch
 
 import speechbrain as sb
 from speechbrain.dataio import audio_io
+from speechbrain.utils.distributed import if_main_process
 from speechbrain.utils.logger import get_logger
 
 from speechbrain_interp.audio import peak_normalize
-from speechbrain_interp.metrics import MetricTracker, interpretation_metrics
+from speechbrain_interp.brains.base import ProjectBrain
+from speechbrain_interp.evaluation.metrics import MetricTracker, interpretation_metrics
 from speechbrain_interp.visualize import save_interpretation
 
 logger = get_logger(__name__)
@@ -87,7 +95,7 @@ def write_metrics_report(summary, rows, out_dir, title="Interpretation metrics")
             f.write(f"| {name} | {summary[name]:.4g} |\n")
 
 
-class InterpreterBrain(sb.Brain):
+class InterpreterBrain(ProjectBrain):
     """Trains and evaluates a trainable interpreter (module ``interpreter``).
 
     Example
@@ -103,7 +111,11 @@ class InterpreterBrain(sb.Brain):
     ...     modules={"interpreter": LMAC(clf, decoder_width=8)},
     ...     opt_class=lambda p: torch.optim.Adam(p, 1e-3),
     ...     hparams={"train_logger": FileTrainLogger(str(tmp / "log.txt")),
-    ...              "output_folder": str(tmp), "n_interpretations": 1},
+    ...              "output_folder": str(tmp), "epoch_counter": None, "noise_augment": None,
+    ...              "noise_in_eval": False, "ckpt_key": "loss", "ckpt_mode": "min",
+    ...              "ckpt_keep": 1, "save_interpretations": True, "interpret_period": 10,
+    ...              "n_interpretations": 1, "label_encoder": None, "lr_scheduler": None,
+    ...              "metric_max_batch": None},
     ...     run_opts={"device": "cpu", "noprogressbar": True},
     ... )
     >>> data = [{"id": str(i), "sig": torch.randn(8000)} for i in range(4)]
@@ -113,8 +125,10 @@ class InterpreterBrain(sb.Brain):
     True
     """
 
-    def _hp(self, name, default=None):
-        return getattr(self.hparams, name, default)
+    HPARAMS = ("train_logger", "output_folder", "epoch_counter", "noise_augment",
+               "noise_in_eval", "ckpt_key", "ckpt_mode", "ckpt_keep", "save_interpretations",
+               "interpret_period", "n_interpretations", "label_encoder", "lr_scheduler",
+               "metric_max_batch")
 
     @property
     def interpreter(self):
@@ -137,15 +151,17 @@ class InterpreterBrain(sb.Brain):
         batch = batch.to(self.device)
         wavs, _ = batch.sig
         clean = wavs
-        noise_augment = self._hp("noise_augment")
-        if noise_augment is not None and (stage == sb.Stage.TRAIN or self._hp("noise_in_eval", False)):
+        noise_augment = self.hparams.noise_augment
+        if noise_augment is not None and (stage == sb.Stage.TRAIN or self.hparams.noise_in_eval):
             wavs, noise = noise_augment(wavs, return_noise=True)
             clean = wavs - noise
         save = stage != sb.Stage.TRAIN and self._saving(stage)
         if stage == sb.Stage.TRAIN:
-            context = contextlib.nullcontext()
-        else:  # gradient-based methods need gradients even when evaluating
-            context = torch.enable_grad() if self.interpreter.needs_input_grad else torch.no_grad()
+            # through the DDP wrapper when there is one: gradients are averaged
+            interpretation = self.modules.interpreter(wavs, with_wave=False)
+            return interpretation, wavs, clean
+        # gradient-based methods need gradients even when evaluating
+        context = torch.enable_grad() if self.interpreter.needs_input_grad else torch.no_grad()
         with context:
             interpretation = self.interpreter.interpret(wavs, with_wave=save)
         return interpretation, wavs, clean
@@ -167,7 +183,7 @@ class InterpreterBrain(sb.Brain):
                     interpretation.shown_magnitude.detach(),
                     interpretation.mask.detach(),
                     interpretation.label,
-                    max_batch=self._hp("metric_max_batch"),
+                    max_batch=self.hparams.metric_max_batch,
                     feature_mask=interpretation.feature_mask,
                     p_input=classifier.probabilities(interpretation.logits.detach()),
                 )
@@ -178,11 +194,11 @@ class InterpreterBrain(sb.Brain):
         return loss
 
     def _saving(self, stage):
-        if not self._hp("save_interpretations", True):
+        if not self.hparams.save_interpretations or not if_main_process():
             return False
         if stage == sb.Stage.TEST:
             return True
-        period = self._hp("interpret_period", 10)
+        period = self.hparams.interpret_period
         return period > 0 and self._epoch is not None and self._epoch % period == 0
 
     def _save_examples(self, interpretation, wavs, ids, stage):
@@ -190,12 +206,12 @@ class InterpreterBrain(sb.Brain):
         class first (so that the saved examples cover the classes)."""
         where = "test" if stage == sb.Stage.TEST else f"valid_epoch{self._epoch}"
         folder = os.path.join(self.hparams.output_folder, "interpretations", where)
-        encoder = self._hp("label_encoder")
+        encoder = self.hparams.label_encoder
         names = [encoder.ind2lab[i] for i in range(len(encoder))] if encoder is not None else None
         frontend = self.interpreter.frontend
         n_classes = self.interpreter.classifier.n_classes
         for i, clip in enumerate(ids):
-            if len(self._saved_labels) >= self._hp("n_interpretations", 8):
+            if len(self._saved_labels) >= self.hparams.n_interpretations:
                 return
             label = int(interpretation.label[i])
             if label in self._saved_labels and len(set(self._saved_labels)) < n_classes:
@@ -216,6 +232,7 @@ class InterpreterBrain(sb.Brain):
 
     def on_stage_start(self, stage, epoch=None):
         """Resets the accumulators."""
+        super().on_stage_start(stage, epoch)
         self._epoch = epoch
         self._parts = []
         self._tracker = MetricTracker(medians=("FF", "L2I_FF"))
@@ -241,23 +258,25 @@ class InterpreterBrain(sb.Brain):
         elif stage == sb.Stage.VALID:
             self._end_of_epoch(epoch, stats)
         else:
+            counter = self.hparams.epoch_counter
             self.hparams.train_logger.log_stats(
-                stats_meta={"Epoch loaded": getattr(self._hp("epoch_counter"), "current", None)},
+                stats_meta={} if counter is None else {"Epoch loaded": counter.current},
                 test_stats=stats,
             )
-            write_metrics_report(
-                stats, self._tracker.to_rows(), self.hparams.output_folder,
-                title=f"{type(self.interpreter).__name__} on the test set",
-            )
+            if if_main_process():
+                write_metrics_report(
+                    stats, self._tracker.to_rows(), self.hparams.output_folder,
+                    title=f"{type(self.interpreter).__name__} on the test set",
+                )
             self.test_stats = stats
 
     def _end_of_epoch(self, epoch, stats):
-        key, mode = self._hp("ckpt_key", "loss"), self._hp("ckpt_mode", "min")
+        key, mode = self.hparams.ckpt_key, self.hparams.ckpt_mode
         if key not in stats:
             raise KeyError(
                 f"ckpt_key {key!r} is not among the logged valid statistics {sorted(stats)}"
             )
-        scheduler = self._hp("lr_scheduler")
+        scheduler = self.hparams.lr_scheduler
         if scheduler is not None:
             value = stats[key] if mode == "min" else -stats[key]
             old_lr, new_lr = scheduler([self.optimizer], epoch, value)
@@ -271,4 +290,4 @@ class InterpreterBrain(sb.Brain):
         if self.checkpointer is not None:
             meta = dict(stats, epoch=epoch)
             keys = {"min_keys": [key]} if mode == "min" else {"max_keys": [key]}
-            self.checkpointer.save_and_keep_only(meta=meta, num_to_keep=self._hp("ckpt_keep", 1), **keys)
+            self.checkpointer.save_and_keep_only(meta=meta, num_to_keep=self.hparams.ckpt_keep, **keys)

@@ -33,7 +33,7 @@ from speechbrain_interp.data.manifest import (
     write_json,
 )
 
-__all__ = ["ESC50_URL", "download_esc50", "prepare_esc50", "prepare_esc50_from_hparams"]
+__all__ = ["ESC50_URL", "download_esc50", "prepare_esc50"]
 
 logger = get_logger(__name__)
 
@@ -395,35 +395,3 @@ def prepare_esc50(
             os.remove(stale)
     write_json(state, state_path)
     return outputs
-
-
-def prepare_esc50_from_hparams(hparams):
-    """Runs :func:`prepare_esc50` from a recipe's hyperparameters (DDP-safe).
-
-    Reads ``data_folder``, ``manifest_folder``, ``train_folds``,
-    ``valid_folds``, ``test_folds``, ``esc10_only``, ``audio_folder``,
-    ``skip_missing``, ``download`` and ``signal_length_s``. Preparation runs
-    on the main process (``run_on_main``); every process then reads the
-    manifest paths back (a no-op check).
-
-    Returns
-    -------
-    dict
-        Split name -> manifest path (or None).
-    """
-    from speechbrain.utils.distributed import run_on_main
-
-    kwargs = {
-        "data_folder": hparams["data_folder"],
-        "manifest_folder": hparams["manifest_folder"],
-        "train_folds": hparams["train_folds"],
-        "valid_folds": hparams["valid_folds"],
-        "test_folds": hparams["test_folds"],
-        "esc10_only": hparams.get("esc10_only", False),
-        "audio_folder": hparams.get("audio_folder"),
-        "skip_missing": hparams.get("skip_missing", False),
-        "download": hparams.get("download", False),
-        "expected_duration": hparams.get("signal_length_s"),
-    }
-    run_on_main(prepare_esc50, kwargs=kwargs)
-    return prepare_esc50(**kwargs)

@@ -9,7 +9,7 @@ unescaped double quotes (so it is read without csv quoting).
 
 Here it is an evaluation contaminant: :func:`ljspeech_files` checks the
 layout and lists the utterances, :func:`speech_bank` draws seeded random
-crops of them (a :class:`~speechbrain_interp.augment.wham.NoiseBank`), to
+crops of them (a :class:`~speechbrain_interp.data.wham.NoiseBank`), to
 be mixed into test clips like any noise. For a stand-in without the real
 data, see :func:`speechbrain_interp.synthetic.make_ljspeech_like`.
 
@@ -22,7 +22,7 @@ import os
 
 from speechbrain.utils.logger import get_logger
 from speechbrain_interp.audio import AudioError, audio_info
-from speechbrain_interp.augment.wham import NoiseBank
+from speechbrain_interp.data.wham import NoiseBank
 from speechbrain_interp.data.download import download_and_extract
 from speechbrain_interp.data.manifest import format_names
 
@@ -312,7 +312,7 @@ def speech_bank(
     cache_size=0,
     download=False,
 ):
-    """A :class:`~speechbrain_interp.augment.wham.NoiseBank` of LJSpeech utterances.
+    """A :class:`~speechbrain_interp.data.wham.NoiseBank` of LJSpeech utterances.
 
     Crops are drawn as for noise: a file uniformly at random, a position
     uniformly over it, read at the file's rate and resampled; utterances

@@ -41,7 +41,6 @@ __all__ = [
     "NSYNTH_URL",
     "download_nsynth",
     "prepare_nsynth",
-    "prepare_nsynth_from_hparams",
 ]
 
 logger = get_logger(__name__)
@@ -480,52 +479,3 @@ def prepare_nsynth(
             os.remove(stale)
     write_json(state, state_path)
     return outputs
-
-
-def prepare_nsynth_from_hparams(hparams):
-    """Runs :func:`prepare_nsynth` from a recipe's hyperparameters (DDP-safe).
-
-    Reads ``data_folder``, ``manifest_folder`` (else ``save_folder``) and,
-    when present, ``nsynth_splits``, ``nsynth_task``, ``nsynth_sources``,
-    ``nsynth_families``, ``pitch_range``, ``nsynth_velocities``,
-    ``max_per_class``, ``nsynth_seed``, ``skip_missing``, ``download``
-    (default False) and ``signal_length_s`` (default 4.0). The main process
-    prepares (``run_on_main``); every process then gets the paths back.
-
-    Arguments
-    ---------
-    hparams : dict
-        The loaded hyperparameters.
-
-    Returns
-    -------
-    dict
-        Split name -> manifest path (or None).
-
-    Example
-    -------
-    >>> prepare_nsynth_from_hparams({"data_folder": "/no/such/nsynth",
-    ...                              "manifest_folder": "/tmp/m"})
-    Traceback (most recent call last):
-    ...
-    FileNotFoundError: data folder /no/such/nsynth does not exist ...
-    """
-    from speechbrain.utils.distributed import run_on_main
-
-    kwargs = {
-        "data_folder": hparams["data_folder"],
-        "manifest_folder": hparams.get("manifest_folder") or hparams["save_folder"],
-        "splits": hparams.get("nsynth_splits"),
-        "task": hparams.get("nsynth_task") or "family",
-        "sources": hparams.get("nsynth_sources"),
-        "families": hparams.get("nsynth_families"),
-        "pitch_range": hparams.get("pitch_range"),
-        "velocities": hparams.get("nsynth_velocities"),
-        "max_per_class": hparams.get("max_per_class"),
-        "seed": hparams.get("nsynth_seed") or 0,
-        "skip_missing": hparams.get("skip_missing", False),
-        "download": hparams.get("download", False),
-        "expected_duration": hparams.get("signal_length_s", 4.0),
-    }
-    run_on_main(prepare_nsynth, kwargs=kwargs)
-    return prepare_nsynth(**kwargs)

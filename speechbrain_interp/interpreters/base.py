@@ -239,6 +239,11 @@ class Interpreter(nn.Module):
             result.wave = self.listen(result, wave.shape[-1])
         return result
 
+    def forward(self, wave, label=None, with_wave=True):
+        """:meth:`interpret`, so that a ``DistributedDataParallel`` wrapper
+        (which calls ``forward``) averages the trained parts' gradients."""
+        return self.interpret(wave, label=label, with_wave=with_wave)
+
     def listen(self, interpretation, length):
         """Listenable wave of an interpretation (``[B, length]``)."""
         with torch.no_grad():

@@ -11,8 +11,7 @@ treats them like trained interpreters.
   given mean.
 - The captum gradient baselines (:class:`CaptumAttribution`,
   :class:`Saliency`, SmoothGrad, integrated gradients, GradCAM...) live in
-  :mod:`speechbrain_interp.interpreters.gradients`; ``CaptumAttribution``
-  and ``Saliency`` can still be imported from here.
+  :mod:`speechbrain_interp.interpreters.gradients`.
 
 Attributions become masks by ONE documented rule
 (:func:`attribution_to_mask`): absolute value, divided by the clip's
@@ -27,11 +26,7 @@ import torch
 
 from speechbrain_interp.interpreters.base import Interpreter
 
-__all__ = ["AllOnes", "CaptumAttribution", "RandomMask", "Saliency", "attribution_to_mask"]
-
-#: names defined in :mod:`speechbrain_interp.interpreters.gradients`, re-exported
-#: lazily (module ``__getattr__``) so that the two modules do not import each other
-_MOVED = ("CaptumAttribution", "Saliency")
+__all__ = ["AllOnes", "RandomMask", "attribution_to_mask"]
 
 
 def attribution_to_mask(attribution, eps=1e-12):
@@ -134,12 +129,3 @@ class RandomMask(Interpreter):
             # the reference masks another spectrogram (PV: its reconstruction): so does its shuffle
             out["base_magnitude"] = extras["base_magnitude"]
         return shuffled, out
-
-
-def __getattr__(name):
-    """The captum interpreters moved to :mod:`.gradients`; still importable here."""
-    if name in _MOVED:
-        from speechbrain_interp.interpreters import gradients
-
-        return getattr(gradients, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -32,7 +32,7 @@ from torch import nn
 
 from speechbrain_interp.frontend import compress
 from speechbrain_interp.interpreters.base import Interpretation, Interpreter, log_mask_to_linear
-from speechbrain_interp.metrics import subtractive_faithfulness, topk_fidelity
+from speechbrain_interp.evaluation.metrics import subtractive_faithfulness, topk_fidelity
 from speechbrain_interp.nmf import NMFDictionary, component_masks, selected_mask
 
 __all__ = ["L2I", "Psi", "Theta", "relevance", "select_components"]

@@ -14,21 +14,22 @@ the interpretation recipes load). Re-running the same command resumes from
 the last checkpoint, including in the middle of an epoch
 (``--ckpt_interval_minutes`` or ``--ckpt_interval_steps``).
 
+This script holds nothing dataset-specific: the YAML names the dataset's
+prepare function (``prepare_data``) and everything else; the program is
+:mod:`speechbrain_interp.programs.classification`.
+
 Authors
  * speechbrain-interp developers 2026
 """
 
 import sys
 
-from speechbrain_interp.data.esc50 import prepare_esc50_from_hparams
-from speechbrain_interp.experiment import load_experiment, run_classification
+from speechbrain_interp.programs.classification import main as run
 
 
 def main(argv=None):
-    """Runs the recipe; returns the brain (its ``test_report`` holds the test results)."""
-    hparams, run_opts, _ = load_experiment(sys.argv[1:] if argv is None else argv)
-    manifests = prepare_esc50_from_hparams(hparams)
-    return run_classification(hparams, run_opts, manifests, hparams["data_folder"])
+    """Runs the program on ``argv`` (default: the command line); returns the brain (``test_report``: the test results)."""
+    return run(sys.argv[1:] if argv is None else argv)
 
 
 if __name__ == "__main__":

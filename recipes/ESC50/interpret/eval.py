@@ -13,128 +13,28 @@ ground-truth localisation of the explained source.
         --interpreters "{lmac: results/lmac/1234}" \
         --wham_folder /path/to/wham_noise --speech_folder /path/to/LJSpeech-1.1
 
-The dataset is whatever ``prepare_data`` in the YAML prepares (ESC-50 here;
-another recipe points it at its own prepare function).
-
 Results in ``<output_folder>``: results.{md,csv,json} (one faithfulness and
 one ground-truth table per condition), <condition>/per_clip_<method>.csv,
 <condition>/examples/ (mixture, source, contaminant and every method's
 interpretation as wavs, the mask figure), metrics.png (bars per condition)
 and index.html (a gallery to listen to the examples).
 
+This script holds nothing dataset-specific: the YAML names the dataset's
+prepare function (``prepare_data``) and everything else; the program is
+:mod:`speechbrain_interp.programs.evaluation`.
+
 Authors
  * speechbrain-interp developers 2026
 """
 
-import os
 import sys
 
-import torch
-
-from speechbrain_interp.audio import seconds_to_samples
-from speechbrain_interp.conditions import build_conditions
-from speechbrain_interp.data.dataio import build_datasets
-from speechbrain_interp.evaluation import (
-    COLUMNS, GT_COLUMNS, EvenlySpaced, evaluate, trained_methods, write_results,
-)
-from speechbrain_interp.experiment import load_experiment
-
-
-def build_methods(hparams, classifier):
-    """Name -> interpreter: trained runs (+ random references), then baselines."""
-    from speechbrain_interp.interpreters.gradients import build_baseline
-
-    methods = trained_methods(
-        hparams["interpreters"] or {}, classifier, hparams["classifier_source"],
-        random_seed=hparams["random_seed"] if hparams["random_references"] else None,
-    )
-    settings = hparams["baseline_settings"] or {}
-    for name in hparams["baselines"] or []:
-        if name not in settings:
-            raise ValueError(
-                f"baseline {name!r} has no entry in baseline_settings; known: {sorted(settings)}")
-        spec = dict(settings[name])
-        if "method" not in spec:
-            raise ValueError(f"baseline {name!r} has no 'method' key: {spec}")
-        methods[name] = build_baseline(spec.pop("method"), classifier, **spec)
-    if not methods:
-        raise ValueError("nothing to evaluate: give interpreters and/or baselines")
-    return methods
+from speechbrain_interp.programs.evaluation import main as run
 
 
 def main(argv=None):
-    """Runs the evaluation; returns the :func:`evaluate` results."""
-    hparams, _, _ = load_experiment(sys.argv[1:] if argv is None else argv)
-    out = hparams["output_folder"]
-    classifier = hparams["classifier"]
-    manifests = hparams["prepare_data"](hparams)
-    datasets, _ = build_datasets(
-        {"test": manifests["test"]}, hparams["data_folder"], classifier.sample_rate,
-        hparams["signal_length_s"], label_encoder=classifier.label_encoder,
-    )
-    dataset = datasets["test"]
-    if hparams["max_clips"]:
-        dataset = EvenlySpaced(dataset, hparams["max_clips"])
-    conditions = build_conditions(
-        hparams["conditions"], classifier.sample_rate,
-        seconds_to_samples(hparams["signal_length_s"], classifier.sample_rate),
-        seed=hparams["condition_seed"], wham_folder=hparams["wham_folder"],
-        wham_subset=hparams["wham_subset"], wham_snr=tuple(hparams["wham_snr"]),
-        speech_folder=hparams["speech_folder"], speech_snr=hparams["speech_snr"],
-        white_snr=hparams["white_snr"], mixture_weights=tuple(hparams["mixture_weights"]),
-        mixture_snr=hparams["mixture_snr"], mixture_repeats=hparams["mixture_repeats"],
-    )
-    methods = build_methods(hparams, classifier)
-    torch.manual_seed(hparams["seed"])
-    names = dict(classifier.label_encoder.ind2lab)
-    results = evaluate(
-        methods, dataset, conditions, batch_size=hparams["batch_size"],
-        max_batch=hparams["metric_max_batch"],
-        subtractive=hparams["subtractive_faithfulness"], out_folder=out,
-        n_examples=hparams["n_examples"], class_names=names,
-    )
-    report = write_results(results, out, title=f"Evaluation of {hparams['classifier_source']}")
-    write_figures_and_gallery(results, out, report, hparams["gallery"])
-    print(report)
-    return results
-
-
-def write_figures_and_gallery(results, out, report, gallery=True):
-    """Metric bars per condition (``metrics.png``, ``localization.png``) and ``index.html``."""
-    from speechbrain_interp.visualize import plot_metric_bars
-
-    table = {cond: r.summaries() for cond, r in results.items()}
-    directions = dict(COLUMNS + GT_COLUMNS)
-    figures = [plot_metric_bars(table, [c for c, _ in COLUMNS], os.path.join(out, "metrics.png"),
-                                title="Faithfulness per condition", directions=directions)]
-    if any("AUC" in s for r in table.values() for s in r.values()):
-        figures.append(plot_metric_bars(
-            table, ["AUC", "IoU", "precision", "recall", "SI_SDR"],
-            os.path.join(out, "localization.png"), title="Ground truth per condition",
-            directions=directions))
-    if gallery:
-        from speechbrain_interp.gallery import write_gallery
-
-        clips = [example for r in results.values() for example in r.examples]
-        overview = {"id": "overview", "caption": "Metrics per condition", "audio": {},
-                    "figures": figures}
-        write_gallery(out, [overview] + clips, title="Interpretations, listenable",
-                      tables=_tables(report))
-
-
-def _tables(report):
-    """(heading, markdown table) pairs of a :func:`write_results` report."""
-    tables, heading, lines = [], None, []
-    for line in report.splitlines() + [""]:
-        if line.startswith("|"):
-            lines.append(line)
-            continue
-        if lines:
-            tables.append((heading, "\n".join(lines)))
-            lines = []
-        if line.strip() and not line.startswith("#"):
-            heading = line.strip()
-    return tables
+    """Runs the program on ``argv`` (default: the command line); returns the results."""
+    return run(sys.argv[1:] if argv is None else argv)
 
 
 if __name__ == "__main__":

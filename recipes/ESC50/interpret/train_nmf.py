@@ -7,8 +7,12 @@
 The spectrogram is the classifier's own (``log1p|X|`` of its STFT), so the
 dictionary fits the L2I interpreter of that classifier. Results in
 ``<output_folder>``: pretrained/nmf_dictionary.ckpt (give its folder to
-train_l2i.py as ``--nmf_source``), nmf_report.json (relative reconstruction
+train.py hparams/l2i.yaml as ``--nmf_source``), nmf_report.json (relative reconstruction
 error, objective per iteration) and nmf_dictionary.png.
+
+This script holds nothing dataset-specific: the YAML names the dataset's
+prepare function (``prepare_data``) and everything else; the program is
+:mod:`speechbrain_interp.programs.nmf_dictionary`.
 
 Authors
  * speechbrain-interp developers 2026
@@ -16,15 +20,12 @@ Authors
 
 import sys
 
-from speechbrain_interp.data.esc50 import prepare_esc50_from_hparams
-from speechbrain_interp.experiment import load_experiment, run_nmf
+from speechbrain_interp.programs.nmf_dictionary import main as run
 
 
 def main(argv=None):
-    """Runs the recipe; returns the report dict."""
-    hparams, _, _ = load_experiment(sys.argv[1:] if argv is None else argv)
-    manifests = prepare_esc50_from_hparams(hparams)
-    return run_nmf(hparams, manifests, hparams["data_folder"])
+    """Runs the program on ``argv`` (default: the command line); returns the report."""
+    return run(sys.argv[1:] if argv is None else argv)
 
 
 if __name__ == "__main__":

@@ -14,21 +14,22 @@ train log, checkpoints, ``test_report.json``, the confusion matrix and
 :func:`speechbrain_interp.pretrained.load_classifier`), which the RDE
 recipes in ``../rde`` explain.
 
+This script holds nothing dataset-specific: the YAML names the dataset's
+prepare function (``prepare_data``) and everything else; the program is
+:mod:`speechbrain_interp.programs.classification`.
+
 Authors
  * speechbrain-interp developers 2026
 """
 
 import sys
 
-from speechbrain_interp.data.nsynth import prepare_nsynth_from_hparams
-from speechbrain_interp.experiment import load_experiment, run_classification
+from speechbrain_interp.programs.classification import main as run
 
 
 def main(argv=None):
-    """Runs the recipe; returns the brain (its ``test_report`` holds the test results)."""
-    hparams, run_opts, _ = load_experiment(sys.argv[1:] if argv is None else argv)
-    manifests = prepare_nsynth_from_hparams(hparams)
-    return run_classification(hparams, run_opts, manifests, hparams["data_folder"])
+    """Runs the program on ``argv`` (default: the command line); returns the brain (``test_report``: the test results)."""
+    return run(sys.argv[1:] if argv is None else argv)
 
 
 if __name__ == "__main__":

@@ -16,41 +16,22 @@ per class, and on synthetic notes the share of each mask in the known bands),
 = IDFT of the kept bands, ``obfuscated_<obf>.wav`` = one obfuscation of the
 dropped bands).
 
+This script holds nothing dataset-specific: the YAML names the dataset's
+prepare function (``prepare_data``) and everything else; the program is
+:mod:`speechbrain_interp.programs.rde_explain`.
+
 Authors
  * speechbrain-interp developers 2026
 """
 
-import os
 import sys
 
-from speechbrain.utils.distributed import run_on_main
-
-from speechbrain_interp.data.dataio import build_datasets
-from speechbrain_interp.data.nsynth import prepare_nsynth_from_hparams
-from speechbrain_interp.experiment import load_experiment
-from speechbrain_interp.pretrained import load_classifier
-from speechbrain_interp.rde.report import run_explain
+from speechbrain_interp.programs.rde_explain import main as run
 
 
 def main(argv=None):
-    """Runs the program; returns the figures of ``results.json``."""
-    hparams, _, _ = load_experiment(sys.argv[1:] if argv is None else argv)
-    classifier = load_classifier(hparams["classifier_source"])
-    inpainter = phase_inpainter = None
-    if "inpainter" in hparams["obfuscations"] or hparams.get("phase_query_obfuscation") == "inpainter":
-        os.makedirs(hparams["save_folder"], exist_ok=True)
-        pretrainer = hparams["pretrainer"]
-        run_on_main(pretrainer.collect_files)
-        pretrainer.load_collected()
-        inpainter = hparams["inpainter"]
-        phase_inpainter = hparams.get("phase_inpainter")
-    manifests = prepare_nsynth_from_hparams(hparams)
-    datasets, _ = build_datasets(
-        {"test": manifests["test"]}, data_root=hparams["data_folder"],
-        sample_rate=classifier.sample_rate, signal_length_s=hparams["signal_length_s"],
-        label_encoder=classifier.label_encoder,
-    )
-    return run_explain(hparams, classifier, inpainter, datasets["test"], phase_inpainter)
+    """Runs the program on ``argv`` (default: the command line); returns the figures of ``results.json``."""
+    return run(sys.argv[1:] if argv is None else argv)
 
 
 if __name__ == "__main__":

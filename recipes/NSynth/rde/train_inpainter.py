@@ -13,22 +13,22 @@ naive fill (the training set's mean magnitude, zero phase) that G must beat.
 The best G goes to ``<output_folder>/pretrained/inpainter.ckpt``, which
 ``explain.py`` loads.
 
+This script holds nothing dataset-specific: the YAML names the dataset's
+prepare function (``prepare_data``) and everything else; the program is
+:mod:`speechbrain_interp.programs.inpainting`.
+
 Authors
  * speechbrain-interp developers 2026
 """
 
 import sys
 
-from speechbrain_interp.brains.inpainting import run_inpainter
-from speechbrain_interp.data.nsynth import prepare_nsynth_from_hparams
-from speechbrain_interp.experiment import load_experiment
+from speechbrain_interp.programs.inpainting import main as run
 
 
 def main(argv=None):
-    """Runs the recipe; returns the brain (``last_stats`` holds the losses)."""
-    hparams, run_opts, _ = load_experiment(sys.argv[1:] if argv is None else argv)
-    manifests = prepare_nsynth_from_hparams(hparams)
-    return run_inpainter(hparams, run_opts, manifests, hparams["data_folder"])
+    """Runs the program on ``argv`` (default: the command line); returns the brain (``last_stats``: the losses)."""
+    return run(sys.argv[1:] if argv is None else argv)
 
 
 if __name__ == "__main__":

@@ -1,10 +1,10 @@
 """Evaluation of any set of interpreters under any set of conditions, method-agnostic.
 
 Every method is called through ``interpret(wave)`` and scored by
-:func:`speechbrain_interp.metrics.interpretation_metrics` (in the domain
+:func:`speechbrain_interp.evaluation.metrics.interpretation_metrics` (in the domain
 the method masks: ``Interpretation.feature_mask`` for Mel-domain methods)
 and, where the condition knows the parts of the mixture, by
-:func:`speechbrain_interp.localization.localization_metrics`; nothing here
+:func:`speechbrain_interp.evaluation.localization.localization_metrics`; nothing here
 branches on the method. Gradients are enabled only for methods that need
 them (``needs_input_grad``).
 
@@ -27,14 +27,14 @@ import os
 import torch
 
 
-from speechbrain_interp.conditions import CleanCondition
-from speechbrain_interp.localization import explained_parts, localization_metrics
-from speechbrain_interp.metrics import interpretation_metrics
-from speechbrain_interp.tracking import MetricTracker
+from speechbrain_interp.evaluation.conditions import CleanCondition
+from speechbrain_interp.evaluation.localization import explained_parts, localization_metrics
+from speechbrain_interp.evaluation.metrics import interpretation_metrics
+from speechbrain_interp.evaluation.tracking import MetricTracker
 
 __all__ = [
-    "ConditionResult", "EvenlySpaced", "evaluate", "trained_methods", "evaluate_interpreters", "format_table", "score_batch",
-    "write_results",
+    "COLUMNS", "ConditionResult", "EvenlySpaced", "GT_COLUMNS", "evaluate", "evaluate_interpreters",
+    "format_table", "score_batch", "write_results",
 ]  # fmt: skip
 
 #: columns of the faithfulness table, with the direction that is better
@@ -85,41 +85,6 @@ class EvenlySpaced:
     def output_keys_as(self, keys):
         """As ``DynamicItemDataset.output_keys_as``."""
         return self.dataset.output_keys_as(keys)
-
-
-def trained_methods(runs, classifier, classifier_source, random_seed=None):
-    """Trained interpreters from their run folders, all explaining ``classifier``.
-
-    Arguments
-    ---------
-    runs : dict
-        Name -> interpreter run folder (a recipe's ``output_folder``).
-    classifier : speechbrain_interp.classifier.AudioClassifier
-        The one classifier object every method explains (metrics and
-        evaluation need a single object).
-    classifier_source : str
-        Where that classifier was loaded from (given to the runs' yaml).
-    random_seed : int, optional
-        Also add ``"random (<name>)"``: the run's own mask values shuffled
-        per clip (:class:`RandomMask`), seeded.
-
-    Returns
-    -------
-    dict
-        Name -> interpreter (eval mode).
-    """
-    from speechbrain_interp.interpreters.baselines import RandomMask
-    from speechbrain_interp.pretrained import load_interpreter
-
-    methods = {}
-    for name, folder in runs.items():
-        interpreter = load_interpreter(folder, {"classifier_source": classifier_source})
-        interpreter.classifier = classifier
-        methods[name] = interpreter.eval()
-        if random_seed is not None:
-            methods[f"random ({name})"] = RandomMask(classifier, reference=interpreter,
-                                                     seed=random_seed)
-    return methods
 
 
 def _shared_classifier(methods):
@@ -199,7 +164,7 @@ class ConditionResult:
         Per-clip ``accuracy`` (decision on the mixture = class of the source
         clip) and, for mixtures, ``decided_contaminant``.
     examples : list of dict
-        Saved examples (gallery records, see :func:`speechbrain_interp.gallery.write_gallery`).
+        Saved examples (gallery records, see :func:`speechbrain_interp.evaluation.gallery.write_gallery`).
     """
 
     def __init__(self, names):
@@ -272,7 +237,7 @@ def evaluate(methods, dataset, conditions=None, batch_size=16, max_batch=None, d
     dataset : speechbrain.dataio.dataset.DynamicItemDataset
         Provides ``id``, ``sig`` and ``class_string_encoded``.
     conditions : dict, optional
-        Name -> condition (:mod:`speechbrain_interp.conditions`); default:
+        Name -> condition (:mod:`speechbrain_interp.evaluation.conditions`); default:
         clean only.
     batch_size : int
         Items per batch.

@@ -5,7 +5,7 @@
 (typically the original input and each method's listenable interpretation)
 and figures (e.g. from :func:`~speechbrain_interp.visualize.plot_mask_overlays`),
 optionally grouped by condition, and result tables given as markdown
-(``| a | b |`` rows, as :func:`~speechbrain_interp.evaluation.format_table`
+(``| a | b |`` rows, as :func:`~speechbrain_interp.evaluation.suite.format_table`
 prints). Files are referenced by paths relative to ``folder``, so the folder
 can be moved or served as a whole; every referenced file must exist.
 
@@ -341,7 +341,7 @@ def write_gallery(folder, clips, title="Interpretation gallery", tables=None):
     if nav:
         page.append("<nav><ul>" + "".join(nav) + "</ul></nav>")
     page += body
-    page += ["<footer>Static page written by speechbrain_interp.gallery.write_gallery.</footer>",
+    page += ["<footer>Static page written by speechbrain_interp.evaluation.gallery.write_gallery.</footer>",
              "</body>", "</html>", ""]
     os.makedirs(folder, exist_ok=True)
     path = os.path.join(folder, "index.html")

@@ -37,7 +37,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-from speechbrain_interp.tracking import MetricTracker
+from speechbrain_interp.evaluation.tracking import MetricTracker
 
 __all__ = [
     "MetricTracker", "average_drop", "average_gain", "average_increase",

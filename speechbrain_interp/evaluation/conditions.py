@@ -5,7 +5,7 @@ Every condition turns a batch of clean test clips into a
 interpreters see, and its two parts as they sound in it, ``source`` (the
 test clip, scaled) and ``contaminant`` (noise, speech or another clip), with
 ``mixture == source + contaminant``. Knowing the parts gives the ground truth
-of :mod:`speechbrain_interp.localization`.
+of :mod:`speechbrain_interp.evaluation.localization`.
 
 ==================  =========================================================
 condition           construction (methods.md section 8.3)
@@ -159,7 +159,7 @@ class NoiseCondition(CleanCondition):
         Name used in tables and folders.
     bank : object
         Has ``sample(batch, num_samples)`` and a ``generator``
-        (:class:`~speechbrain_interp.augment.wham.NoiseBank`,
+        (:class:`~speechbrain_interp.data.wham.NoiseBank`,
         :class:`WhiteNoise`).
     snr_low, snr_high : float
         SNR range in dB (equal for a fixed SNR, e.g. 3 dB).
@@ -316,7 +316,7 @@ def build_conditions(names, sample_rate, segment_samples, seed=0, wham_folder=No
     ...
     ValueError: condition 'speech' needs speech_folder (an LJSpeech-layout folder)
     """
-    from speechbrain_interp.augment.wham import NoiseBank
+    from speechbrain_interp.data.wham import NoiseBank
 
     out = {}
     for name in names:

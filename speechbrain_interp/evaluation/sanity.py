@@ -6,7 +6,7 @@ Two protocols of the L-MAC paper (methods.md sections 3.8 and 10.6):
   weights are re-initialised block by block from the logits down (head,
   then ``conv_block6``, ``conv_block5``, ... cumulatively) and each
   randomised model's interpretation of the same clips (same explained
-  classes) is compared with the original one by SSIM (:func:`ssim`) and
+  classes) is compared with the original one by SSIM (:func:`map_ssim`) and
   Spearman rank correlation (:func:`rank_correlation`). An interpretation
   that depends on what the model learned changes; one that does not
   (an edge detector) stays put. See :func:`cascading_randomization`.
@@ -38,8 +38,8 @@ __all__ = [
     "rank_correlation",
     "reinitialize",
     "remove_bins",
+    "map_ssim",
     "roar",
-    "ssim",
 ]
 
 
@@ -51,7 +51,7 @@ def _check_maps(a, b, name_a="a", name_b="b"):
         raise ValueError(f"{name_a} and {name_b} differ in shape: {tuple(a.shape)} vs {tuple(b.shape)}")
 
 
-def ssim(a, b, window=7, sigma=1.5, data_range=1.0):
+def map_ssim(a, b, window=7, sigma=1.5, data_range=1.0):
     """Structural similarity of two batches of 2-D maps (Wang et al. 2004).
 
     Local means, variances and covariance are Gaussian-weighted averages
@@ -82,9 +82,9 @@ def ssim(a, b, window=7, sigma=1.5, data_range=1.0):
     Example
     -------
     >>> x = torch.rand(2, 20, 30)
-    >>> ssim(x, x)
+    >>> map_ssim(x, x)
     tensor([1., 1.])
-    >>> bool((ssim(x, torch.rand(2, 20, 30)) < 0.5).all())
+    >>> bool((map_ssim(x, torch.rand(2, 20, 30)) < 0.5).all())
     True
     """
     _check_maps(a, b)
@@ -296,7 +296,7 @@ def cascading_randomization(interpreter, waves, labels=None, seed=0, max_steps=N
     -------
     >>> from speechbrain_interp.classifier import AudioClassifier
     >>> from speechbrain_interp.frontend import SpectralFrontEnd
-    >>> from speechbrain_interp.interpreters.baselines import Saliency
+    >>> from speechbrain_interp.interpreters.gradients import Saliency
     >>> from speechbrain_interp.models import CNN14
     >>> clf = AudioClassifier(SpectralFrontEnd(), CNN14(base_channels=4), torch.nn.Linear(128, 3))
     >>> out = cascading_randomization(Saliency(clf), torch.randn(2, 8000), max_steps=2)
@@ -327,7 +327,7 @@ def cascading_randomization(interpreter, waves, labels=None, seed=0, max_steps=N
             randomized.classifier.freeze()
         masks, _ = _explain(randomized, waves, labels, seed, batch_size)
         names.append(name)
-        ssims.append(ssim(original, masks))
+        ssims.append(map_ssim(original, masks))
         ranks.append(rank_correlation(original, masks))
     ssim_per_clip, rank_per_clip = torch.stack(ssims).double(), torch.stack(ranks)
     return {

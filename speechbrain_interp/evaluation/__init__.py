@@ -1,0 +1,14 @@
+"""Evaluation: any interpreter, any condition, the papers' metrics (imports nothing here).
+
+* :mod:`~speechbrain_interp.evaluation.metrics`: AI, AD, AG, FF, Fid-In,
+  SPS, COMP, MM, PIQ/L2I faithfulness (batched);
+* :mod:`~speechbrain_interp.evaluation.tracking`: per-clip bookkeeping;
+* :mod:`~speechbrain_interp.evaluation.conditions`: clean, WHAM!, mixtures,
+  speech, white noise;
+* :mod:`~speechbrain_interp.evaluation.localization`: ground truth in
+  mixtures (oracle mask, AUC, IoU, precision, recall, SI-SDR);
+* :mod:`~speechbrain_interp.evaluation.suite`: methods x conditions, tables;
+* :mod:`~speechbrain_interp.evaluation.sanity`: model randomisation, ROAR;
+* :mod:`~speechbrain_interp.evaluation.reports`: classification reports;
+* :mod:`~speechbrain_interp.evaluation.gallery`: the HTML gallery.
+"""

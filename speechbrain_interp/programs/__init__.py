@@ -1,0 +1,19 @@
+"""The programs behind the recipes' scripts, and the harness they share.
+
+Each module holds one program: ``main(argv)`` (what a recipe's ``train.py``
+calls: ``python train.py hparams/x.yaml --data_folder ...``) and the
+``run_*`` function it wraps. A program knows no dataset: the YAML names
+the dataset's prepare function (``prepare_data``), so a new dataset is a
+prepare function and YAML files.
+
+* :mod:`~speechbrain_interp.programs.harness`: command line, YAML,
+  required keys, run lock, data preparation, noise, fit and test, export;
+* :mod:`~speechbrain_interp.programs.classification`: ``run_classification``;
+* :mod:`~speechbrain_interp.programs.interpretation`: ``run_interpreter``
+  (L-MAC, PIQ, L2I, PV: the YAML chooses);
+* :mod:`~speechbrain_interp.programs.nmf_dictionary`: ``run_nmf`` (L2I's dictionary);
+* :mod:`~speechbrain_interp.programs.evaluation`: ``run_evaluation``
+  (interpreters and baselines under several conditions);
+* :mod:`~speechbrain_interp.programs.inpainting`: ``run_inpainter`` (RDE's in-painter);
+* :mod:`~speechbrain_interp.programs.rde_explain`: ``run_explain`` (Fourier RDE on NSynth).
+"""

@@ -1,0 +1,93 @@
+"""The classification program: train (unless ``--test_only``), test, export.
+
+    python train.py hparams/cnn14.yaml --data_folder /path/to/dataset
+
+Authors
+ * speechbrain-interp developers 2026
+"""
+
+import os
+
+from speechbrain.utils.distributed import run_on_main
+
+from speechbrain_interp.brains.classification import ClassifierBrain
+from speechbrain_interp.data.dataio import build_datasets
+from speechbrain_interp.pretrained import export_classifier, export_keys
+from speechbrain_interp.programs.harness import (
+    COMMON_KEYS, TRAINING_KEYS, fit_and_test, load_experiment, noise_keys,
+    load_pretrained_encoder, prepare_data, prepare_run,
+)  # fmt: skip
+
+__all__ = ["KEYS", "main", "required_keys", "run_classification"]
+
+#: keys the program reads (the Brain's, the harness's and its own; see :func:`required_keys`)
+KEYS = COMMON_KEYS + TRAINING_KEYS + tuple(
+    key for key in ClassifierBrain.HPARAMS
+    if key not in ("noise_augment", "noise_in_eval", "label_encoder")
+) + ("classifier", "embedding_model", "n_classes", "sample_rate", "signal_length_s",
+     "pretrained_encoder", "classifier_kind")
+
+
+def required_keys(hparams):
+    """:data:`KEYS`, the noise keys and what the export of this kind of classifier reads."""
+    kind = hparams.get("classifier_kind")  # checked (and named if missing) with KEYS
+    return KEYS + noise_keys(hparams) + (export_keys(kind) if kind is not None else ())
+
+
+def run_classification(hparams, run_opts, manifests):
+    """Trains (unless ``--test_only``) and tests a classifier, then exports it.
+
+    Arguments
+    ---------
+    hparams : dict
+        Loaded recipe hyperparameters (:data:`KEYS`).
+    run_opts : dict
+        SpeechBrain run options.
+    manifests : dict
+        ``{"train": path, "valid": path or None, "test": path or None}``;
+        ``{data_root}`` in them stands for ``hparams["data_folder"]``.
+
+    Returns
+    -------
+    ClassifierBrain
+        The brain; ``brain.test_report`` holds the test report when a test
+        set was given. The best model is exported to
+        ``<output_folder>/pretrained/``.
+    """
+    encoder_path = os.path.join(hparams["save_folder"], "label_encoder.txt")
+    datasets, label_encoder = build_datasets(
+        manifests,
+        data_root=hparams["data_folder"],
+        sample_rate=hparams["sample_rate"],
+        signal_length_s=hparams["signal_length_s"],
+        label_encoder_path=encoder_path,
+    )
+    if len(label_encoder) != hparams["n_classes"]:
+        raise ValueError(
+            f"n_classes is {hparams['n_classes']} in the hyperparameters but the "
+            f"data has {len(label_encoder)} classes; pass --n_classes {len(label_encoder)}"
+        )
+    hparams["label_encoder"] = label_encoder
+    checkpointer, has_checkpoint, loader_opts = prepare_run(hparams, run_opts)
+    if not has_checkpoint and hparams["pretrained_encoder"]:
+        load_pretrained_encoder(hparams["pretrained_encoder"], hparams["embedding_model"],
+                                hparams["save_folder"])
+    brain = ClassifierBrain(
+        modules={"classifier": hparams["classifier"]},
+        opt_class=hparams["opt_class"],
+        hparams=hparams,
+        run_opts=run_opts,
+        checkpointer=checkpointer,
+    )
+    best = fit_and_test(brain, hparams, datasets, loader_opts, {"min_key": "error"})
+    if best is not None:
+        run_on_main(export_classifier, args=[
+            hparams, str(best.path), encoder_path,
+            os.path.join(hparams["output_folder"], "pretrained")])
+    return brain
+
+
+def main(argv):
+    """``train.py hparams.yaml [--key value ...]``; returns the brain."""
+    hparams, run_opts, _ = load_experiment(argv, required_keys, "the classification program")
+    return run_classification(hparams, run_opts, prepare_data(hparams))

@@ -1,0 +1,198 @@
+"""The evaluation program: interpreters and baselines under several conditions.
+
+Any set of methods (trained interpreters loaded from their run folders,
+random masks matched to them, captum baselines, all-ones) times any set of
+conditions (clean, WHAM!, mixtures with another class, speech and white
+noise at 3 dB): the faithfulness metrics of the L-MAC paper, the
+classifier's accuracy per condition and, where the mixture's parts are
+known, the ground-truth localisation of the explained source.
+
+    python eval.py hparams/eval.yaml --data_folder /path/to/dataset \
+        --classifier_source ../classification/results/cnn14/1234/pretrained \
+        --interpreters "{lmac: results/lmac/1234}" \
+        --wham_folder /path/to/wham_noise --speech_folder /path/to/LJSpeech-1.1
+
+Under ``torchrun`` the main process evaluates and the others wait.
+
+Authors
+ * speechbrain-interp developers 2026
+"""
+
+import os
+
+import torch
+
+from speechbrain.utils.distributed import ddp_barrier, if_main_process
+
+from speechbrain_interp.audio import seconds_to_samples
+from speechbrain_interp.data.dataio import build_datasets
+from speechbrain_interp.evaluation.conditions import build_conditions
+from speechbrain_interp.evaluation.suite import (
+    COLUMNS, GT_COLUMNS, EvenlySpaced, evaluate, write_results,
+)
+from speechbrain_interp.interpreters.baselines import RandomMask
+from speechbrain_interp.interpreters.gradients import build_baseline
+from speechbrain_interp.pretrained import load_interpreter
+from speechbrain_interp.programs.harness import COMMON_KEYS, load_experiment, prepare_data
+
+__all__ = ["KEYS", "required_keys", "build_methods", "main", "run_evaluation", "trained_methods",
+           "write_figures_and_gallery"]
+
+#: keys the program reads
+KEYS = COMMON_KEYS + (
+    "classifier_source", "classifier", "signal_length_s", "max_clips", "interpreters",
+    "random_references", "random_seed", "baselines", "baseline_settings", "conditions",
+    "condition_seed", "wham_folder", "wham_subset", "wham_snr", "speech_folder", "speech_snr",
+    "white_snr", "mixture_weights", "mixture_snr", "mixture_repeats", "batch_size",
+    "metric_max_batch", "subtractive_faithfulness", "n_examples", "gallery",
+)
+
+
+def required_keys(hparams):
+    """:data:`KEYS` (the same whatever the values)."""
+    return KEYS
+
+def trained_methods(runs, classifier, classifier_source, random_seed=None):
+    """Trained interpreters from their run folders, all explaining ``classifier``.
+
+    Arguments
+    ---------
+    runs : dict
+        Name -> interpreter run folder (a recipe's ``output_folder``).
+    classifier : speechbrain_interp.classifier.AudioClassifier
+        The one classifier object every method explains (metrics and
+        evaluation need a single object).
+    classifier_source : str
+        Where that classifier was loaded from (given to the runs' yaml).
+    random_seed : int, optional
+        Also add ``"random (<name>)"``: the run's own mask values shuffled
+        per clip (:class:`RandomMask`), seeded.
+
+    Returns
+    -------
+    dict
+        Name -> interpreter (eval mode).
+    """
+    methods = {}
+    for name, folder in runs.items():
+        interpreter = load_interpreter(folder, {"classifier_source": classifier_source})
+        interpreter.classifier = classifier
+        methods[name] = interpreter.eval()
+        if random_seed is not None:
+            methods[f"random ({name})"] = RandomMask(classifier, reference=interpreter,
+                                                     seed=random_seed)
+    return methods
+
+
+def build_methods(hparams, classifier):
+    """Name -> interpreter: trained runs (+ random references), then baselines."""
+    methods = trained_methods(
+        hparams["interpreters"] or {}, classifier, hparams["classifier_source"],
+        random_seed=hparams["random_seed"] if hparams["random_references"] else None,
+    )
+    settings = hparams["baseline_settings"] or {}
+    for name in hparams["baselines"] or []:
+        if name not in settings:
+            raise ValueError(
+                f"baseline {name!r} has no entry in baseline_settings; known: {sorted(settings)}")
+        spec = dict(settings[name])
+        if "method" not in spec:
+            raise ValueError(f"baseline {name!r} has no 'method' key: {spec}")
+        methods[name] = build_baseline(spec.pop("method"), classifier, **spec)
+    if not methods:
+        raise ValueError("nothing to evaluate: give interpreters and/or baselines")
+    return methods
+
+
+def run_evaluation(hparams, manifests):
+    """Evaluates on the test split; writes the tables, figures and gallery.
+
+    Arguments
+    ---------
+    hparams : dict
+        Loaded hyperparameters (:data:`KEYS`).
+    manifests : dict
+        ``{"test": path, ...}``.
+
+    Returns
+    -------
+    dict
+        Condition name -> :class:`~speechbrain_interp.evaluation.suite.ConditionResult`.
+    """
+    out = hparams["output_folder"]
+    classifier = hparams["classifier"]
+    datasets, _ = build_datasets(
+        {"test": manifests["test"]}, hparams["data_folder"], classifier.sample_rate,
+        hparams["signal_length_s"], label_encoder=classifier.label_encoder,
+    )
+    dataset = datasets["test"]
+    if hparams["max_clips"]:
+        dataset = EvenlySpaced(dataset, hparams["max_clips"])
+    conditions = build_conditions(
+        hparams["conditions"], classifier.sample_rate,
+        seconds_to_samples(hparams["signal_length_s"], classifier.sample_rate),
+        seed=hparams["condition_seed"], wham_folder=hparams["wham_folder"],
+        wham_subset=hparams["wham_subset"], wham_snr=tuple(hparams["wham_snr"]),
+        speech_folder=hparams["speech_folder"], speech_snr=hparams["speech_snr"],
+        white_snr=hparams["white_snr"], mixture_weights=tuple(hparams["mixture_weights"]),
+        mixture_snr=hparams["mixture_snr"], mixture_repeats=hparams["mixture_repeats"],
+    )
+    methods = build_methods(hparams, classifier)
+    torch.manual_seed(hparams["seed"])
+    names = dict(classifier.label_encoder.ind2lab)
+    results = evaluate(
+        methods, dataset, conditions, batch_size=hparams["batch_size"],
+        max_batch=hparams["metric_max_batch"],
+        subtractive=hparams["subtractive_faithfulness"], out_folder=out,
+        n_examples=hparams["n_examples"], class_names=names,
+    )
+    report = write_results(results, out, title=f"Evaluation of {hparams['classifier_source']}")
+    write_figures_and_gallery(results, out, report, hparams["gallery"])
+    print(report)
+    return results
+
+
+def write_figures_and_gallery(results, out, report, gallery):
+    """Metric bars per condition (``metrics.png``, ``localization.png``) and ``index.html``."""
+    from speechbrain_interp.evaluation.gallery import write_gallery
+    from speechbrain_interp.visualize import plot_metric_bars
+
+    table = {cond: r.summaries() for cond, r in results.items()}
+    directions = dict(COLUMNS + GT_COLUMNS)
+    figures = [plot_metric_bars(table, [c for c, _ in COLUMNS], os.path.join(out, "metrics.png"),
+                                title="Faithfulness per condition", directions=directions)]
+    if any("AUC" in s for r in table.values() for s in r.values()):
+        figures.append(plot_metric_bars(
+            table, ["AUC", "IoU", "precision", "recall", "SI_SDR"],
+            os.path.join(out, "localization.png"), title="Ground truth per condition",
+            directions=directions))
+    if gallery:
+        clips = [example for r in results.values() for example in r.examples]
+        overview = {"id": "overview", "caption": "Metrics per condition", "audio": {},
+                    "figures": figures}
+        write_gallery(out, [overview] + clips, title="Interpretations, listenable",
+                      tables=_tables(report))
+
+
+def _tables(report):
+    """(heading, markdown table) pairs of a :func:`write_results` report."""
+    tables, heading, lines = [], None, []
+    for line in report.splitlines() + [""]:
+        if line.startswith("|"):
+            lines.append(line)
+            continue
+        if lines:
+            tables.append((heading, "\n".join(lines)))
+            lines = []
+        if line.strip() and not line.startswith("#"):
+            heading = line.strip()
+    return tables
+
+
+def main(argv):
+    """``eval.py hparams.yaml [--key value ...]``; returns the results (None off the main process)."""
+    hparams, _, _ = load_experiment(argv, required_keys, "the evaluation program")
+    manifests = prepare_data(hparams)
+    results = run_evaluation(hparams, manifests) if if_main_process() else None
+    ddp_barrier()
+    return results

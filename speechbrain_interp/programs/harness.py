@@ -1,0 +1,550 @@
+"""The training harness every program shares.
+
+A program (:mod:`speechbrain_interp.programs`) is ``main(argv)``: it calls
+:func:`load_experiment` (command line, YAML, required keys, output folder,
+run lock), :func:`prepare_data` (the YAML's ``prepare_data`` function on the
+main process), builds its datasets and Brain, and runs
+:func:`prepare_run` then :func:`fit_and_test`. Nothing here knows a dataset
+or a method; the Brains (:mod:`speechbrain_interp.brains`) import nothing
+from here.
+
+Authors
+ * speechbrain-interp developers 2026
+"""
+
+import atexit
+import hashlib
+import inspect
+import json
+import os
+import shutil
+import socket
+import sys
+import time
+
+import torch
+from hyperpyyaml import load_hyperpyyaml
+
+import speechbrain as sb
+from speechbrain.utils.distributed import if_main_process, run_on_main
+from speechbrain.utils.logger import get_logger
+from speechbrain.utils.repro import SaveableGenerator
+
+from speechbrain_interp.audio import seconds_to_samples
+
+logger = get_logger(__name__)
+
+__all__ = [
+    "HparamsError", "RunLock", "build_noise_augment", "check_classifier_unchanged",
+    "classifier_fingerprint", "export_parts", "fit_and_test", "load_experiment", "load_parts",
+    "load_pretrained_encoder", "noise_keys", "prepare_data", "prepare_run", "read_plain",
+    "require_hparams",
+]  # fmt: skip
+
+#: keys every program reads (besides its own)
+COMMON_KEYS = ("seed", "data_folder", "output_folder", "save_folder", "prepare_data")
+#: keys of the WHAM! noise augmentation, read when ``add_wham_noise`` is True
+NOISE_KEYS = ("wham_folder", "wham_download", "wham_subset", "wham_snr_low", "wham_snr_high",
+              "wham_mode", "wham_prob", "wham_seed", "wham_in_eval")
+#: keys of a trained program run by :func:`prepare_run` and :func:`fit_and_test`
+TRAINING_KEYS = ("epoch_counter", "checkpointer", "opt_class", "train_logger",
+                 "train_dataloader_opts", "valid_dataloader_opts", "test_dataloader_opts")
+
+
+def noise_keys(hparams):
+    """``add_wham_noise`` and, when it is True, :data:`NOISE_KEYS`.
+
+    Example
+    -------
+    >>> noise_keys({"add_wham_noise": False})
+    ('add_wham_noise',)
+    >>> len(noise_keys({"add_wham_noise": True}))
+    10
+    """
+    return ("add_wham_noise",) + (NOISE_KEYS if hparams.get("add_wham_noise") else ())
+
+
+class HparamsError(KeyError):
+    """A hyperparameter the program needs is not in its YAML file.
+
+    Example
+    -------
+    >>> print(HparamsError("lr", "hparams/x.yaml", "run_interpreter"))
+    hyperparameter 'lr' (needed by run_interpreter) is missing from hparams/x.yaml; add it to the YAML file (or pass --lr VALUE)
+    """
+
+    def __init__(self, key, source, needed_by):
+        super().__init__(key)
+        self.key, self.source, self.needed_by = key, source, needed_by
+
+    def __str__(self):
+        return (f"hyperparameter {self.key!r} (needed by {self.needed_by}) is missing from "
+                f"{self.source}; add it to the YAML file (or pass --{self.key} VALUE)")
+
+
+def require_hparams(hparams, keys, source="the hyperparameters", needed_by="this program"):
+    """Raises :class:`HparamsError` for the first of ``keys`` missing from ``hparams``.
+
+    Every number a program uses comes from its YAML file; a key may hold
+    ``null`` where the file's comment says what that means, but it must be
+    there, so that a missing or misspelt key fails at start-up and not in
+    the middle of training.
+
+    Arguments
+    ---------
+    hparams : dict
+        Loaded hyperparameters.
+    keys : iterable of str
+        Keys that must be present.
+    source : str
+        The YAML file (named in the error).
+    needed_by : str
+        The program (named in the error).
+
+    Example
+    -------
+    >>> require_hparams({"lr": 0.1}, ["lr"])
+    >>> require_hparams({"lr": 0.1}, ["lr", "seed"], "x.yaml")
+    Traceback (most recent call last):
+    ...
+    speechbrain_interp.programs.harness.HparamsError: hyperparameter 'seed' ...missing from x.yaml...
+    """
+    for key in keys:
+        if key not in hparams:
+            raise HparamsError(key, source, needed_by)
+
+
+def _recipe_script():
+    """The first calling file outside this package (the recipe's script)."""
+    package = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+    for frame in inspect.stack()[1:]:
+        path = os.path.realpath(frame.filename)
+        if not path.startswith(package + os.sep) and os.path.isfile(path):
+            return path
+    return None
+
+
+def _importable_beside(hparams_file):
+    """Makes modules beside the YAML file importable (``!name:my_prepare.prepare``).
+
+    The YAML's folder and the two above it are appended to ``sys.path`` (after
+    everything installed, so nothing is shadowed): a prepare module may sit
+    beside the YAML, in the recipe folder above ``hparams/``, or in the
+    dataset folder above that (SpeechBrain's ``recipes/<Dataset>/`` layout).
+    """
+    folder = os.path.dirname(os.path.abspath(hparams_file))
+    for _ in range(3):
+        if folder not in sys.path:
+            sys.path.append(folder)
+        folder = os.path.dirname(folder)
+
+
+def load_experiment(argv, required_keys, needed_by):
+    """Parses ``program.py hparams.yaml [--key value ...]`` and loads the YAML.
+
+    Also checks the required keys (start-up failure naming the key and
+    the file), takes the output folder's :class:`RunLock` and creates the
+    output folder (hyperparams.yaml, log.txt, env.log, a copy of the
+    recipe script), as every SpeechBrain recipe does.
+
+    Arguments
+    ---------
+    argv : list of str
+        Command-line arguments without the program name.
+    required_keys : callable
+        Loaded hyperparameters -> the keys the program reads (some depend
+        on values, e.g. the noise keys on ``add_wham_noise``).
+    needed_by : str
+        The program's name, for messages.
+
+    Returns
+    -------
+    hparams : dict
+        Loaded hyperparameters.
+    run_opts : dict
+        SpeechBrain run options.
+    overrides : dict
+        The ``--key value`` overrides.
+    """
+    recipe_script = _recipe_script()
+    hparams_file, run_opts, overrides = sb.parse_arguments(argv)
+    if not os.path.isfile(hparams_file):
+        raise FileNotFoundError(f"hyperparameter file not found: {hparams_file}")
+    _importable_beside(hparams_file)
+    sb.utils.distributed.ddp_init_group(run_opts)
+    if torch.distributed.is_initialized():
+        atexit.register(_close_process_group)
+    # the lock comes before the YAML builds anything (a classifier it loads
+    # writes into the output folder)
+    if if_main_process():
+        RunLock(_output_folder(hparams_file, overrides)).acquire()
+    with open(hparams_file, encoding="utf-8") as fin:
+        hparams = load_hyperpyyaml(fin, overrides)
+    require_hparams(hparams, required_keys(hparams), hparams_file, needed_by)
+    sb.create_experiment_directory(
+        experiment_directory=hparams["output_folder"],
+        hyperparams_to_save=hparams_file,
+        overrides=overrides,
+    )
+    # SpeechBrain copies the calling module (a file of this package); keep the recipe's script
+    if if_main_process():
+        out = hparams["output_folder"]
+        caller = os.path.join(out, os.path.basename(__file__))
+        if os.path.isfile(caller):
+            os.remove(caller)
+        if recipe_script is not None:
+            shutil.copy(recipe_script, out)
+    return hparams, run_opts, overrides
+
+
+def read_plain(hparams_file, overrides=None):
+    """The YAML's keys and plain values, without building any object.
+
+    References are resolved; every tagged node (``!new:``, ``!apply:``,
+    ``!name:``, ``!PLACEHOLDER``...) reads as ``None``.
+
+    Example
+    -------
+    >>> path = getfixture("tmpdir") / "x.yaml"
+    >>> _ = path.write("a: 1\\nb: !ref <a>\\nc: !new:torch.nn.Linear [2, 2]\\n")
+    >>> read_plain(str(path), {"a": 2})
+    {'a': 2, 'b': 2, 'c': None}
+    """
+    import yaml
+    from hyperpyyaml import resolve_references
+
+    class _Plain(yaml.SafeLoader):
+        """Reads every tagged node as null."""
+
+    _Plain.add_multi_constructor("!", lambda loader, suffix, node: None)
+    with open(hparams_file, encoding="utf-8") as fin:
+        plain = yaml.load(resolve_references(fin, overrides or {}), Loader=_Plain)
+    return plain if isinstance(plain, dict) else {}
+
+
+def _close_process_group():
+    """Leaves the DDP group at exit (gloo aborts a process that exits while in it)."""
+    if torch.distributed.is_initialized():
+        torch.distributed.destroy_process_group()
+
+
+def _output_folder(hparams_file, overrides):
+    """``output_folder`` of a YAML file, read without building any object."""
+    folder = read_plain(hparams_file, overrides).get("output_folder")
+    if not isinstance(folder, str):
+        raise HparamsError("output_folder", hparams_file, "every program")
+    return folder
+
+
+class RunLock:
+    """One run at a time in an output folder.
+
+    The lock is an OS file lock (``fcntl.flock``) on
+    ``<folder>/.run.lock``, held until the process ends, however it ends (a
+    killed run leaves no stale lock). The file names the holder (process,
+    host, start time, command), and a second run into the same folder is
+    refused with that name. A process may take the lock of a folder it
+    already holds (a program run twice from one Python session).
+
+    Arguments
+    ---------
+    folder : str
+        The output folder (created when missing).
+
+    Example
+    -------
+    >>> folder = str(getfixture("tmpdir"))
+    >>> RunLock(folder).acquire()
+    >>> RunLock(folder).acquire()  # the same process: allowed
+    >>> sorted(json.load(open(os.path.join(folder, ".run.lock"))))
+    ['command', 'host', 'pid', 'started']
+    """
+
+    #: locks held by this process: real folder path -> open file descriptor
+    _held = {}
+
+    def __init__(self, folder):
+        self.folder = os.path.realpath(folder)
+        self.path = os.path.join(self.folder, ".run.lock")
+
+    def acquire(self):
+        """Takes the lock, or raises RuntimeError naming the running holder."""
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: no locking (documented in the README)
+            return
+        if self.folder in RunLock._held:
+            return
+        os.makedirs(self.folder, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = self._describe(fd)
+            os.close(fd)
+            raise RuntimeError(
+                f"another run is writing into {self.folder} ({holder}); wait for it to end "
+                "or stop it, or give this run another --output_folder") from None
+        os.ftruncate(fd, 0)
+        os.write(fd, json.dumps({
+            "pid": os.getpid(), "host": socket.gethostname(),
+            "started": time.strftime("%Y-%m-%d %H:%M:%S"), "command": " ".join(sys.argv),
+        }).encode())
+        RunLock._held[self.folder] = fd
+
+    @staticmethod
+    def _describe(fd):
+        try:
+            holder = json.loads(os.pread(fd, 65536, 0).decode() or "{}")
+        except (OSError, ValueError):
+            holder = {}
+        if not holder:
+            return "its lock file gives no details"
+        return (f"process {holder.get('pid')} on {holder.get('host')}, started "
+                f"{holder.get('started')}: {holder.get('command')}")
+
+
+def prepare_data(hparams):
+    """Runs the YAML's ``prepare_data`` on the main process; manifests on every process.
+
+    ``prepare_data`` is a function named in the YAML with its arguments
+    (``!name:module.function`` plus keyword arguments), called with no
+    arguments under ``run_on_main``; it writes one JSON manifest per split
+    and returns ``{"train": path or None, "valid": ..., "test": ...}``.
+    Entries hold ``wav`` (``{data_root}`` stands for ``data_folder``) and
+    ``class_string``.
+
+    Arguments
+    ---------
+    hparams : dict
+        Loaded hyperparameters.
+
+    Returns
+    -------
+    dict
+        Split name -> manifest path (or None), the same on every process.
+
+    Example
+    -------
+    >>> prepare_data({"prepare_data": lambda: {"train": "t.json", "test": None}})
+    {'train': 't.json', 'valid': None, 'test': None}
+    """
+    prepare = hparams["prepare_data"]
+    if not callable(prepare):
+        raise TypeError(
+            "prepare_data must name a function in the YAML (prepare_data: "
+            f"!name:my_module.my_prepare_function), got {prepare!r}")
+    manifests = run_on_main(prepare)
+    if not isinstance(manifests, dict) or not set(manifests) <= {"train", "valid", "test"}:
+        raise TypeError(
+            f"{getattr(prepare, 'func', prepare)} must return a dict with the keys train, "
+            f"valid and test (manifest paths or None), got {manifests!r}")
+    return {split: manifests.get(split) for split in ("train", "valid", "test")}
+
+
+def build_noise_augment(hparams):
+    """WHAM! noise augmentation from the ``wham_*`` hyperparameters, or None.
+
+    Keys (:func:`noise_keys`): ``add_wham_noise`` (bool) and, when True, ``wham_folder``,
+    ``wham_download``, ``wham_subset``, ``wham_snr_low``/``wham_snr_high``
+    (dB), ``wham_mode`` (``"snr"`` or upstream's ``"unit_norm_sum"``),
+    ``wham_prob`` (probability that a training clip gets noise),
+    ``wham_seed``; also ``sample_rate`` and ``signal_length_s``.
+
+    Returns
+    -------
+    speechbrain_interp.augment.wham.WhamAugment or None
+    """
+    if not hparams["add_wham_noise"]:
+        return None
+    from speechbrain_interp.augment.wham import WhamAugment
+    from speechbrain_interp.data.wham import NoiseBank, prepare_wham
+
+    folder = hparams["wham_folder"]
+    if not folder:
+        raise ValueError(
+            "add_wham_noise is True but wham_folder is not set: pass "
+            "--wham_folder /path/to/wham_noise (the folder holding tr/)"
+        )
+    run_on_main(prepare_wham, kwargs={"wham_folder": folder, "download": hparams["wham_download"]})
+    bank = NoiseBank(
+        folder,
+        sample_rate=hparams["sample_rate"],
+        segment_samples=seconds_to_samples(hparams["signal_length_s"], hparams["sample_rate"]),
+        subset=hparams["wham_subset"],
+        seed=hparams["wham_seed"],
+    )
+    logger.info("WHAM! noise for training from %s", folder)
+    return WhamAugment(bank, snr_low=hparams["wham_snr_low"], snr_high=hparams["wham_snr_high"],
+                       mode=hparams["wham_mode"], prob=hparams["wham_prob"])
+
+
+def load_pretrained_encoder(source, embedding_model, save_folder):
+    """Initialises ``embedding_model`` from ``source`` (a path or HF ``repo/file.ckpt``)."""
+    from speechbrain.utils.parameter_transfer import Pretrainer
+
+    pretrainer = Pretrainer(
+        collect_in=os.path.join(save_folder, "pretrained"),
+        loadables={"embedding_model": embedding_model},
+        paths={"embedding_model": source},
+    )
+    run_on_main(pretrainer.collect_files)
+    pretrainer.load_collected()
+    logger.info("encoder initialised from %s", source)
+
+
+def _with_own_generator(loader_opts, seed):
+    """Copy of DataLoader options with a private ``torch.Generator``.
+
+    A DataLoader draws its workers' base seed from ``generator`` each time it
+    starts an epoch; by default that is the global generator, so resuming in
+    the middle of an epoch would shift every later random draw (dropout,
+    noise) by one. A private generator keeps a resumed run identical to an
+    uninterrupted one.
+    """
+    opts = dict(loader_opts or {})
+    if opts.get("generator") is None:
+        opts["generator"] = torch.Generator().manual_seed(int(seed))
+    return opts
+
+
+def prepare_run(hparams, run_opts):
+    """WHAM! noise, RNG checkpointing, the ``--test_only`` check, loader options.
+
+    Sets ``hparams["noise_augment"]`` and ``hparams["noise_in_eval"]`` (what
+    the Brains read).
+
+    Returns
+    -------
+    checkpointer, has_checkpoint (bool), loader_opts (dict per stage)
+    """
+    hparams["noise_augment"] = build_noise_augment(hparams)
+    hparams["noise_in_eval"] = hparams["noise_augment"] is not None and bool(hparams["wham_in_eval"])
+    checkpointer = hparams["checkpointer"]
+    generators = {"default": torch.default_generator}
+    if hparams["noise_augment"] is not None:
+        generators["wham"] = hparams["noise_augment"].generator
+    checkpointer.add_recoverable("rng", SaveableGenerator(generators))
+    has_checkpoint = checkpointer.find_checkpoint() is not None
+    if bool((run_opts or {}).get("test_only", False)) and not has_checkpoint:
+        raise FileNotFoundError(
+            f"--test_only needs a trained model but {checkpointer.checkpoints_dir} "
+            "holds no checkpoint; train first with the same output_folder"
+        )
+    loader_opts = {
+        stage: _with_own_generator(hparams[f"{stage}_dataloader_opts"], hparams["seed"])
+        for stage in ("train", "valid", "test")
+    }
+    return checkpointer, has_checkpoint, loader_opts
+
+
+def fit_and_test(brain, hparams, datasets, loader_opts, select):
+    """Trains on ``train`` (validating on ``valid``), tests the checkpoint
+    chosen by ``select`` (e.g. ``{"min_key": "error"}``) and returns it."""
+    if datasets.get("train") is None:
+        raise ValueError("no training manifest: choose at least one training fold")
+    brain.fit(
+        hparams["epoch_counter"],
+        datasets["train"],
+        datasets.get("valid"),
+        train_loader_kwargs=loader_opts["train"],
+        valid_loader_kwargs=loader_opts["valid"],
+    )
+    if datasets.get("test") is not None:
+        brain.evaluate(datasets["test"], test_loader_kwargs=loader_opts["test"], **select)
+    return brain.checkpointer.find_checkpoint(**select)
+
+
+def export_parts(parts, checkpoint_dir, out_folder):
+    """Copies trained parts (``<name>.ckpt`` of a checkpoint) to ``out_folder``.
+
+    Runs on the main process only (the files are written once under DDP).
+
+    Example
+    -------
+    >>> ckpt, out = getfixture("tmpdir").mkdir("ckpt"), getfixture("tmpdir") / "pretrained"
+    >>> _ = (ckpt / "decoder.ckpt").write("weights")
+    >>> export_parts({"decoder": None}, str(ckpt), str(out))
+    >>> sorted(os.listdir(out))
+    ['decoder.ckpt']
+    """
+
+    def copy():
+        os.makedirs(out_folder, exist_ok=True)
+        for name in parts:
+            shutil.copy(os.path.join(checkpoint_dir, f"{name}.ckpt"),
+                        os.path.join(out_folder, f"{name}.ckpt"))
+        logger.info("trained parts %s exported to %s", sorted(parts), out_folder)
+
+    run_on_main(copy)
+
+
+def load_parts(parts, source, save_folder):
+    """Initialises trained parts from ``<source>/<name>.ckpt`` (path or HF repo)."""
+    from speechbrain.utils.parameter_transfer import Pretrainer
+
+    if not parts:
+        raise ValueError("pretrained_interpreter is set but the interpreter has no trained parts")
+    pretrainer = Pretrainer(
+        collect_in=os.path.join(save_folder, "pretrained_interpreter"),
+        loadables=dict(parts),
+        paths={name: f"{source}/{name}.ckpt" for name in parts},
+    )
+    run_on_main(pretrainer.collect_files)
+    pretrainer.load_collected()
+    logger.info("trained parts initialised from %s", source)
+
+
+def classifier_fingerprint(classifier):
+    """SHA-256 of a classifier's parameters and buffers (what it computes).
+
+    Example
+    -------
+    >>> a, b = torch.nn.Linear(2, 2), torch.nn.Linear(2, 2)
+    >>> classifier_fingerprint(a) == classifier_fingerprint(a), classifier_fingerprint(a) == classifier_fingerprint(b)
+    (True, False)
+    """
+    digest = hashlib.sha256()
+    for name, tensor in sorted(classifier.state_dict().items()):
+        digest.update(name.encode())
+        digest.update(tensor.detach().cpu().contiguous().numpy().tobytes())
+    return digest.hexdigest()
+
+
+def check_classifier_unchanged(hparams, classifier, has_checkpoint):
+    """Refuses to resume a run with a classifier other than the one it started with.
+
+    The first run writes ``<save_folder>/classifier.json`` (source and
+    :func:`classifier_fingerprint`); a run that finds checkpoints there and
+    is given another classifier (another ``classifier_source``, or the same
+    folder holding other weights) stops with a message instead of resuming
+    the old run's interpreter on a new classifier.
+
+    Arguments
+    ---------
+    hparams : dict
+        With ``save_folder`` and ``classifier_source``.
+    classifier : torch.nn.Module
+        The loaded classifier.
+    has_checkpoint : bool
+        Whether the run resumes.
+    """
+    path = os.path.join(hparams["save_folder"], "classifier.json")
+    current = {"source": str(hparams["classifier_source"]),
+               "fingerprint": classifier_fingerprint(classifier)}
+    if has_checkpoint and os.path.isfile(path):
+        with open(path, encoding="utf-8") as f:
+            previous = json.load(f)
+        if previous["fingerprint"] != current["fingerprint"]:
+            raise RuntimeError(
+                f"{hparams['output_folder']} holds a run started with the classifier "
+                f"{previous['source']}, but this run is given {current['source']} (other "
+                "weights): its checkpoints belong to the first one. Give this run another "
+                "--output_folder, or pass the first classifier to resume")
+
+    def write():
+        os.makedirs(hparams["save_folder"], exist_ok=True)
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(current, f, indent=2)
+
+    run_on_main(write)

@@ -1,0 +1,72 @@
+"""The in-painter program: RDE's in-painter G on NSynth-layout notes (RDE paper Example 5).
+
+    python train_inpainter.py hparams/inpainter.yaml --data_folder /path/to/nsynth
+
+Authors
+ * speechbrain-interp developers 2026
+"""
+
+import os
+
+from speechbrain_interp.brains.inpainting import InpainterBrain
+from speechbrain_interp.data.dataio import build_datasets
+from speechbrain_interp.programs.harness import (
+    COMMON_KEYS, TRAINING_KEYS, export_parts, fit_and_test, load_experiment, noise_keys,
+    prepare_data, prepare_run,
+)  # fmt: skip
+
+__all__ = ["KEYS", "main", "required_keys", "run_inpainter"]
+
+#: keys the program reads (the Brain's, the harness's and its own; see :func:`required_keys`)
+KEYS = COMMON_KEYS + TRAINING_KEYS + InpainterBrain.HPARAMS + (
+    "inpainter", "sample_rate", "signal_length_s")
+
+
+def required_keys(hparams):
+    """:data:`KEYS` and the noise keys."""
+    return KEYS + noise_keys(hparams)
+
+
+def run_inpainter(hparams, run_opts, manifests):
+    """Trains (unless ``--test_only``) and tests the in-painter.
+
+    Arguments
+    ---------
+    hparams : dict
+        Loaded hyperparameters (:data:`KEYS`).
+    run_opts : dict
+        SpeechBrain run options.
+    manifests : dict
+        ``{"train": path, "valid": path or None, "test": path or None}``.
+
+    Returns
+    -------
+    InpainterBrain
+        ``last_stats["test"]`` holds the test losses (and the naive fill's)
+        when a test set was given; the best in-painter is exported to
+        ``<output_folder>/pretrained/inpainter.ckpt``.
+    """
+    datasets, _ = build_datasets(
+        manifests, data_root=hparams["data_folder"], sample_rate=hparams["sample_rate"],
+        signal_length_s=hparams["signal_length_s"],
+        label_encoder_path=os.path.join(hparams["save_folder"], "label_encoder.txt"),
+    )
+    checkpointer, _, loader_opts = prepare_run(hparams, run_opts)
+    brain = InpainterBrain(
+        modules={"inpainter": hparams["inpainter"]},
+        opt_class=hparams["opt_class"],
+        hparams=hparams,
+        run_opts=run_opts,
+        checkpointer=checkpointer,
+    )
+    best = fit_and_test(brain, hparams, datasets, loader_opts, {"min_key": "loss"})
+    if best is not None:
+        export_parts({"inpainter": hparams["inpainter"]}, str(best.path),
+                     os.path.join(hparams["output_folder"], "pretrained"))
+    return brain
+
+
+def main(argv):
+    """``train_inpainter.py hparams.yaml [--key value ...]``; returns the brain."""
+    hparams, run_opts, _ = load_experiment(argv, required_keys, "the in-painter program")
+    return run_inpainter(hparams, run_opts, prepare_data(hparams))

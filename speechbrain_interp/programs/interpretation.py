@@ -1,0 +1,96 @@
+"""The interpreter program: train (unless ``--test_only``), test, export the trained parts.
+
+One program for every trainable interpreter (L-MAC, PIQ, L2I, PV): the YAML
+builds ``interpreter`` and the interpreter's ``loss`` is what is trained.
+
+    python train.py hparams/lmac.yaml --data_folder /path/to/dataset \\
+        --classifier_source ../classification/results/cnn14/1234/pretrained
+
+Authors
+ * speechbrain-interp developers 2026
+"""
+
+import os
+
+from speechbrain_interp.brains.interpretation import InterpreterBrain
+from speechbrain_interp.data.dataio import build_datasets
+from speechbrain_interp.programs.harness import (
+    COMMON_KEYS, TRAINING_KEYS, check_classifier_unchanged, export_parts,
+    fit_and_test, load_experiment, load_parts, noise_keys, prepare_data, prepare_run,
+)  # fmt: skip
+
+__all__ = ["KEYS", "main", "required_keys", "run_interpreter"]
+
+#: keys the program reads (the Brain's, the harness's and its own; see :func:`required_keys`)
+KEYS = COMMON_KEYS + TRAINING_KEYS + tuple(
+    key for key in InterpreterBrain.HPARAMS
+    if key not in ("noise_augment", "noise_in_eval", "label_encoder")
+) + ("interpreter", "classifier_source", "signal_length_s", "pretrained_interpreter")
+
+
+def required_keys(hparams):
+    """:data:`KEYS` and the noise keys."""
+    return KEYS + noise_keys(hparams)
+
+
+def run_interpreter(hparams, run_opts, manifests):
+    """Trains (unless ``--test_only``) and tests an interpreter.
+
+    Arguments
+    ---------
+    hparams : dict
+        Loaded recipe hyperparameters (:data:`KEYS`): ``interpreter`` is a
+        trainable :class:`~speechbrain_interp.interpreters.Interpreter`
+        whose ``classifier`` was loaded from ``classifier_source``;
+        ``pretrained_interpreter`` (a folder of ``<part>.ckpt`` files to
+        start from, or None). The interpreter's ``trained_parts()`` are
+        checkpointed and, after testing, exported to
+        ``<output_folder>/pretrained/``.
+    run_opts : dict
+        SpeechBrain run options.
+    manifests : dict
+        ``{"train": path, "valid": path or None, "test": path or None}``.
+
+    Returns
+    -------
+    InterpreterBrain
+        ``brain.test_stats`` holds the test metrics when a test set was given.
+    """
+    interpreter = hparams["interpreter"]
+    classifier = interpreter.classifier
+    hparams["sample_rate"] = classifier.sample_rate
+    datasets, label_encoder = build_datasets(
+        manifests,
+        data_root=hparams["data_folder"],
+        sample_rate=classifier.sample_rate,
+        signal_length_s=hparams["signal_length_s"],
+        label_encoder=classifier.label_encoder,
+        label_encoder_path=os.path.join(hparams["save_folder"], "label_encoder.txt"),
+    )
+    hparams["label_encoder"] = label_encoder
+    parts = interpreter.trained_parts()
+    for name, module in parts.items():
+        hparams["checkpointer"].add_recoverable(name, module)
+    checkpointer, has_checkpoint, loader_opts = prepare_run(hparams, run_opts)
+    check_classifier_unchanged(hparams, classifier, has_checkpoint)
+    if not has_checkpoint and hparams["pretrained_interpreter"]:
+        load_parts(parts, hparams["pretrained_interpreter"], hparams["save_folder"])
+    brain = InterpreterBrain(
+        modules={"interpreter": interpreter},
+        opt_class=hparams["opt_class"],
+        hparams=hparams,
+        run_opts=run_opts,
+        checkpointer=checkpointer,
+    )
+    key = hparams["ckpt_key"]
+    select = {"min_key": key} if hparams["ckpt_mode"] == "min" else {"max_key": key}
+    best = fit_and_test(brain, hparams, datasets, loader_opts, select)
+    if best is not None and parts:
+        export_parts(parts, str(best.path), os.path.join(hparams["output_folder"], "pretrained"))
+    return brain
+
+
+def main(argv):
+    """``train.py hparams.yaml [--key value ...]``; returns the brain."""
+    hparams, run_opts, _ = load_experiment(argv, required_keys, "the interpreter program")
+    return run_interpreter(hparams, run_opts, prepare_data(hparams))

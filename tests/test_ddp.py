@@ -1,0 +1,143 @@
+"""``torchrun --nproc_per_node=2`` (gloo, CPU) on the interpreter and NMF programs.
+
+The interpreter program trains ONE interpreter on two processes: the
+training forward goes through the DDP wrapper, so the gradients of the two
+data shards are averaged and both processes end with the same decoder
+(compared from each process's own saved state). A negative control runs the
+same with the forward bypassing the wrapper (the old behaviour): the two
+decoders then differ, silently. Logs, checkpoints and exports are written
+once. (The classification program's torchrun test is in
+test_classification_recipe.py.)
+"""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import textwrap
+
+import pytest
+import torch
+
+from conftest import REPO
+from speechbrain_interp.programs import nmf_dictionary
+from speechbrain_interp.synthetic import make_esc50_like
+
+INTERPRET = REPO / "recipes" / "ESC50" / "interpret"
+CLASSIFICATION = REPO / "recipes" / "ESC50" / "classification"
+TORCHRUN = os.path.join(os.path.dirname(sys.executable), "torchrun")
+
+#: runs the interpreter program, then saves this process's trained parts
+WRAPPER = textwrap.dedent('''
+    import sys, torch
+    import torch.distributed as dist
+    import speechbrain as sb
+    from speechbrain_interp.brains.interpretation import InterpreterBrain
+    from speechbrain_interp.programs.interpretation import main
+
+    out, bypass, argv = sys.argv[1], sys.argv[2] == "bypass", sys.argv[3:]
+    if bypass:  # the old behaviour: the training forward of the unwrapped interpreter
+        original = InterpreterBrain.compute_forward
+
+        def compute_forward(self, batch, stage):
+            if stage != sb.Stage.TRAIN:
+                return original(self, batch, stage)
+            wavs = batch.to(self.device).sig[0]
+            return self.interpreter.interpret(wavs, with_wave=False), wavs, wavs
+
+        InterpreterBrain.compute_forward = compute_forward
+    brain = main(argv)
+    state = {name: {k: v.detach().clone() for k, v in part.state_dict().items()}
+             for name, part in brain.interpreter.trained_parts().items()}
+    torch.save(state, f"{out}/rank{dist.get_rank()}.pt")
+''')
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def torchrun(*args, cwd):
+    cmd = [TORCHRUN, "--nproc_per_node=2", f"--master_port={free_port()}", *map(str, args),
+           "--distributed_backend", "gloo"]
+    result = subprocess.run(cmd, capture_output=True, text=True, cwd=cwd, timeout=300)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory):
+    """4 classes x 10 one-second clips and a narrow one-epoch classifier of them."""
+    from speechbrain_interp.programs.classification import main
+
+    root = tmp_path_factory.mktemp("ddp")
+    make_esc50_like(root / "ESC-50", n_classes=4, clips_per_class=10, clip_seconds=1.0, seed=7)
+    main([str(CLASSIFICATION / "hparams" / "cnn14_small.yaml"), "--data_folder",
+          str(root / "ESC-50"), "--output_folder", str(root / "classifier"), "--n_classes", "4",
+          "--signal_length_s", "1.0", "--base_channels", "4", "--emb_dim", "128",
+          "--batch_size", "4", "--number_of_epochs", "1", "--noprogressbar"])
+    (root / "wrapper.py").write_text(WRAPPER)
+    return root
+
+
+def _interpreter_run(setup, tmp_path, yaml, mode, *extra):
+    out = tmp_path / "run"
+    torchrun(setup / "wrapper.py", out, mode, INTERPRET / "hparams" / yaml,
+             "--data_folder", setup / "ESC-50", "--classifier_source",
+             setup / "classifier" / "pretrained", "--output_folder", out,
+             "--signal_length_s", "1.0", "--number_of_epochs", "1", "--batch_size", "4",
+             "--noprogressbar", "--test_folds", "[]", *extra, cwd=tmp_path)
+    states = [torch.load(out / f"rank{r}.pt") for r in (0, 1)]
+    return out, states
+
+
+def _differing(states):
+    a, b = states
+    return [f"{part}.{key}" for part in a for key in a[part]
+            if not torch.equal(a[part][key], b[part][key])]
+
+
+@pytest.mark.parametrize("yaml,parts,extra", [
+    ("lmac_small.yaml", ["decoder"], []),
+    ("pv_small.yaml", ["reconstructor"], ["--decoder_channels", "[8, 8, 8, 8, 8]"]),
+], ids=["lmac", "pv"])
+def test_interpreter_program_trains_one_interpreter_on_two_processes(setup, tmp_path, yaml,
+                                                                     parts, extra):
+    out, states = _interpreter_run(setup, tmp_path, yaml, "ddp", *extra)
+    assert sorted(states[0]) == parts
+    assert _differing(states) == []  # parameters and buffers: one interpreter
+    log = (out / "train_log.txt").read_text().splitlines()
+    assert [line.split(",")[0] for line in log] == ["epoch: 1"]  # logged once
+    checkpoints = [p.name for p in (out / "save").iterdir() if p.name.startswith("CKPT")]
+    assert len(checkpoints) == 1 and not (out / "save" / ".partial").exists()
+    assert sorted(p.name for p in (out / "pretrained").iterdir()) == [f"{p}.ckpt" for p in parts]
+    exported = torch.load(out / "pretrained" / f"{parts[0]}.ckpt")
+    assert sorted(exported) == sorted(states[0][parts[0]])
+
+
+def test_bypassing_the_ddp_wrapper_trains_two_different_interpreters(setup, tmp_path):
+    """Negative control: the comparison above detects the bug the wrapper fixes."""
+    _, states = _interpreter_run(setup, tmp_path, "lmac_small.yaml", "bypass")
+    assert len(_differing(states)) > 10
+
+
+def test_nmf_program_runs_once_under_torchrun(setup, tmp_path):
+    """The dictionary is learned and written by the main process only; the same as one process."""
+    args = [INTERPRET / "hparams" / "nmf_small.yaml", "--data_folder", setup / "ESC-50",
+            "--classifier_source", setup / "classifier" / "pretrained",
+            "--signal_length_s", "1.0", "--n_components", "8", "--nmf_iterations", "5"]
+    result = torchrun(INTERPRET / "train_nmf.py", *args, "--output_folder", tmp_path / "ddp",
+                      cwd=tmp_path)
+    assert (result.stdout + result.stderr).count("sparse NMF:") == 1  # one process did the work
+    report = json.loads((tmp_path / "ddp" / "nmf_report.json").read_text())
+    nmf_dictionary.main([*map(str, args), "--output_folder", str(tmp_path / "single")])
+    # the same figures up to rounding (torchrun runs one thread per process)
+    one_report = json.loads((tmp_path / "single" / "nmf_report.json").read_text())
+    assert one_report["objective_history"] == pytest.approx(report["objective_history"], rel=1e-9)
+    assert one_report["relative_error"] == pytest.approx(report["relative_error"], rel=1e-9)
+    ddp = torch.load(tmp_path / "ddp" / "pretrained" / "nmf_dictionary.ckpt")
+    one = torch.load(tmp_path / "single" / "pretrained" / "nmf_dictionary.ckpt")
+    assert all(torch.allclose(ddp[k], one[k], rtol=1e-6, atol=1e-9) for k in one)
