@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 import torch
 
-from conftest import REPO, shared_dataset
+from conftest import REPO, shared_dataset, torchrun
 from speechbrain_interp.brains.classification import ClassifierBrain
 from speechbrain_interp.synthetic import make_esc50_like, make_wham_like
 
@@ -238,10 +238,8 @@ def test_real_esc10_audio_one_epoch(tmp_path):
 def test_torchrun_ddp_on_cpu(tiny_data, tmp_path):
     """``torchrun --nproc_per_node=2`` (gloo): one preparation, one log, one report."""
     out = tmp_path / "ddp"
-    torchrun = os.path.join(os.path.dirname(sys.executable), "torchrun")
-    cmd = [torchrun, "--nproc_per_node=2", "--master_port=29731", str(RECIPE / "train.py"),
-           *_args(tiny_data, out, "--number_of_epochs", "2", "--distributed_backend", "gloo")]
-    result = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    result = torchrun([RECIPE / "train.py", *_args(tiny_data, out, "--number_of_epochs", "2",
+                                                    "--distributed_backend", "gloo")], cwd=tmp_path)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     log = (out / "train_log.txt").read_text().splitlines()
     assert [line.split(",")[0] for line in log[:2]] == ["epoch: 1", "epoch: 2"]

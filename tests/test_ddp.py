@@ -11,22 +11,17 @@ test_classification_recipe.py.)
 """
 
 import json
-import os
-import socket
-import subprocess
-import sys
 import textwrap
 
 import pytest
 import torch
 
-from conftest import REPO
+from conftest import REPO, torchrun
 from speechbrain_interp.programs import nmf_dictionary
 from speechbrain_interp.synthetic import make_esc50_like
 
 INTERPRET = REPO / "recipes" / "ESC50" / "interpret"
 CLASSIFICATION = REPO / "recipes" / "ESC50" / "classification"
-TORCHRUN = os.path.join(os.path.dirname(sys.executable), "torchrun")
 
 #: runs the interpreter program, then saves this process's trained parts
 WRAPPER = textwrap.dedent('''
@@ -54,16 +49,8 @@ WRAPPER = textwrap.dedent('''
 ''')
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def torchrun(*args, cwd):
-    cmd = [TORCHRUN, "--nproc_per_node=2", f"--master_port={free_port()}", *map(str, args),
-           "--distributed_backend", "gloo"]
-    result = subprocess.run(cmd, capture_output=True, text=True, cwd=cwd, timeout=300)
+def run_torchrun(*args, cwd):
+    result = torchrun([*args, "--distributed_backend", "gloo"], cwd=cwd)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return result
 
@@ -85,7 +72,7 @@ def setup(tmp_path_factory):
 
 def _interpreter_run(setup, tmp_path, yaml, mode, *extra):
     out = tmp_path / "run"
-    torchrun(setup / "wrapper.py", out, mode, INTERPRET / "hparams" / yaml,
+    run_torchrun(setup / "wrapper.py", out, mode, INTERPRET / "hparams" / yaml,
              "--data_folder", setup / "ESC-50", "--classifier_source",
              setup / "classifier" / "pretrained", "--output_folder", out,
              "--signal_length_s", "1.0", "--number_of_epochs", "1", "--batch_size", "4",
@@ -129,7 +116,7 @@ def test_nmf_program_runs_once_under_torchrun(setup, tmp_path):
     args = [INTERPRET / "hparams" / "nmf_small.yaml", "--data_folder", setup / "ESC-50",
             "--classifier_source", setup / "classifier" / "pretrained",
             "--signal_length_s", "1.0", "--n_components", "8", "--nmf_iterations", "5"]
-    result = torchrun(INTERPRET / "train_nmf.py", *args, "--output_folder", tmp_path / "ddp",
+    result = run_torchrun(INTERPRET / "train_nmf.py", *args, "--output_folder", tmp_path / "ddp",
                       cwd=tmp_path)
     assert (result.stdout + result.stderr).count("sparse NMF:") == 1  # one process did the work
     report = json.loads((tmp_path / "ddp" / "nmf_report.json").read_text())

@@ -13,14 +13,10 @@ Authors
 """
 
 import atexit
-import hashlib
 import inspect
-import json
 import os
 import shutil
-import socket
 import sys
-import time
 
 import torch
 from hyperpyyaml import load_hyperpyyaml
@@ -31,12 +27,13 @@ from speechbrain.utils.logger import get_logger
 from speechbrain.utils.repro import SaveableGenerator
 
 from speechbrain_interp.audio import seconds_to_samples
+from speechbrain_interp.programs.safety import RunLock
 
 logger = get_logger(__name__)
 
 __all__ = [
-    "HparamsError", "RunLock", "build_noise_augment", "check_classifier_unchanged",
-    "classifier_fingerprint", "export_parts", "fit_and_test", "load_experiment", "load_parts",
+    "HparamsError", "build_noise_augment", "export_parts", "fit_and_test", "load_experiment",
+    "load_parts",
     "load_pretrained_encoder", "noise_keys", "prepare_data", "prepare_run", "read_plain",
     "require_hparams",
 ]  # fmt: skip
@@ -236,74 +233,6 @@ def _output_folder(hparams_file, overrides):
     return folder
 
 
-class RunLock:
-    """One run at a time in an output folder.
-
-    The lock is an OS file lock (``fcntl.flock``) on
-    ``<folder>/.run.lock``, held until the process ends, however it ends (a
-    killed run leaves no stale lock). The file names the holder (process,
-    host, start time, command), and a second run into the same folder is
-    refused with that name. A process may take the lock of a folder it
-    already holds (a program run twice from one Python session).
-
-    Arguments
-    ---------
-    folder : str
-        The output folder (created when missing).
-
-    Example
-    -------
-    >>> folder = str(getfixture("tmpdir"))
-    >>> RunLock(folder).acquire()
-    >>> RunLock(folder).acquire()  # the same process: allowed
-    >>> sorted(json.load(open(os.path.join(folder, ".run.lock"))))
-    ['command', 'host', 'pid', 'started']
-    """
-
-    #: locks held by this process: real folder path -> open file descriptor
-    _held = {}
-
-    def __init__(self, folder):
-        self.folder = os.path.realpath(folder)
-        self.path = os.path.join(self.folder, ".run.lock")
-
-    def acquire(self):
-        """Takes the lock, or raises RuntimeError naming the running holder."""
-        try:
-            import fcntl
-        except ImportError:  # not POSIX: no locking (documented in the README)
-            return
-        if self.folder in RunLock._held:
-            return
-        os.makedirs(self.folder, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            holder = self._describe(fd)
-            os.close(fd)
-            raise RuntimeError(
-                f"another run is writing into {self.folder} ({holder}); wait for it to end "
-                "or stop it, or give this run another --output_folder") from None
-        os.ftruncate(fd, 0)
-        os.write(fd, json.dumps({
-            "pid": os.getpid(), "host": socket.gethostname(),
-            "started": time.strftime("%Y-%m-%d %H:%M:%S"), "command": " ".join(sys.argv),
-        }).encode())
-        RunLock._held[self.folder] = fd
-
-    @staticmethod
-    def _describe(fd):
-        try:
-            holder = json.loads(os.pread(fd, 65536, 0).decode() or "{}")
-        except (OSError, ValueError):
-            holder = {}
-        if not holder:
-            return "its lock file gives no details"
-        return (f"process {holder.get('pid')} on {holder.get('host')}, started "
-                f"{holder.get('started')}: {holder.get('command')}")
-
-
 def prepare_data(hparams):
     """Runs the YAML's ``prepare_data`` on the main process; manifests on every process.
 
@@ -493,58 +422,3 @@ def load_parts(parts, source, save_folder):
     run_on_main(pretrainer.collect_files)
     pretrainer.load_collected()
     logger.info("trained parts initialised from %s", source)
-
-
-def classifier_fingerprint(classifier):
-    """SHA-256 of a classifier's parameters and buffers (what it computes).
-
-    Example
-    -------
-    >>> a, b = torch.nn.Linear(2, 2), torch.nn.Linear(2, 2)
-    >>> classifier_fingerprint(a) == classifier_fingerprint(a), classifier_fingerprint(a) == classifier_fingerprint(b)
-    (True, False)
-    """
-    digest = hashlib.sha256()
-    for name, tensor in sorted(classifier.state_dict().items()):
-        digest.update(name.encode())
-        digest.update(tensor.detach().cpu().contiguous().numpy().tobytes())
-    return digest.hexdigest()
-
-
-def check_classifier_unchanged(hparams, classifier, has_checkpoint):
-    """Refuses to resume a run with a classifier other than the one it started with.
-
-    The first run writes ``<save_folder>/classifier.json`` (source and
-    :func:`classifier_fingerprint`); a run that finds checkpoints there and
-    is given another classifier (another ``classifier_source``, or the same
-    folder holding other weights) stops with a message instead of resuming
-    the old run's interpreter on a new classifier.
-
-    Arguments
-    ---------
-    hparams : dict
-        With ``save_folder`` and ``classifier_source``.
-    classifier : torch.nn.Module
-        The loaded classifier.
-    has_checkpoint : bool
-        Whether the run resumes.
-    """
-    path = os.path.join(hparams["save_folder"], "classifier.json")
-    current = {"source": str(hparams["classifier_source"]),
-               "fingerprint": classifier_fingerprint(classifier)}
-    if has_checkpoint and os.path.isfile(path):
-        with open(path, encoding="utf-8") as f:
-            previous = json.load(f)
-        if previous["fingerprint"] != current["fingerprint"]:
-            raise RuntimeError(
-                f"{hparams['output_folder']} holds a run started with the classifier "
-                f"{previous['source']}, but this run is given {current['source']} (other "
-                "weights): its checkpoints belong to the first one. Give this run another "
-                "--output_folder, or pass the first classifier to resume")
-
-    def write():
-        os.makedirs(hparams["save_folder"], exist_ok=True)
-        with open(path, "w", encoding="utf-8") as f:
-            json.dump(current, f, indent=2)
-
-    run_on_main(write)

@@ -15,9 +15,10 @@ import os
 from speechbrain_interp.brains.interpretation import InterpreterBrain
 from speechbrain_interp.data.dataio import build_datasets
 from speechbrain_interp.programs.harness import (
-    COMMON_KEYS, TRAINING_KEYS, check_classifier_unchanged, export_parts,
+    COMMON_KEYS, TRAINING_KEYS, export_parts,
     fit_and_test, load_experiment, load_parts, noise_keys, prepare_data, prepare_run,
 )  # fmt: skip
+from speechbrain_interp.programs.safety import check_classifier_unchanged
 
 __all__ = ["KEYS", "main", "required_keys", "run_interpreter"]
 
