@@ -112,7 +112,7 @@ def chirps(tmp_path_factory):
     (recipe / "chirps_prepare.py").write_text(PREPARE)
     (recipe / "hparams" / "classifier.yaml").write_text(user_yaml(
         ESC50 / "classification" / "hparams" / "cnn14_small.yaml",
-        n_classes=3, base_channels=4, emb_dim=128, number_of_epochs=3, batch_size=4,
+        n_classes=3, base_channels=4, emb_dim=128, number_of_epochs=2, batch_size=4,
         experiment_name="chirps_classifier"))
     (recipe / "hparams" / "lmac.yaml").write_text(user_yaml(
         ESC50 / "interpret" / "hparams" / "lmac_small.yaml",
