@@ -72,14 +72,8 @@ def run_classification(hparams, run_opts, manifests):
     if not has_checkpoint and hparams["pretrained_encoder"]:
         load_pretrained_encoder(hparams["pretrained_encoder"], hparams["embedding_model"],
                                 hparams["save_folder"])
-    brain = ClassifierBrain(
-        modules={"classifier": hparams["classifier"]},
-        opt_class=hparams["opt_class"],
-        hparams=hparams,
-        run_opts=run_opts,
-        checkpointer=checkpointer,
-    )
-    best = fit_and_test(brain, hparams, datasets, loader_opts, {"min_key": "error"})
+    brain, best = fit_and_test(ClassifierBrain, {"classifier": hparams["classifier"]}, hparams,
+                               run_opts, checkpointer, datasets, loader_opts, {"min_key": "error"})
     if best is not None:
         run_on_main(export_classifier, args=[
             hparams, str(best.path), encoder_path,

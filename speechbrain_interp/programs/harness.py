@@ -4,7 +4,7 @@ A program (:mod:`speechbrain_interp.programs`) is ``main(argv)``: it calls
 :func:`load_experiment` (command line, YAML, required keys, output folder,
 run lock), :func:`prepare_data` (the YAML's ``prepare_data`` function on the
 main process), builds its datasets and Brain, and runs
-:func:`prepare_run` then :func:`fit_and_test`. Nothing here knows a dataset
+:func:`prepare_run` then :func:`fit_and_test` (which builds the Brain). Nothing here knows a dataset
 or a method; the Brains (:mod:`speechbrain_interp.brains`) import nothing
 from here.
 
@@ -367,11 +367,36 @@ def prepare_run(hparams, run_opts):
     return checkpointer, has_checkpoint, loader_opts
 
 
-def fit_and_test(brain, hparams, datasets, loader_opts, select):
-    """Trains on ``train`` (validating on ``valid``), tests the checkpoint
-    chosen by ``select`` (e.g. ``{"min_key": "error"}``) and returns it."""
+def fit_and_test(brain_class, modules, hparams, run_opts, checkpointer, datasets, loader_opts,
+                 select):
+    """Builds the Brain, trains on ``train`` (validating on ``valid``) and tests
+    the checkpoint chosen by ``select`` (e.g. ``{"min_key": "error"}``).
+
+    Arguments
+    ---------
+    brain_class : type
+        A :class:`~speechbrain_interp.brains.base.ProjectBrain` subclass.
+    modules : dict
+        Its modules.
+    hparams, run_opts : dict
+        Hyperparameters (``opt_class``, ``epoch_counter`` are read) and run options.
+    checkpointer : speechbrain.utils.checkpoints.Checkpointer
+        From :func:`prepare_run`.
+    datasets, loader_opts : dict
+        Per stage (``train`` required).
+    select : dict
+        ``{"min_key": key}`` or ``{"max_key": key}``.
+
+    Returns
+    -------
+    brain : ProjectBrain
+    best : speechbrain.utils.checkpoints.Checkpoint or None
+        The checkpoint tested (what the program exports).
+    """
     if datasets.get("train") is None:
         raise ValueError("no training manifest: choose at least one training fold")
+    brain = brain_class(modules=modules, opt_class=hparams["opt_class"], hparams=hparams,
+                        run_opts=run_opts, checkpointer=checkpointer)
     brain.fit(
         hparams["epoch_counter"],
         datasets["train"],
@@ -381,7 +406,7 @@ def fit_and_test(brain, hparams, datasets, loader_opts, select):
     )
     if datasets.get("test") is not None:
         brain.evaluate(datasets["test"], test_loader_kwargs=loader_opts["test"], **select)
-    return brain.checkpointer.find_checkpoint(**select)
+    return brain, brain.checkpointer.find_checkpoint(**select)
 
 
 def export_parts(parts, checkpoint_dir, out_folder):

@@ -52,14 +52,8 @@ def run_inpainter(hparams, run_opts, manifests):
         label_encoder_path=os.path.join(hparams["save_folder"], "label_encoder.txt"),
     )
     checkpointer, _, loader_opts = prepare_run(hparams, run_opts)
-    brain = InpainterBrain(
-        modules={"inpainter": hparams["inpainter"]},
-        opt_class=hparams["opt_class"],
-        hparams=hparams,
-        run_opts=run_opts,
-        checkpointer=checkpointer,
-    )
-    best = fit_and_test(brain, hparams, datasets, loader_opts, {"min_key": "loss"})
+    brain, best = fit_and_test(InpainterBrain, {"inpainter": hparams["inpainter"]}, hparams,
+                               run_opts, checkpointer, datasets, loader_opts, {"min_key": "loss"})
     if best is not None:
         export_parts({"inpainter": hparams["inpainter"]}, str(best.path),
                      os.path.join(hparams["output_folder"], "pretrained"))

@@ -76,16 +76,10 @@ def run_interpreter(hparams, run_opts, manifests):
     check_classifier_unchanged(hparams, classifier, has_checkpoint)
     if not has_checkpoint and hparams["pretrained_interpreter"]:
         load_parts(parts, hparams["pretrained_interpreter"], hparams["save_folder"])
-    brain = InterpreterBrain(
-        modules={"interpreter": interpreter},
-        opt_class=hparams["opt_class"],
-        hparams=hparams,
-        run_opts=run_opts,
-        checkpointer=checkpointer,
-    )
     key = hparams["ckpt_key"]
     select = {"min_key": key} if hparams["ckpt_mode"] == "min" else {"max_key": key}
-    best = fit_and_test(brain, hparams, datasets, loader_opts, select)
+    brain, best = fit_and_test(InterpreterBrain, {"interpreter": interpreter}, hparams, run_opts,
+                               checkpointer, datasets, loader_opts, select)
     if best is not None and parts:
         export_parts(parts, str(best.path), os.path.join(hparams["output_folder"], "pretrained"))
     return brain
