@@ -14,18 +14,16 @@ from speechbrain_interp.brains.classification import ClassifierBrain
 from speechbrain_interp.data.dataio import build_datasets
 from speechbrain_interp.pretrained import export_classifier, export_keys
 from speechbrain_interp.programs.harness import (
-    COMMON_KEYS, TRAINING_KEYS, fit_and_test, load_experiment, noise_keys,
+    COMMON_KEYS, TRAINING_KEYS, brain_keys, fit_and_test, load_experiment, noise_keys,
     load_pretrained_encoder, prepare_data, prepare_run,
 )  # fmt: skip
 
 __all__ = ["KEYS", "main", "required_keys", "run_classification"]
 
 #: keys the program reads (the Brain's, the harness's and its own; see :func:`required_keys`)
-KEYS = COMMON_KEYS + TRAINING_KEYS + tuple(
-    key for key in ClassifierBrain.HPARAMS
-    if key not in ("noise_augment", "noise_in_eval", "label_encoder")
-) + ("classifier", "embedding_model", "n_classes", "sample_rate", "signal_length_s",
-     "pretrained_encoder", "classifier_kind")
+KEYS = COMMON_KEYS + TRAINING_KEYS + brain_keys(ClassifierBrain) + (
+    "classifier", "embedding_model", "n_classes", "sample_rate", "signal_length_s",
+    "pretrained_encoder", "classifier_kind")
 
 
 def required_keys(hparams):

@@ -32,7 +32,8 @@ from speechbrain_interp.programs.safety import RunLock
 logger = get_logger(__name__)
 
 __all__ = [
-    "HparamsError", "build_noise_augment", "export_parts", "fit_and_test", "load_experiment",
+    "HparamsError", "brain_keys", "build_noise_augment", "export_parts", "fit_and_test",
+    "load_experiment",
     "load_parts",
     "load_pretrained_encoder", "noise_keys", "prepare_data", "prepare_run", "read_plain",
     "require_hparams",
@@ -46,6 +47,22 @@ NOISE_KEYS = ("wham_folder", "wham_download", "wham_subset", "wham_snr_low", "wh
 #: keys of a trained program run by :func:`prepare_run` and :func:`fit_and_test`
 TRAINING_KEYS = ("epoch_counter", "checkpointer", "opt_class", "train_logger",
                  "train_dataloader_opts", "valid_dataloader_opts", "test_dataloader_opts")
+
+
+#: what :func:`prepare_run` (and the programs) give a Brain besides the YAML
+SET_BY_PROGRAM = ("noise_augment", "noise_in_eval", "label_encoder")
+
+
+def brain_keys(brain_class):
+    """The hyperparameters a Brain reads that must come from the YAML.
+
+    Example
+    -------
+    >>> from speechbrain_interp.brains.classification import ClassifierBrain
+    >>> "ckpt_keep" in brain_keys(ClassifierBrain), "noise_augment" in brain_keys(ClassifierBrain)
+    (True, False)
+    """
+    return tuple(key for key in brain_class.HPARAMS if key not in SET_BY_PROGRAM)
 
 
 def noise_keys(hparams):

@@ -11,14 +11,15 @@ import os
 from speechbrain_interp.brains.inpainting import InpainterBrain
 from speechbrain_interp.data.dataio import build_datasets
 from speechbrain_interp.programs.harness import (
-    COMMON_KEYS, TRAINING_KEYS, export_parts, fit_and_test, load_experiment, noise_keys,
+    COMMON_KEYS, TRAINING_KEYS, brain_keys, export_parts, fit_and_test, load_experiment,
+    noise_keys,
     prepare_data, prepare_run,
 )  # fmt: skip
 
 __all__ = ["KEYS", "main", "required_keys", "run_inpainter"]
 
 #: keys the program reads (the Brain's, the harness's and its own; see :func:`required_keys`)
-KEYS = COMMON_KEYS + TRAINING_KEYS + InpainterBrain.HPARAMS + (
+KEYS = COMMON_KEYS + TRAINING_KEYS + brain_keys(InpainterBrain) + (
     "inpainter", "sample_rate", "signal_length_s")
 
 

@@ -15,7 +15,7 @@ import os
 from speechbrain_interp.brains.interpretation import InterpreterBrain
 from speechbrain_interp.data.dataio import build_datasets
 from speechbrain_interp.programs.harness import (
-    COMMON_KEYS, TRAINING_KEYS, export_parts,
+    COMMON_KEYS, TRAINING_KEYS, brain_keys, export_parts,
     fit_and_test, load_experiment, load_parts, noise_keys, prepare_data, prepare_run,
 )  # fmt: skip
 from speechbrain_interp.programs.safety import check_classifier_unchanged
@@ -23,10 +23,8 @@ from speechbrain_interp.programs.safety import check_classifier_unchanged
 __all__ = ["KEYS", "main", "required_keys", "run_interpreter"]
 
 #: keys the program reads (the Brain's, the harness's and its own; see :func:`required_keys`)
-KEYS = COMMON_KEYS + TRAINING_KEYS + tuple(
-    key for key in InterpreterBrain.HPARAMS
-    if key not in ("noise_augment", "noise_in_eval", "label_encoder")
-) + ("interpreter", "classifier_source", "signal_length_s", "pretrained_interpreter")
+KEYS = COMMON_KEYS + TRAINING_KEYS + brain_keys(InterpreterBrain) + (
+    "interpreter", "classifier_source", "signal_length_s", "pretrained_interpreter")
 
 
 def required_keys(hparams):
