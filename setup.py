@@ -29,7 +29,7 @@ setup(
     packages=find_packages(include=["speechbrain_interp", "speechbrain_interp.*"]),
     python_requires=">=3.9",
     install_requires=[
-        "torch>=2.1",
+        "torch>=2.6",  # torch.load defaults to weights_only=True
         "torchaudio",
         "speechbrain>=1.1.2",
         "hyperpyyaml",
@@ -41,5 +41,7 @@ setup(
         "matplotlib",
         "tqdm",
     ],
+    package_data={"speechbrain_interp.inference": ["*.yaml"]},
+    entry_points={"console_scripts": ["sb-interp=speechbrain_interp.programs.cli:main"]},
     license="Apache-2.0",
 )

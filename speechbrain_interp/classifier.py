@@ -30,6 +30,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from speechbrain_interp.fourier import spectral_features
+from speechbrain_interp.recorded import Recorded
 
 __all__ = ["AudioClassifier", "ClassifierOutput", "FourierClassifier"]
 
@@ -56,7 +57,7 @@ class ClassifierOutput:
     features: torch.Tensor
 
 
-class AudioClassifier(nn.Module):
+class AudioClassifier(Recorded, nn.Module):
     """Front end + encoder + linear head.
 
     Arguments

@@ -39,6 +39,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from speechbrain_interp.recorded import Recorded
+
 __all__ = ["FourierCoefficients", "FourierRepresentation", "log_frequency_edges",
            "spectral_features"]
 
@@ -117,7 +119,7 @@ class FourierCoefficients:
                                    self.spectrum[index], self.scale[index])
 
 
-class FourierRepresentation(nn.Module):
+class FourierRepresentation(Recorded, nn.Module):
     """Wave <-> power-normalised magnitude and phase on a log-frequency grid.
 
     Arguments

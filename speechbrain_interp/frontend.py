@@ -20,13 +20,14 @@ Authors
 """
 
 import torch
-
 from speechbrain.processing.features import (
     ISTFT,
     STFT,
     Filterbank,
     spectral_magnitude,
 )
+
+from speechbrain_interp.recorded import Recorded
 
 __all__ = [
     "SpectralFrontEnd",
@@ -100,7 +101,7 @@ def compress(x):
     return torch.log1p(x)
 
 
-class SpectralFrontEnd(torch.nn.Module):
+class SpectralFrontEnd(Recorded, torch.nn.Module):
     """STFT analysis/synthesis and classifier features in one module.
 
     Arguments

@@ -33,6 +33,8 @@ Authors
 
 import torch
 
+from speechbrain_interp.recorded import Recorded
+
 __all__ = [
     "NMFDictionary",
     "component_masks",
@@ -293,7 +295,7 @@ def component_masks(W, H, eps=1e-10, components=None):
     return num / den
 
 
-class NMFDictionary(torch.nn.Module):
+class NMFDictionary(Recorded, torch.nn.Module):
     """Fixed NMF dictionary (decoder) of L2I, stored as a buffer.
 
     ``W`` (``[F, K]``, non-negative, unit-norm columns) is a registered

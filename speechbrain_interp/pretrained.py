@@ -1,326 +1,355 @@
-"""Trained classifiers as self-contained folders (local or HuggingFace hub).
+"""The pretrained folder: what a trained classifier or interpreter is, on disk.
 
-A pretrained classifier folder holds ``hyperparams.yaml`` (builds the front
-end, the encoder, the head and the label encoder, and declares a
-SpeechBrain ``Pretrainer``), ``embedding_model.ckpt``, ``classifier.ckpt``
-and ``label_encoder.txt``: the layout of SpeechBrain's HF model cards. The
-classification recipe exports one to ``<output_folder>/pretrained/`` after
-testing; interpreter recipes load it with :func:`load_classifier` from a
-local path or a hub repository id.
+A pretrained folder is what a HuggingFace model repository of SpeechBrain
+holds, and loads with :meth:`speechbrain.inference.interfaces.Pretrained.from_hparams`
+wherever it sits (a local folder, moved or not, or a hub repository):
+
+* ``hyperparams.yaml``: rebuilds the models (written from the trained
+  objects by :func:`~speechbrain_interp.recorded.to_hyperpyyaml`), names
+  them in ``modules`` and declares a SpeechBrain ``Pretrainer`` whose
+  files resolve relative to the folder or repository (no path of the
+  machine that trained it);
+* ``embedding_model.ckpt``, ``classifier.ckpt`` (the head) and
+  ``label_encoder.ckpt`` (the class names, SpeechBrain's text format);
+* for an interpreter, ``interpreter.ckpt``: every tensor of the
+  interpreter outside its classifier (decoders, codebooks, L2I's NMF
+  dictionary), and the classifier's files, or a reference to the hub
+  repository holding them;
+* ``README.md`` (model card) and ``example.wav`` (written by the export
+  program).
+
+Loading is strict: a truncated, empty or foreign checkpoint, a missing
+tensor or a label file of the wrong size raises :class:`PretrainedFileError`
+naming the file, where SpeechBrain's default transfer only warns.
+Checkpoints are read with ``torch.load(weights_only=True)``.
 
 Authors
  * speechbrain-interp developers 2026
 """
 
+import hashlib
 import os
-import shutil
+import re
+import tempfile
 
-from hyperpyyaml import load_hyperpyyaml
+import torch
 
-from speechbrain.utils.logger import get_logger
+from speechbrain_interp.recorded import to_hyperpyyaml
 
-logger = get_logger(__name__)
+__all__ = [
+    "CLASSIFIER_FILES", "FORMAT_VERSION", "INTERPRETER_FILE", "PretrainedFileError",
+    "classifier_fingerprint", "interpreter_state", "load_interpreter_state", "load_labels",
+    "load_strict", "read_checkpoint", "write_classifier", "write_interpreter",
+]
 
-__all__ = ["CLASSIFIER_FILES", "export_classifier", "export_keys", "load_classifier",
-           "load_interpreter"]
-
-#: files of a pretrained classifier folder (besides hyperparams.yaml)
-CLASSIFIER_FILES = ("embedding_model.ckpt", "classifier.ckpt", "label_encoder.txt")
-
-_PREAMBLE = """\
-# Pretrained {name}: {description} exported by speechbrain-interp.
-# Load with speechbrain_interp.pretrained.load_classifier("<this folder or HF repo>").
-pretrained_path: !PLACEHOLDER  # folder or HF repo holding the files below
-
-"""
-
-#: the front end and encoder of each classifier kind (``classifier_kind`` in the
-#: training hparams) and the hparams keys they read
-_MODELS = {
-    "cnn14": ("CNN14 sound classifier", """\
-sample_rate: {sample_rate}
-signal_length_s: {signal_length_s}
-n_fft: {n_fft}
-win_length: {win_length}
-hop_length: {hop_length}
-n_mels: {n_mels}
-n_classes: {n_classes}
-base_channels: {base_channels}
-n_blocks: {n_blocks}
-emb_dim: {emb_dim}
-multilabel: {multilabel}
-
-frontend: !new:speechbrain_interp.frontend.SpectralFrontEnd
-    sample_rate: !ref <sample_rate>
-    n_fft: !ref <n_fft>
-    win_length: !ref <win_length>
-    hop_length: !ref <hop_length>
-    n_mels: !ref <n_mels>
-
-embedding_model: !new:speechbrain_interp.models.CNN14
-    n_mels: !ref <n_mels>
-    base_channels: !ref <base_channels>
-    n_blocks: !ref <n_blocks>
-    emb_dim: !ref <emb_dim>
-
-""", ("sample_rate", "signal_length_s", "n_fft", "win_length", "hop_length", "n_mels",
-      "n_classes", "base_channels", "n_blocks", "emb_dim"), "AudioClassifier"),
-    "fourier": ("Fourier-domain note classifier", """\
-sample_rate: {sample_rate}
-signal_length_s: {signal_length_s}
-n_samples: {n_samples}
-n_freqs: {n_freqs}
-f_min: {f_min}
-f_max: {f_max}
-n_classes: {n_classes}
-cnn_channels: {cnn_channels}
-kernel_size: {kernel_size}
-emb_dim: {emb_dim}
-multilabel: {multilabel}
-
-frontend: !new:speechbrain_interp.fourier.FourierRepresentation
-    sample_rate: !ref <sample_rate>
-    n_samples: !ref <n_samples>
-    n_freqs: !ref <n_freqs>
-    f_min: !ref <f_min>
-    f_max: !ref <f_max>
-
-embedding_model: !new:speechbrain_interp.models.SpectralCNN
-    in_channels: 5
-    channels: !ref <cnn_channels>
-    kernel_size: !ref <kernel_size>
-    emb_dim: !ref <emb_dim>
-
-""", ("sample_rate", "signal_length_s", "n_samples", "n_freqs", "f_min", "f_max", "n_classes",
-      "cnn_channels", "kernel_size", "emb_dim"), "FourierClassifier"),
-}
-
-_TAIL = """\
-head: !new:torch.nn.Linear
-    in_features: !ref <emb_dim>
-    out_features: !ref <n_classes>
-
-classifier: !new:speechbrain_interp.classifier.{wrapper}
-    frontend: !ref <frontend>
-    embedding_model: !ref <embedding_model>
-    head: !ref <head>
-    {multilabel_line}
-
-label_encoder: !new:speechbrain.dataio.encoder.CategoricalEncoder
-
-pretrainer: !new:speechbrain.utils.parameter_transfer.Pretrainer
-    loadables:
-        embedding_model: !ref <embedding_model>
-        classifier: !ref <head>
-        label_encoder: !ref <label_encoder>
-    paths:
-        embedding_model: !ref <pretrained_path>/embedding_model.ckpt
-        classifier: !ref <pretrained_path>/classifier.ckpt
-        label_encoder: !ref <pretrained_path>/label_encoder.txt
-"""
+#: version of the folder layout written in ``hyperparams.yaml`` (``format_version``)
+FORMAT_VERSION = 1
+#: the classifier's files (Pretrainer loadable name -> file)
+CLASSIFIER_FILES = {"embedding_model": "embedding_model.ckpt", "classifier": "classifier.ckpt",
+                    "label_encoder": "label_encoder.ckpt"}
+#: the interpreter's own tensors
+INTERPRETER_FILE = "interpreter.ckpt"
+_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 
 
-def export_keys(kind):
-    """Training hyperparameters :func:`export_classifier` reads for a classifier kind.
+class PretrainedFileError(RuntimeError):
+    """A file of a pretrained folder cannot be used (the message names it)."""
+
+
+def classifier_fingerprint(module):
+    """SHA-256 of a module's parameters and buffers (what it computes).
 
     Example
     -------
-    >>> export_keys("fourier")[-4:]
-    ('emb_dim', 'classifier_kind', 'multilabel', 'experiment_name')
+    >>> a, b = torch.nn.Linear(2, 2), torch.nn.Linear(2, 2)
+    >>> classifier_fingerprint(a) == classifier_fingerprint(a), classifier_fingerprint(a) == classifier_fingerprint(b)
+    (True, False)
     """
-    if kind not in _MODELS:
-        raise ValueError(f"classifier_kind must be one of {sorted(_MODELS)}, got {kind!r}")
-    return _MODELS[kind][2] + ("classifier_kind", "multilabel", "experiment_name")
+    digest = hashlib.sha256()
+    for name, tensor in sorted(module.state_dict().items()):
+        digest.update(name.encode())
+        digest.update(tensor.detach().cpu().contiguous().numpy().tobytes())
+    return digest.hexdigest()
 
 
-def export_classifier(hparams, checkpoint_dir, label_encoder_path, out_folder):
-    """Writes a pretrained-classifier folder from a training checkpoint.
+def read_checkpoint(path):
+    """A state dict read weights-only from ``path``.
+
+    Raises
+    ------
+    PretrainedFileError
+        Missing, empty, truncated or foreign files (not a PyTorch
+        checkpoint of tensors), naming ``path``.
+
+    Example
+    -------
+    >>> path = getfixture("tmpdir") / "empty.ckpt"
+    >>> _ = path.write("")
+    >>> read_checkpoint(str(path))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    speechbrain_interp.pretrained.PretrainedFileError: .../empty.ckpt is empty (0 bytes): ...
+    """
+    path = str(path)
+    if not os.path.isfile(path):
+        raise PretrainedFileError(f"{path} not found")
+    if os.path.getsize(path) == 0:
+        raise PretrainedFileError(f"{path} is empty (0 bytes): the download or copy was cut; "
+                                  "fetch the file again")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as err:  # torch raises EOFError, UnpicklingError, RuntimeError, ...
+        raise PretrainedFileError(
+            f"{path} is not a readable PyTorch checkpoint (truncated, corrupt or another kind "
+            f"of file): {type(err).__name__}: {err}".rstrip(": ")) from err
+    if not isinstance(state, dict) or not all(torch.is_tensor(v) for v in state.values()):
+        raise PretrainedFileError(f"{path} holds a {type(state).__name__}, not a state dict of "
+                                  "tensors")
+    return state
+
+
+def _load_state(module, state, path, what):
+    expected = module.state_dict()
+    missing = sorted(set(expected) - set(state))
+    unexpected = sorted(set(state) - set(expected))
+    wrong = sorted(k for k in set(expected) & set(state) if expected[k].shape != state[k].shape)
+    if missing or unexpected or wrong:
+        parts = []
+        if missing:
+            parts.append(f"{len(missing)} missing tensors (e.g. {missing[:3]})")
+        if unexpected:
+            parts.append(f"{len(unexpected)} unexpected tensors (e.g. {unexpected[:3]})")
+        if wrong:
+            key = wrong[0]
+            parts.append(f"{len(wrong)} tensors of another shape (e.g. {key}: "
+                         f"{tuple(state[key].shape)} in the file, {tuple(expected[key].shape)} "
+                         "in the model)")
+        raise PretrainedFileError(
+            f"{path} does not fit {what} built by hyperparams.yaml: " + "; ".join(parts)
+            + ". Was the file written for another model or configuration?")
+    module.load_state_dict(state, strict=True)
+
+
+def load_strict(module, path):
+    """Pretrainer hook: loads ``path`` into ``module``, every tensor required.
+
+    Example
+    -------
+    >>> path = str(getfixture("tmpdir") / "head.ckpt")
+    >>> torch.save(torch.nn.Linear(4, 3).state_dict(), path)
+    >>> load_strict(torch.nn.Linear(4, 2), path)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    speechbrain_interp.pretrained.PretrainedFileError: ...head.ckpt does not fit the Linear ... tensors of another shape ...
+    """
+    _load_state(module, read_checkpoint(path), path, f"the {type(module).__name__}")
+
+
+def load_labels(label_encoder, path):
+    """Pretrainer hook: loads SpeechBrain's label file, refusing an empty one.
+
+    Example
+    -------
+    >>> from speechbrain.dataio.encoder import CategoricalEncoder
+    >>> path = getfixture("tmpdir") / "label_encoder.ckpt"
+    >>> _ = path.write("")
+    >>> load_labels(CategoricalEncoder(), str(path))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    speechbrain_interp.pretrained.PretrainedFileError: ...label_encoder.ckpt holds no class labels ...
+    """
+    path = str(path)
+    if not os.path.isfile(path):
+        raise PretrainedFileError(f"{path} not found: the folder has no label file")
+    try:
+        label_encoder.load(path)
+    except Exception as err:
+        raise PretrainedFileError(f"{path} is not a SpeechBrain label file: {err}") from err
+    if len(label_encoder) == 0:
+        raise PretrainedFileError(f"{path} holds no class labels (empty or truncated file)")
+
+
+def interpreter_state(interpreter):
+    """The interpreter's own tensors: its state dict without the classifier's.
+
+    Example
+    -------
+    >>> from speechbrain_interp.interpreters.baselines import AllOnes
+    >>> class Holder(torch.nn.Module):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.classifier, self.decoder = torch.nn.Linear(2, 2), torch.nn.Linear(2, 1)
+    >>> sorted(interpreter_state(Holder()))
+    ['decoder.bias', 'decoder.weight']
+    """
+    return {k: v for k, v in interpreter.state_dict().items() if not k.startswith("classifier.")}
+
+
+def load_interpreter_state(interpreter, path):
+    """Pretrainer hook: loads ``interpreter.ckpt`` (every tensor required)."""
+    state = read_checkpoint(path)
+    full = dict(interpreter.classifier.state_dict(prefix="classifier."))
+    full.update(state)
+    if any(k.startswith("classifier.") for k in state):
+        raise PretrainedFileError(f"{path} holds classifier tensors: it is not an interpreter.ckpt")
+    _load_state(interpreter, full, path, f"the {type(interpreter).__name__} interpreter")
+
+
+def _header(kind, settings, labels, fingerprint, extra=()):
+    values = {"format_version": FORMAT_VERSION, "kind": kind}
+    values.update(dict(extra))
+    values.update(settings)
+    values["labels"] = list(labels)
+    values["classifier_fingerprint"] = fingerprint
+    return values
+
+
+_LOAD_HOOKS = {"embedding_model": "load_strict", "classifier": "load_strict",
+               "label_encoder": "load_labels", "interpreter": "load_interpreter_state"}
+
+
+def _pretrainer(loadables, paths):
+    lines = ["", "modules:"]
+    lines.append("    interpreter: !ref <interpreter>" if "interpreter" in loadables
+                 else "    classifier: !ref <classifier>")
+    lines += ["", "# files of this folder (or hub repository), loaded strictly",
+              "pretrainer: !new:speechbrain.utils.parameter_transfer.Pretrainer",
+              "    loadables:"]
+    lines += [f"        {name}: !ref <{ref}>" for name, ref in loadables.items()]
+    if paths:
+        lines.append("    paths:")
+        lines += [f"        {name}: {path}" for name, path in paths.items()]
+    lines.append("    custom_hooks:")
+    lines += [f"        {name}: !name:speechbrain_interp.pretrained.{_LOAD_HOOKS[name]}"
+              for name in loadables]
+    return "\n".join(lines) + "\n"
+
+
+def _classifier_objects(classifier):
+    return {"frontend": classifier.frontend, "embedding_model": classifier.embedding_model,
+            "head": classifier.head, "classifier": classifier}
+
+
+def _save_classifier_files(folder, classifier, label_encoder):
+    torch.save(classifier.embedding_model.state_dict(), os.path.join(folder, "embedding_model.ckpt"))
+    torch.save(classifier.head.state_dict(), os.path.join(folder, "classifier.ckpt"))
+    label_encoder.save(os.path.join(folder, "label_encoder.ckpt"))
+
+
+def _write_text(path, text):
+    tmp = tempfile.NamedTemporaryFile("w", dir=os.path.dirname(path), delete=False,
+                                      suffix=".tmp", encoding="utf-8")
+    with tmp:
+        tmp.write(text)
+    os.replace(tmp.name, path)
+
+
+def _yaml(title, header, objects, loadables, paths):
+    lines = [
+        "# " + "#" * 76,
+        f"# {title}",
+        "# Written by speechbrain-interp from the trained objects: every value is the",
+        "# training run's own. Load with speechbrain_interp.inference (SoundClassifier /",
+        "# AudioInterpreter).from_hparams(source=<this folder or hub repo>).",
+        "# Loading runs what this file says (HyperPyYAML !new/!apply): load only",
+        "# folders and repositories you trust.",
+        "# " + "#" * 76,
+        "",
+    ]
+    return ("\n".join(lines) + to_hyperpyyaml(header)
+            + "\n" + to_hyperpyyaml(objects)
+            + "label_encoder: !new:speechbrain.dataio.encoder.CategoricalEncoder\n"
+            + _pretrainer(loadables, paths))
+
+
+def write_classifier(folder, classifier, label_encoder, settings, title="classifier"):
+    """Writes a pretrained classifier folder from the trained objects.
 
     Arguments
     ---------
-    hparams : dict
-        The training hyperparameters (sizes and front-end settings are read).
-    checkpoint_dir : str
-        A SpeechBrain checkpoint folder holding ``embedding_model.ckpt`` and
-        ``classifier.ckpt``.
-    label_encoder_path : str
-        ``label_encoder.txt`` of the run.
-    out_folder : str
-        Destination (created; files are overwritten).
+    folder : str
+        Destination (created; existing files replaced).
+    classifier : speechbrain_interp.classifier.AudioClassifier
+        The trained classifier (any kind whose parts derive from
+        :class:`~speechbrain_interp.recorded.Recorded`).
+    label_encoder : speechbrain.dataio.encoder.CategoricalEncoder
+        Its labels (as many as the head's outputs).
+    settings : dict
+        Plain inference settings written at the top of ``hyperparams.yaml``
+        (the recipe YAML's ``inference`` block: window, hop, batch size,
+        top-k).
+    title : str
+        First line of the YAML's header.
 
     Returns
     -------
     str
-        ``out_folder``.
+        ``folder``.
     """
-    os.makedirs(out_folder, exist_ok=True)
-    kind = hparams["classifier_kind"]
-    if kind not in _MODELS:
-        raise ValueError(f"classifier_kind must be one of {sorted(_MODELS)}, got {kind!r}")
-    description, model, keys, wrapper = _MODELS[kind]
-    values = {key: hparams[key] for key in keys}
-    values["multilabel"] = bool(hparams["multilabel"])
-    values["name"] = hparams["experiment_name"]
-    values["description"] = description
-    values["wrapper"] = wrapper
-    values["multilabel_line"] = ("multilabel: !ref <multilabel>" if wrapper == "AudioClassifier"
-                                 else "")
-    text = (_PREAMBLE + model + _TAIL).format(**values)
-    with open(os.path.join(out_folder, "hyperparams.yaml"), "w", encoding="utf-8") as f:
-        f.write(text)
-    for name in CLASSIFIER_FILES[:2]:
-        shutil.copy(os.path.join(checkpoint_dir, name), os.path.join(out_folder, name))
-    shutil.copy(label_encoder_path, os.path.join(out_folder, "label_encoder.txt"))
-    logger.info("pretrained classifier exported to %s", out_folder)
-    return out_folder
+    if len(label_encoder) != classifier.n_classes:
+        raise ValueError(f"the label encoder has {len(label_encoder)} labels, the classifier "
+                         f"{classifier.n_classes} outputs")
+    os.makedirs(folder, exist_ok=True)
+    labels = [label_encoder.ind2lab[i] for i in range(len(label_encoder))]
+    header = _header("classifier", settings, labels, classifier_fingerprint(classifier))
+    loadables = {"embedding_model": "embedding_model", "classifier": "head",
+                 "label_encoder": "label_encoder"}
+    _save_classifier_files(folder, classifier, label_encoder)
+    _write_text(os.path.join(folder, "hyperparams.yaml"),
+                _yaml(title, header, _classifier_objects(classifier), loadables, {}))
+    return folder
 
 
-def load_classifier(source, savedir=None, freeze=True):
-    """Loads a pretrained classifier folder (local path or HF repo id).
+def write_interpreter(folder, interpreter, label_encoder, settings, classifier_repo=None,
+                      title="interpreter"):
+    """Writes a pretrained interpreter folder from the trained interpreter.
 
     Arguments
     ---------
-    source : str
-        Folder written by :func:`export_classifier`, or a HuggingFace repo
-        with the same files.
-    savedir : str, optional
-        Where hub files are cached / local files linked (default:
-        ``<source>`` itself for local folders).
-    freeze : bool
-        Return the classifier frozen (eval mode, no parameter gradients).
+    folder : str
+        Destination (created; existing files replaced).
+    interpreter : speechbrain_interp.interpreters.Interpreter
+        The trained interpreter (its classifier inside).
+    label_encoder : speechbrain.dataio.encoder.CategoricalEncoder
+        The classifier's labels.
+    settings : dict
+        Plain inference settings (see :func:`write_classifier`).
+    classifier_repo : str, optional
+        A HuggingFace repo id (``owner/name``) holding this classifier's
+        files: they are then referenced instead of copied. Default: copied.
+    title : str
+        First line of the YAML's header.
 
     Returns
     -------
-    speechbrain_interp.classifier.AudioClassifier
-        With ``label_encoder`` and ``hparams`` attributes attached.
-
-    Raises
-    ------
-    FileNotFoundError
-        A local folder without ``hyperparams.yaml`` (names the folder).
+    str
+        ``folder``.
     """
-    from speechbrain.utils.distributed import run_on_main
-    from speechbrain.utils.fetching import FetchConfig, fetch
-
-    source = str(source)
-    local = os.path.isdir(source)
-    if local and not os.path.isfile(os.path.join(source, "hyperparams.yaml")):
-        raise FileNotFoundError(
-            f"{source} is not a pretrained classifier folder (no hyperparams.yaml); "
-            "point to <classification output_folder>/pretrained"
-        )
-    if not local and (source.startswith((".", os.path.sep)) or source.count("/") != 1):
-        raise FileNotFoundError(
-            f"pretrained classifier not found: {source} is neither a folder nor a "
-            "HuggingFace repo id (owner/name)"
-        )
-    savedir = savedir or (source if local else os.path.join("pretrained_models", source.replace("/", "_")))
-
-    def collect(overwrite):
-        """Fetches the files into ``savedir`` and builds the YAML's objects."""
-        config = FetchConfig(overwrite=overwrite)
-        yaml_path = fetch("hyperparams.yaml", source=source, savedir=savedir, fetch_config=config)
-        with open(yaml_path, encoding="utf-8") as f:
-            loaded = load_hyperpyyaml(f, {"pretrained_path": source})
-        loaded["pretrainer"].set_collect_in(savedir)
-        loaded["pretrainer"].collect_files(fetch_config=config)
-        return loaded
-
-    def collect_on_main():
-        os.makedirs(savedir, exist_ok=True)
-        built["main"] = collect(_source_changed(source, savedir))
-        _remember_source(source, savedir)
-
-    # under DDP the main process fetches (and replaces a changed source's files) while
-    # the others wait; they then find every file in place
-    built = {}
-    run_on_main(collect_on_main)
-    hparams = built.get("main") or collect(overwrite=False)
-    hparams["pretrainer"].load_collected()
-    classifier = hparams["classifier"]
-    classifier.label_encoder = hparams["label_encoder"]
-    classifier.label_encoder.expect_len(len(classifier.label_encoder))
-    classifier.hparams = {k: v for k, v in hparams.items() if isinstance(v, (int, float, str, bool))}
-    if freeze:
-        classifier.freeze()
-    return classifier
-
-
-#: file of a savedir that names the source its cached files came from
-SOURCE_FILE = "source.txt"
-
-
-def _source_identity(source):
-    return os.path.realpath(source) if os.path.isdir(source) else source
-
-
-def _source_changed(source, savedir):
-    """Whether ``savedir`` caches the files of another source than ``source``.
-
-    SpeechBrain's fetching keeps a file already in ``savedir``, whatever
-    source it came from: a run folder that once cached classifier A would
-    silently keep A when given B. The source is recorded next to the cached
-    files (:data:`SOURCE_FILE`); when it differs (or a cache predates the
-    record), the files are fetched again, with a warning.
-    """
-    if os.path.realpath(savedir) == _source_identity(source):
-        return False  # the folder itself: nothing cached
-    record = os.path.join(savedir, SOURCE_FILE)
-    previous = open(record, encoding="utf-8").read().strip() if os.path.isfile(record) else None
-    cached = os.path.exists(os.path.join(savedir, "hyperparams.yaml"))
-    if previous == _source_identity(source) or (previous is None and not cached):
-        return False
-    logger.warning("classifier source changed (%s, now %s): the files cached in %s are replaced",
-                   previous or "an unrecorded source", _source_identity(source), savedir)
-    return True
-
-
-def _remember_source(source, savedir):
-    if os.path.realpath(savedir) != _source_identity(source):
-        with open(os.path.join(savedir, SOURCE_FILE), "w", encoding="utf-8") as f:
-            f.write(_source_identity(source) + "\n")
-
-
-def load_interpreter(run_folder, overrides=None):
-    """Rebuilds a trained interpreter from its training output folder.
-
-    Reads the resolved ``<run_folder>/hyperparams.yaml`` that the recipe
-    wrote (it builds the classifier from ``classifier_source`` and the
-    interpreter) and loads the interpreter's trained parts from
-    ``<run_folder>/pretrained/<name>.ckpt``.
-
-    Arguments
-    ---------
-    run_folder : str
-        An interpreter recipe's ``output_folder``.
-    overrides : dict, optional
-        YAML overrides (e.g. another ``classifier_source`` path).
-
-    Returns
-    -------
-    speechbrain_interp.interpreters.Interpreter
-        In eval mode.
-    """
-    from speechbrain.utils.checkpoints import torch_recovery
-
-    run_folder = str(run_folder)
-    yaml_path = os.path.join(run_folder, "hyperparams.yaml")
-    if not os.path.isfile(yaml_path):
-        raise FileNotFoundError(f"{run_folder} is not an interpreter run folder (no hyperparams.yaml)")
-    overrides = dict(overrides or {})
-    if "classifier_source" in overrides:
-        # the saved yaml has its references resolved: the classifier node holds the
-        # path itself, so a new source must be given to that node too
-        node = {"source": overrides["classifier_source"],
-                "savedir": os.path.join(os.path.abspath(run_folder), "save", "classifier")}
-        node.update(overrides.get("classifier") or {})
-        overrides["classifier"] = node
-    with open(yaml_path, encoding="utf-8") as f:
-        hparams = load_hyperpyyaml(f, overrides)
-    interpreter = hparams["interpreter"]
-    for name, module in interpreter.trained_parts().items():
-        path = os.path.join(run_folder, "pretrained", f"{name}.ckpt")
-        if not os.path.isfile(path):
-            raise FileNotFoundError(f"{path} not found: was the run finished (it is written after testing)?")
-        torch_recovery(module, path, end_of_epoch=True)
-    return interpreter.eval()
+    classifier = interpreter.classifier
+    if len(label_encoder) != classifier.n_classes:
+        raise ValueError(f"the label encoder has {len(label_encoder)} labels, the classifier "
+                         f"{classifier.n_classes} outputs")
+    if classifier_repo is not None and not _HUB_ID.match(str(classifier_repo)):
+        raise ValueError(f"classifier_repo must be a HuggingFace repo id (owner/name), got "
+                         f"{classifier_repo!r}: a local path would tie the folder to this machine")
+    os.makedirs(folder, exist_ok=True)
+    labels = [label_encoder.ind2lab[i] for i in range(len(label_encoder))]
+    header = _header("interpreter", settings, labels, classifier_fingerprint(classifier),
+                     extra={"method": type(interpreter).__name__,
+                            "classifier_repo": classifier_repo})
+    objects = _classifier_objects(classifier)
+    objects["interpreter"] = interpreter
+    loadables = {"embedding_model": "embedding_model", "classifier": "head",
+                 "label_encoder": "label_encoder", "interpreter": "interpreter"}
+    paths = {}
+    if classifier_repo is None:
+        _save_classifier_files(folder, classifier, label_encoder)
+    else:
+        paths = {name: f"{classifier_repo}/{file}" for name, file in CLASSIFIER_FILES.items()}
+        for file in CLASSIFIER_FILES.values():  # a copy left by an earlier export
+            if os.path.isfile(os.path.join(folder, file)):
+                os.remove(os.path.join(folder, file))
+    torch.save(interpreter_state(interpreter), os.path.join(folder, INTERPRETER_FILE))
+    _write_text(os.path.join(folder, "hyperparams.yaml"),
+                _yaml(title, header, objects, loadables, paths))
+    return folder

@@ -72,3 +72,80 @@ def torchrun(args, cwd, nproc=2, timeout=300):
         stdout, stderr = process.communicate()
         raise AssertionError(f"torchrun timed out after {timeout} s:\n{stdout[-3000:]}\n{stderr[-3000:]}")
     return subprocess.CompletedProcess(cmd, process.returncode, stdout, stderr)
+
+
+def serve_as_hub(folder, repo_id, cache_dir, revision="0123456789abcdef0123456789abcdef01234567"):
+    """Lays ``folder``'s files out as the HuggingFace cache holds a downloaded repo.
+
+    ``huggingface_hub.hf_hub_download(repo_id, name)`` (which SpeechBrain's
+    fetching calls) then finds them without network when the hub is offline:
+    ``<cache>/models--<owner>--<name>/refs/main`` names a snapshot whose
+    folder holds the files (here copies, where a download makes links to
+    ``blobs/``).
+    """
+    import shutil
+
+    owner, name = repo_id.split("/")
+    repo = pathlib.Path(cache_dir) / f"models--{owner}--{name}"
+    snapshot = repo / "snapshots" / revision
+    snapshot.mkdir(parents=True, exist_ok=True)
+    (repo / "refs").mkdir(exist_ok=True)
+    (repo / "refs" / "main").write_text(revision)
+    for path in pathlib.Path(folder).iterdir():
+        if path.is_file():
+            shutil.copy(path, snapshot / path.name)
+    return snapshot
+
+
+@pytest.fixture
+def offline_hub(tmp_path, monkeypatch):
+    """An offline HuggingFace hub whose cache is a fresh folder; returns a
+    function serving a folder as a repo id (see :func:`serve_as_hub`)."""
+    import huggingface_hub.constants as hf_constants
+
+    cache = tmp_path / "hf_cache"
+    cache.mkdir()
+    monkeypatch.setattr(hf_constants, "HF_HUB_CACHE", str(cache))
+    monkeypatch.setattr(hf_constants, "HF_HUB_OFFLINE", True)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    return lambda folder, repo_id: serve_as_hub(folder, repo_id, cache)
+
+
+def check_round_trip(folder, reference, tmp_path, serve, wave, atol=1e-6):
+    """A pretrained folder, moved elsewhere and served as a hub repo, loads
+    with ``from_hparams`` and reproduces ``reference`` (the run's own model).
+
+    ``reference`` is an interpreter (masks and logits compared) or a
+    classifier (logits compared). The files fetched from the "hub" are the
+    folder's, byte for byte.
+    """
+    import shutil
+
+    from speechbrain_interp.inference import AudioInterpreter, SoundClassifier
+
+    interpreter = hasattr(reference, "interpret")
+    cls = AudioInterpreter if interpreter else SoundClassifier
+    moved = pathlib.Path(tmp_path) / "moved" / "pretrained"
+    shutil.copytree(folder, moved)
+    repo = f"sbinterp-test/{'interpreter' if interpreter else 'classifier'}"
+    serve(moved, repo)
+    savedir = pathlib.Path(tmp_path) / "from_hub"
+    loaded = [cls.from_hparams(str(moved)), cls.from_hparams(repo, savedir=str(savedir))]
+    for path in savedir.iterdir():
+        if path.name != "source.txt":
+            assert path.read_bytes() == (moved / path.name).read_bytes(), path.name
+    assert {p.name for p in savedir.iterdir()} >= {"hyperparams.yaml", "embedding_model.ckpt",
+                                                   "classifier.ckpt", "label_encoder.ckpt"}
+    reference = reference.eval()
+    with torch.no_grad():
+        if interpreter:
+            expected = reference.interpret(wave)
+            for model in loaded:
+                out = model.interpret_batch(wave)
+                assert torch.allclose(out.mask, expected.mask, atol=atol)
+                assert torch.allclose(out.logits, expected.logits, atol=atol)
+        else:
+            expected = reference(wave=wave).logits
+            for model in loaded:
+                assert torch.allclose(model.classify_batch(wave).logits, expected, atol=atol)
+    return loaded

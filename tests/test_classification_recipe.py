@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 import torch
 
-from conftest import REPO, shared_dataset, torchrun
+from conftest import REPO, check_round_trip, shared_dataset, torchrun
 from speechbrain_interp.brains.classification import ClassifierBrain
 from speechbrain_interp.synthetic import make_esc50_like, make_wham_like
 
@@ -64,7 +64,7 @@ def _state(brain):
     return {k: v.clone() for k, v in clf.state_dict().items()}
 
 
-def test_small_run_trains_logs_checkpoints_and_reports(tiny_data, tmp_path):
+def test_small_run_trains_logs_checkpoints_and_reports(tiny_data, tmp_path, offline_hub):
     out = tmp_path / "run"
     brain = train_recipe.main(_args(tiny_data, out, "--number_of_epochs", "2"))
     log = (out / "train_log.txt").read_text()
@@ -83,7 +83,7 @@ def test_small_run_trains_logs_checkpoints_and_reports(tiny_data, tmp_path):
     meta = (ckpt / "CKPT.yaml").read_text()
     assert "error" in meta
     # the best model is exported as a pretrained folder that loads back
-    from speechbrain_interp.pretrained import load_classifier
+    from speechbrain_interp.inference import load_classifier
 
     loaded = load_classifier(out / "pretrained", savedir=tmp_path / "collected")
     wave = torch.randn(2, 16000)
@@ -91,6 +91,10 @@ def test_small_run_trains_logs_checkpoints_and_reports(tiny_data, tmp_path):
         expected = brain.modules.classifier.eval()(wave=wave).logits
         assert torch.allclose(loaded(wave=wave).logits, expected, atol=1e-5)
     assert loaded.label_encoder.ind2lab == brain.hparams.label_encoder.ind2lab
+    # upload-ready: model card and example; moved or served as a hub repo, it loads the same
+    assert {"README.md", "example.wav", "label_encoder.ckpt"} <= set(os.listdir(out / "pretrained"))
+    assert "SoundClassifier.from_hparams" in (out / "pretrained" / "README.md").read_text()
+    check_round_trip(out / "pretrained", brain.modules.classifier, tmp_path, offline_hub, wave)
 
 
 class Interrupted(Exception):

@@ -127,23 +127,26 @@ def test_eval_program_names_what_is_missing(trained, tmp_path):
         main(common + ["--conditions", "[clean]", "--interpreters", f"{{a: {tmp_path / 'no_such_run'}}}"])
 
 
-def test_moved_run_loads_with_a_new_classifier_source(trained, tmp_path):
+def test_moved_run_loads_from_another_working_directory(trained, tmp_path, monkeypatch):
+    """A run folder is self-contained: moved, and loaded from elsewhere, it
+    gives the same masks and writes nothing where it is loaded from."""
     import shutil
 
-    from speechbrain_interp.pretrained import load_interpreter
+    import torch
+
+    from speechbrain_interp.inference import load_interpreter
 
     _, classifier, lmac = trained
-    run, moved_clf = tmp_path / "lmac", tmp_path / "clf"
-    shutil.copytree(lmac, run, ignore=shutil.ignore_patterns("save"))
-    shutil.copytree(classifier, moved_clf)
-    yaml_path = run / "hyperparams.yaml"
-    gone = str(tmp_path / "was_here")
-    yaml_path.write_text(yaml_path.read_text().replace(str(classifier), gone))
-    with pytest.raises(Exception):
-        load_interpreter(run)  # the saved path no longer exists
-    interpreter = load_interpreter(run, {"classifier_source": str(moved_clf)})
-    assert interpreter.classifier.n_classes == 3
-    assert os.path.realpath(run / "save" / "classifier" / "classifier.ckpt").startswith(str(moved_clf))
+    moved = tmp_path / "moved" / "lmac"
+    shutil.copytree(lmac, moved, ignore=shutil.ignore_patterns("save"))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    interpreter = load_interpreter(moved)
+    wave = torch.randn(1, 16000)
+    expected = load_interpreter(lmac).interpret(wave).mask
+    assert torch.allclose(interpreter.interpret(wave).mask, expected, atol=1e-6)
+    assert list(elsewhere.iterdir()) == []  # no ./results, no ./pretrained_models
 
 
 def test_eval_program_scores_pv_and_rde_beside_lmac(trained, tmp_path):

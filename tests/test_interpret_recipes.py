@@ -13,8 +13,8 @@ import os
 import pytest
 import torch
 
-from conftest import REPO, shared_dataset
-from speechbrain_interp.pretrained import load_classifier, load_interpreter
+from conftest import REPO, check_round_trip, shared_dataset
+from speechbrain_interp.inference import load_classifier, load_interpreter
 
 RECIPES = REPO / "recipes" / "ESC50"
 
@@ -42,6 +42,11 @@ def esc10_classifier(tmp_path_factory):
     return data, out / "pretrained"
 
 
+#: what an interpreter run's pretrained/ folder holds (upload-ready, self-contained)
+PRETRAINED_FILES = sorted(["README.md", "classifier.ckpt", "embedding_model.ckpt", "example.wav",
+                           "hyperparams.yaml", "interpreter.ckpt", "label_encoder.ckpt"])
+
+
 def _run(script, hparams, data, classifier, out, *extra):
     module = _recipe(RECIPES / "interpret" / script)
     return module.main([str(RECIPES / "interpret" / "hparams" / hparams),
@@ -60,7 +65,9 @@ def _check_run(out, brain, parts):
     saved = list((out / "interpretations" / "test").iterdir())
     assert saved and all({"original.wav", "interpretation.wav", "interpretation.png"} <= {p.name for p in d.iterdir()}
                          for d in saved)
-    assert sorted(p.name for p in (out / "pretrained").iterdir()) == sorted(f"{p}.ckpt" for p in parts)
+    assert sorted(p.name for p in (out / "pretrained").iterdir()) == PRETRAINED_FILES
+    state = torch.load(out / "pretrained" / "interpreter.ckpt")
+    assert sorted({key.split(".")[0] for key in state if key.split(".")[0] in parts}) == sorted(parts)
     ckpt = next(p for p in (out / "save").iterdir() if p.name.startswith("CKPT"))
     assert "loss" in (ckpt / "CKPT.yaml").read_text()  # the selection key is in the meta
     return metrics
@@ -73,7 +80,7 @@ def _assert_classifier_untouched(brain, classifier_folder, tmp_path):
         assert torch.equal(value, trained[key]), key
 
 
-def test_lmac_recipe_real_audio(esc10_classifier, tmp_path):
+def test_lmac_recipe_real_audio(esc10_classifier, tmp_path, offline_hub):
     data, classifier = esc10_classifier
     out = tmp_path / "lmac"
     brain = _run("train.py", "lmac_small.yaml", data, classifier, out)
@@ -85,12 +92,13 @@ def test_lmac_recipe_real_audio(esc10_classifier, tmp_path):
         a = loaded.interpret(wave).mask
         b = brain.interpreter.eval().interpret(wave).mask
     assert torch.allclose(a, b, atol=1e-5)
+    check_round_trip(out / "pretrained", brain.interpreter, tmp_path, offline_hub, wave)
     # --test_only reuses the checkpoint and trains nothing
     again = _run("train.py", "lmac_small.yaml", data, classifier, out, "--test_only")
     assert again.test_stats["AI"] == pytest.approx(brain.test_stats["AI"])
 
 
-def test_pv_recipe_real_audio(esc10_classifier, tmp_path):
+def test_pv_recipe_real_audio(esc10_classifier, tmp_path, offline_hub):
     data, classifier = esc10_classifier
     out = tmp_path / "pv"
     brain = _run("train.py", "pv_small.yaml", data, classifier, out,
@@ -109,17 +117,20 @@ def test_pv_recipe_real_audio(esc10_classifier, tmp_path):
     b = brain.interpreter.eval().interpret(wave)
     assert torch.allclose(a.extras["pv"], b.extras["pv"], atol=1e-5)
     assert torch.allclose(a.base_magnitude, b.base_magnitude, rtol=1e-4, atol=1e-5)
+    check_round_trip(out / "pretrained", brain.interpreter, tmp_path, offline_hub, wave)
 
 
-def test_piq_recipe_real_audio(esc10_classifier, tmp_path):
+def test_piq_recipe_real_audio(esc10_classifier, tmp_path, offline_hub):
     data, classifier = esc10_classifier
     out = tmp_path / "piq"
     brain = _run("train.py", "piq_small.yaml", data, classifier, out, "--n_codes", "64", "--dim", "16")
     _check_run(out, brain, ["adapter", "vq", "decoder"])
     _assert_classifier_untouched(brain, classifier, tmp_path)
+    check_round_trip(out / "pretrained", brain.interpreter, tmp_path, offline_hub,
+                     torch.randn(1, 16000 * 5))
 
 
-def test_nmf_then_l2i_recipes_real_audio(esc10_classifier, tmp_path):
+def test_nmf_then_l2i_recipes_real_audio(esc10_classifier, tmp_path, offline_hub):
     data, classifier = esc10_classifier
     nmf_out = tmp_path / "nmf"
     nmf = _recipe(RECIPES / "interpret" / "train_nmf.py")
@@ -137,6 +148,9 @@ def test_nmf_then_l2i_recipes_real_audio(esc10_classifier, tmp_path):
                  "--nmf_source", str(nmf_out / "pretrained"))
     metrics = _check_run(out, brain, ["psi", "theta"])
     assert {"L2I_top1", "L2I_FF"} <= set(metrics)
+    # the NMF dictionary travels inside interpreter.ckpt: the folder needs no nmf_source
+    check_round_trip(out / "pretrained", brain.interpreter, tmp_path, offline_hub,
+                     torch.randn(1, 16000 * 5))
     # the selected components are saved as waves beside the interpretation
     clips = list((out / "interpretations" / "test").iterdir())
     assert any(p.name.startswith("component_") for d in clips for p in d.iterdir())

@@ -150,7 +150,7 @@ def test_a_new_dataset_is_a_prepare_function_and_yaml(chirps):
     lmac = root / "results" / "chirps_lmac" / "1234"
     metrics = json.loads((lmac / "metrics.json").read_text())
     assert {"AI", "AD", "FF", "FidIn"} <= set(metrics)
-    assert (lmac / "pretrained" / "decoder.ckpt").is_file()
+    assert (lmac / "pretrained" / "interpreter.ckpt").is_file()
     assert any((lmac / "interpretations" / "test").iterdir())
 
     result = run(ESC50 / "interpret" / "eval.py", hparams / "eval.yaml", "--data_folder", data,

@@ -15,7 +15,7 @@ import yaml
 
 from conftest import REPO
 from speechbrain_interp.brains.checkpoints import AtomicCheckpointer
-from speechbrain_interp.pretrained import load_classifier
+from speechbrain_interp.inference import load_classifier
 from speechbrain_interp.programs import classification, evaluation, interpretation
 from speechbrain_interp.synthetic import make_esc50_like
 

@@ -18,7 +18,7 @@ from speechbrain_interp.frontend import SpectralFrontEnd
 from speechbrain_interp.interpreters import LMAC
 from speechbrain_interp.interpreters.gradients import Saliency
 from speechbrain_interp.models import CNN14
-from speechbrain_interp.pretrained import export_classifier
+from speechbrain_interp.pretrained import write_classifier, write_interpreter
 from speechbrain_interp.evaluation.sanity import (
     cascading_randomization,
     randomization_steps,
@@ -253,29 +253,13 @@ def _tiny_setup(root):
                 soundfile.write(str(data / "audio" / name), (0.1 * rng.standard_normal(16000)).astype("float32"), 16000)
                 rows.append(f"{name},{fold},{target},{category},True,{100 + target},{take}")
     (data / "meta" / "esc50.csv").write_text("\n".join(rows) + "\n")
-    hparams = dict(sample_rate=16000, signal_length_s=1.0, n_fft=1024, win_length=23.2199,
-                   hop_length=11.6099, n_mels=80, n_classes=2, base_channels=4, n_blocks=6, emb_dim=128,
-                   classifier_kind="cnn14", multilabel=False, experiment_name="sanity")
+    settings = {"window_s": 1.0, "hop_s": 0.5, "batch_size": 4, "top_k": 2}
     clf = tiny_classifier(n_classes=2)
-    ckpt = root / "ckpt"
-    ckpt.mkdir()
-    torch.save(clf.embedding_model.state_dict(), ckpt / "embedding_model.ckpt")
-    torch.save(clf.head.state_dict(), ckpt / "classifier.ckpt")
     encoder = CategoricalEncoder()
     encoder.update_from_iterable(["dog", "rain"])
-    encoder.save(str(root / "label_encoder.txt"))
-    classifier = export_classifier(hparams, str(ckpt), str(root / "label_encoder.txt"), str(root / "clf"))
+    classifier = write_classifier(str(root / "clf"), clf, encoder, settings)
     run = root / "lmac_run"
-    (run / "pretrained").mkdir(parents=True)
-    (run / "hyperparams.yaml").write_text(
-        "classifier_source: !PLACEHOLDER\n"
-        "classifier: !apply:speechbrain_interp.pretrained.load_classifier\n"
-        "    source: !ref <classifier_source>\n"
-        "interpreter: !new:speechbrain_interp.interpreters.LMAC\n"
-        "    classifier: !ref <classifier>\n"
-        "    decoder_width: 8\n"
-    )
-    torch.save(LMAC(clf, decoder_width=8).decoder.state_dict(), run / "pretrained" / "decoder.ckpt")
+    write_interpreter(str(run / "pretrained"), LMAC(clf, decoder_width=8), encoder, settings)
     return data, classifier, run
 
 

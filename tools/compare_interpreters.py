@@ -36,7 +36,7 @@ from speechbrain_interp.evaluation.suite import evaluate_interpreters, format_ta
 from speechbrain_interp.programs.evaluation import trained_methods
 from speechbrain_interp.interpreters.baselines import AllOnes
 from speechbrain_interp.interpreters.gradients import Saliency
-from speechbrain_interp.pretrained import load_classifier
+from speechbrain_interp.inference import load_classifier
 
 
 def checks(summaries, runs):
@@ -82,7 +82,7 @@ def main(argv=None):
     )
     folders = dict(spec.partition("=")[::2] for spec in args.run)
     runs = list(folders)
-    methods = trained_methods(folders, classifier, args.classifier, random_seed=1)
+    methods = trained_methods(folders, classifier, random_seed=1)
     methods["saliency"] = Saliency(classifier)
     methods["all-ones"] = AllOnes(classifier)
     trackers = evaluate_interpreters(methods, datasets["test"], batch_size=args.batch_size)

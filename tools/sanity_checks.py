@@ -40,7 +40,7 @@ from hyperpyyaml import load_hyperpyyaml
 from speechbrain_interp.data.dataio import build_datasets
 from speechbrain_interp.data.esc50 import prepare_esc50
 from speechbrain_interp.programs.evaluation import trained_methods
-from speechbrain_interp.pretrained import load_classifier
+from speechbrain_interp.inference import load_classifier
 from speechbrain_interp.evaluation.sanity import cascading_randomization, roar
 
 
@@ -89,7 +89,7 @@ def build_methods(args, classifier):
         if not sep or not name or not folder:
             raise ValueError(f"--run expects NAME=FOLDER, got {spec!r}")
         folders[name] = folder
-    methods = trained_methods(folders, classifier, args.classifier)
+    methods = trained_methods(folders, classifier)
     if args.baseline:
         from speechbrain_interp.interpreters.gradients import build_baseline
 

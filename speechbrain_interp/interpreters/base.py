@@ -36,7 +36,9 @@ from typing import Optional
 import torch
 from torch import nn
 
-__all__ = ["Interpretation", "Interpreter", "log_mask_to_linear"]
+from speechbrain_interp.recorded import Recorded
+
+__all__ = ["Interpretation", "Interpreter", "as_wave_batch", "log_mask_to_linear"]
 
 
 @dataclass
@@ -67,6 +69,9 @@ class Interpretation:
         the input's: Perception Visualization shows ``mask * D(E(x))``, the
         decoder's reconstruction. ``None``: the input ``|X|``. The metrics
         and the listenable wave use :attr:`shown_magnitude`.
+    probabilities : torch.Tensor or None
+        ``[B, C]`` the classifier's probabilities on the input (softmax, or
+        sigmoid for a multi-label classifier).
     """
 
     mask: torch.Tensor
@@ -78,6 +83,24 @@ class Interpretation:
     extras: dict = field(default_factory=dict)
     feature_mask: Optional[torch.Tensor] = None
     base_magnitude: Optional[torch.Tensor] = None
+    probabilities: Optional[torch.Tensor] = None
+
+    def detach(self):
+        """The same interpretation with every tensor detached (in place).
+
+        Example
+        -------
+        >>> x = torch.ones(1, 2, 3, requires_grad=True)
+        >>> out = Interpretation(x * 0.5, torch.zeros(1), x, x, torch.zeros(1, 2),
+        ...                      extras={"native": x * 2, "steps": 3}).detach()
+        >>> out.mask.requires_grad, out.extras["native"].requires_grad, out.extras["steps"]
+        (False, False, 3)
+        """
+        for name, value in vars(self).items():
+            if torch.is_tensor(value):
+                setattr(self, name, value.detach())
+        self.extras = {k: v.detach() if torch.is_tensor(v) else v for k, v in self.extras.items()}
+        return self
 
     @property
     def shown_magnitude(self):
@@ -93,6 +116,74 @@ class Interpretation:
     def masked_magnitude(self):
         """``mask * shown_magnitude`` (``mask * |X|`` but for PV), ``[B, T, F]``."""
         return self.mask * self.shown_magnitude
+
+
+def as_wave_batch(wave):
+    """Checks and converts what :meth:`Interpreter.interpret` is given.
+
+    Accepted: a torch tensor or numpy array of shape ``[N]``, ``[B, N]`` or
+    ``[B, 1, N]`` (one channel), floating point (float64 is converted to
+    float32) or int16/int32 PCM (scaled to ``[-1, 1)``).
+
+    Arguments
+    ---------
+    wave : torch.Tensor or numpy.ndarray
+
+    Returns
+    -------
+    torch.Tensor
+        ``[B, N]`` float32.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Another type or dtype, several channels, no samples, or NaN/Inf
+        samples (the message names the batch items).
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> as_wave_batch(np.array([0, 16384, -32768], dtype=np.int16))
+    tensor([[ 0.0000,  0.5000, -1.0000]])
+    >>> as_wave_batch(torch.zeros(2, 1, 4, dtype=torch.float64)).shape, _.dtype
+    (torch.Size([2, 4]), torch.float32)
+    >>> as_wave_batch(torch.tensor([[0.0, float("nan")], [0.0, 0.0]]))
+    Traceback (most recent call last):
+    ...
+    ValueError: batch item(s) [0] hold NaN or infinite samples: clean or drop them before interpreting
+    """
+    if not torch.is_tensor(wave):
+        try:
+            import numpy as np
+        except ImportError:  # pragma: no cover - numpy comes with torch
+            np = None
+        if np is None or not isinstance(wave, np.ndarray):
+            raise TypeError(f"interpret takes a torch.Tensor or numpy array, got {type(wave).__name__}")
+        wave = torch.from_numpy(np.ascontiguousarray(wave))
+    if wave.dtype in (torch.int16, torch.int32):
+        wave = wave.float() / float(2 ** (8 * wave.element_size() - 1))
+    elif wave.is_floating_point():
+        wave = wave.float()
+    else:
+        raise TypeError(f"waves must be float or int16/int32 PCM, got {wave.dtype}")
+    if wave.dim() == 3:
+        if wave.shape[1] != 1:
+            raise ValueError(
+                f"waves of shape {tuple(wave.shape)} have {wave.shape[1]} channels: give [B, N] "
+                "or [B, 1, N] (mix the channels down first, e.g. wave.mean(dim=1))")
+        wave = wave[:, 0]
+    elif wave.dim() == 1:
+        wave = wave.unsqueeze(0)
+    elif wave.dim() != 2:
+        raise ValueError(f"waves must be [N], [B, N] or [B, 1, N], got shape {tuple(wave.shape)}")
+    if wave.shape[-1] == 0 or wave.shape[0] == 0:
+        raise ValueError(f"waves of shape {tuple(wave.shape)} hold no samples")
+    bad = (~torch.isfinite(wave)).flatten(1).any(dim=1)
+    if bool(bad.any()):
+        items = bad.nonzero().flatten().tolist()
+        raise ValueError(f"batch item(s) {items} hold NaN or infinite samples: clean or drop "
+                         "them before interpreting")
+    return wave
 
 
 def log_mask_to_linear(mask, magnitude):
@@ -127,7 +218,7 @@ def log_mask_to_linear(mask, magnitude):
     return torch.where(tiny, mask, ratio).clamp(0.0, 1.0)
 
 
-class Interpreter(nn.Module):
+class Interpreter(Recorded, nn.Module):
     """Base class: a frozen classifier and the ``interpret`` verb.
 
     Arguments
@@ -201,8 +292,9 @@ class Interpreter(nn.Module):
 
         Arguments
         ---------
-        wave : torch.Tensor
-            ``[B, N]`` (or ``[N]``) at the classifier's sample rate.
+        wave : torch.Tensor or numpy.ndarray
+            ``[B, N]``, ``[N]`` or ``[B, 1, N]`` at the classifier's sample
+            rate (float, or int16/int32 PCM; see :func:`as_wave_batch`).
         label : torch.Tensor, optional
             ``[B]`` classes to explain; default: the classifier decision.
         with_wave : bool
@@ -211,9 +303,10 @@ class Interpreter(nn.Module):
         Returns
         -------
         Interpretation
+            Detached unless the interpreter is in training mode (where the
+            loss needs the graph).
         """
-        if wave.dim() == 1:
-            wave = wave.unsqueeze(0)
+        wave = as_wave_batch(wave).to(next(self.classifier.parameters()).device)
         magnitude, phase, output = self.analyse(wave)
         if label is None:
             label = self.classifier.decide(output.logits.detach())
@@ -234,10 +327,11 @@ class Interpreter(nn.Module):
             extras=extras,
             feature_mask=extras.get("feature_mask"),
             base_magnitude=extras.get("base_magnitude"),
+            probabilities=self.classifier.probabilities(output.logits.detach()),
         )
         if with_wave:
             result.wave = self.listen(result, wave.shape[-1])
-        return result
+        return result if self.training else result.detach()
 
     def forward(self, wave, label=None, with_wave=True):
         """:meth:`interpret`, so that a ``DistributedDataParallel`` wrapper

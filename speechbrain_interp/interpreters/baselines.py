@@ -85,7 +85,8 @@ class RandomMask(Interpreter):
     mean : float, optional
         Without a reference: i.i.d. Bernoulli bins with this probability.
     seed : int
-        Seed of the private generator (reproducible masks).
+        Seed of the private generator, reset at every call: the same input
+        gets the same mask.
 
     Example
     -------
@@ -107,7 +108,8 @@ class RandomMask(Interpreter):
             raise ValueError("give exactly one of reference (an Interpreter) and mean")
         self.reference = reference
         self.mean = None if mean is None else float(mean)
-        self.generator = torch.Generator().manual_seed(int(seed))
+        self.seed = int(seed)
+        self.generator = torch.Generator()
 
     @property
     def needs_input_grad(self):
@@ -117,6 +119,7 @@ class RandomMask(Interpreter):
     def explain(self, magnitude, output, label):
         """Shuffled reference mask, or Bernoulli bins."""
         shape = magnitude.shape
+        self.generator.manual_seed(self.seed)  # same input and seed, same mask
         if self.reference is None:
             noise = torch.rand(shape, generator=self.generator)
             return (noise < self.mean).to(magnitude.dtype).to(magnitude.device), {}

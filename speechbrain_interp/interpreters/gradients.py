@@ -145,7 +145,8 @@ class CaptumAttribution(Interpreter):
         ``"linear"`` (attribute ``|X|`` ``[B, T, F]``) or ``"features"``
         (attribute the features ``[B, T, n_features]``).
     seed : int
-        Seed of the private generator (methods that draw noise).
+        Seed of the private generator (methods that draw noise), reset at
+        every call: the same input and seed give the same mask.
 
     Example
     -------
@@ -196,6 +197,7 @@ class CaptumAttribution(Interpreter):
         """Attribution in the chosen domain, made a mask (gradients enabled
         here, so the caller's ``torch.no_grad()`` does not matter)."""
         inputs = self.attribution_inputs(magnitude)
+        self.generator.manual_seed(self.seed)  # same input and seed, same mask
         with torch.enable_grad(), warnings.catch_warnings():
             # captum's GuidedBackprop announces its ReLU hooks on every call
             warnings.filterwarnings("ignore", message="Setting backward hooks on ReLU")

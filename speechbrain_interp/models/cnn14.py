@@ -20,6 +20,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from speechbrain_interp.recorded import Recorded
+
 __all__ = ["CNN14", "CNN14Block"]
 
 
@@ -88,7 +90,7 @@ class CNN14Block(nn.Module):
         return x
 
 
-class CNN14(nn.Module):
+class CNN14(Recorded, nn.Module):
     """CNN14 encoder returning the embedding and every block's output.
 
     Arguments

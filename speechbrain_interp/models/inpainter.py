@@ -31,6 +31,8 @@ Authors
 import torch
 from torch import nn
 
+from speechbrain_interp.recorded import Recorded
+
 __all__ = ["FourierInpainter"]
 
 
@@ -45,7 +47,7 @@ def _noise(shape, reference, generator=None):
     return z.to(reference.device)
 
 
-class FourierInpainter(nn.Module):
+class FourierInpainter(Recorded, nn.Module):
     """In-painting generator over a note's magnitude and phase spectra.
 
     Given the note ``h = (m, w)`` and a mask ``s = (s_m, s_w)`` with one value

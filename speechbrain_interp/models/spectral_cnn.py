@@ -20,6 +20,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from speechbrain_interp.recorded import Recorded
+
 __all__ = ["SpectralCNN", "SpectralCNNBlock"]
 
 
@@ -67,7 +69,7 @@ class SpectralCNNBlock(nn.Module):
         return x
 
 
-class SpectralCNN(nn.Module):
+class SpectralCNN(Recorded, nn.Module):
     """1-D CNN embedding of spectral features, returning every block's output.
 
     Arguments

@@ -12,10 +12,10 @@ from speechbrain.utils.distributed import run_on_main
 
 from speechbrain_interp.brains.classification import ClassifierBrain
 from speechbrain_interp.data.dataio import build_datasets
-from speechbrain_interp.pretrained import export_classifier, export_keys
+from speechbrain_interp.programs.export import export_run_folder
 from speechbrain_interp.programs.harness import (
-    COMMON_KEYS, TRAINING_KEYS, brain_keys, fit_and_test, load_experiment, noise_keys,
-    load_pretrained_encoder, prepare_data, prepare_run,
+    COMMON_KEYS, TRAINING_KEYS, brain_keys, example_clip, fit_and_test, load_experiment,
+    load_pretrained_encoder, noise_keys, prepare_data, prepare_run,
 )  # fmt: skip
 
 __all__ = ["KEYS", "main", "required_keys", "run_classification"]
@@ -23,13 +23,12 @@ __all__ = ["KEYS", "main", "required_keys", "run_classification"]
 #: keys the program reads (the Brain's, the harness's and its own; see :func:`required_keys`)
 KEYS = COMMON_KEYS + TRAINING_KEYS + brain_keys(ClassifierBrain) + (
     "classifier", "embedding_model", "n_classes", "sample_rate", "signal_length_s",
-    "pretrained_encoder", "classifier_kind")
+    "pretrained_encoder", "experiment_name", "inference")
 
 
 def required_keys(hparams):
-    """:data:`KEYS`, the noise keys and what the export of this kind of classifier reads."""
-    kind = hparams.get("classifier_kind")  # checked (and named if missing) with KEYS
-    return KEYS + noise_keys(hparams) + (export_keys(kind) if kind is not None else ())
+    """:data:`KEYS` and the noise keys."""
+    return KEYS + noise_keys(hparams)
 
 
 def run_classification(hparams, run_opts, manifests):
@@ -73,9 +72,13 @@ def run_classification(hparams, run_opts, manifests):
     brain, best = fit_and_test(ClassifierBrain, {"classifier": hparams["classifier"]}, hparams,
                                run_opts, checkpointer, datasets, loader_opts, {"min_key": "error"})
     if best is not None:
-        run_on_main(export_classifier, args=[
-            hparams, str(best.path), encoder_path,
-            os.path.join(hparams["output_folder"], "pretrained")])
+        if datasets.get("test") is None:  # testing loaded the best checkpoint; else load it
+            checkpointer.recover_if_possible(min_key="error")
+        report = getattr(brain, "test_report", None) or {}
+        stats = {k: report[k] for k in ("accuracy", "loss") if k in report}
+        example, n_test = example_clip(datasets)
+        run_on_main(export_run_folder, args=[hparams, "classifier", hparams["classifier"],
+                                             label_encoder, stats, example, n_test])
     return brain
 
 

@@ -32,7 +32,7 @@ from speechbrain_interp.evaluation.suite import (
 )
 from speechbrain_interp.interpreters.baselines import RandomMask
 from speechbrain_interp.interpreters.gradients import build_baseline
-from speechbrain_interp.pretrained import load_interpreter
+from speechbrain_interp.inference import load_interpreter
 from speechbrain_interp.programs.harness import COMMON_KEYS, load_experiment, prepare_data
 
 __all__ = ["KEYS", "required_keys", "build_methods", "main", "run_evaluation", "trained_methods",
@@ -52,18 +52,19 @@ def required_keys(hparams):
     """:data:`KEYS` (the same whatever the values)."""
     return KEYS
 
-def trained_methods(runs, classifier, classifier_source, random_seed=None):
+def trained_methods(runs, classifier, random_seed=None):
     """Trained interpreters from their run folders, all explaining ``classifier``.
 
     Arguments
     ---------
     runs : dict
-        Name -> interpreter run folder (a recipe's ``output_folder``).
+        Name -> interpreter run folder (a recipe's ``output_folder``) or
+        pretrained interpreter folder / hub repo.
     classifier : speechbrain_interp.classifier.AudioClassifier
         The one classifier object every method explains (metrics and
-        evaluation need a single object).
-    classifier_source : str
-        Where that classifier was loaded from (given to the runs' yaml).
+        evaluation need a single object); it must have the labels the
+        interpreters were trained for (a warning says when its weights
+        differ from theirs).
     random_seed : int, optional
         Also add ``"random (<name>)"``: the run's own mask values shuffled
         per clip (:class:`RandomMask`), seeded.
@@ -75,9 +76,7 @@ def trained_methods(runs, classifier, classifier_source, random_seed=None):
     """
     methods = {}
     for name, folder in runs.items():
-        interpreter = load_interpreter(folder, {"classifier_source": classifier_source})
-        interpreter.classifier = classifier
-        methods[name] = interpreter.eval()
+        methods[name] = interpreter = load_interpreter(folder, classifier=classifier)
         if random_seed is not None:
             methods[f"random ({name})"] = RandomMask(classifier, reference=interpreter,
                                                      seed=random_seed)
@@ -87,7 +86,7 @@ def trained_methods(runs, classifier, classifier_source, random_seed=None):
 def build_methods(hparams, classifier):
     """Name -> interpreter: trained runs (+ random references), then baselines."""
     methods = trained_methods(
-        hparams["interpreters"] or {}, classifier, hparams["classifier_source"],
+        hparams["interpreters"] or {}, classifier,
         random_seed=hparams["random_seed"] if hparams["random_references"] else None,
     )
     settings = hparams["baseline_settings"] or {}

@@ -32,9 +32,8 @@ from speechbrain_interp.programs.safety import RunLock
 logger = get_logger(__name__)
 
 __all__ = [
-    "HparamsError", "brain_keys", "build_noise_augment", "export_parts", "fit_and_test",
-    "load_experiment",
-    "load_parts",
+    "HparamsError", "brain_keys", "build_noise_augment", "example_clip", "export_parts",
+    "fit_and_test", "load_experiment", "load_interpreter_parts",
     "load_pretrained_encoder", "noise_keys", "prepare_data", "prepare_run", "read_plain",
     "require_hparams",
 ]  # fmt: skip
@@ -450,17 +449,28 @@ def export_parts(parts, checkpoint_dir, out_folder):
     run_on_main(copy)
 
 
-def load_parts(parts, source, save_folder):
-    """Initialises trained parts from ``<source>/<name>.ckpt`` (path or HF repo)."""
-    from speechbrain.utils.parameter_transfer import Pretrainer
+def load_interpreter_parts(interpreter, source, save_folder):
+    """Initialises an interpreter from a pretrained interpreter folder (path or HF repo).
 
-    if not parts:
+    The folder's ``interpreter.ckpt`` (e.g. a stage-1 run's ``pretrained/``)
+    is fetched into ``<save_folder>/pretrained_interpreter`` and loaded
+    strictly: it must come from the same method and configuration.
+    """
+    from speechbrain.utils.fetching import fetch
+
+    from speechbrain_interp.pretrained import INTERPRETER_FILE, load_interpreter_state
+
+    if not interpreter.trained_parts():
         raise ValueError("pretrained_interpreter is set but the interpreter has no trained parts")
-    pretrainer = Pretrainer(
-        collect_in=os.path.join(save_folder, "pretrained_interpreter"),
-        loadables=dict(parts),
-        paths={name: f"{source}/{name}.ckpt" for name in parts},
-    )
-    run_on_main(pretrainer.collect_files)
-    pretrainer.load_collected()
-    logger.info("trained parts initialised from %s", source)
+    savedir = os.path.join(save_folder, "pretrained_interpreter")
+    run_on_main(fetch, kwargs={"filename": INTERPRETER_FILE, "source": str(source),
+                               "savedir": savedir})
+    load_interpreter_state(interpreter, os.path.join(savedir, INTERPRETER_FILE))
+    logger.info("interpreter initialised from %s", source)
+
+
+def example_clip(datasets):
+    """The first test clip (else training clip) ``[N]`` and the number of test clips."""
+    test = datasets.get("test")
+    source = test if test is not None and len(test) else datasets["train"]
+    return source[0]["sig"], (len(test) if test is not None else 0)

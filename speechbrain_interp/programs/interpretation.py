@@ -12,11 +12,14 @@ Authors
 
 import os
 
+from speechbrain.utils.distributed import run_on_main
+
 from speechbrain_interp.brains.interpretation import InterpreterBrain
 from speechbrain_interp.data.dataio import build_datasets
+from speechbrain_interp.programs.export import export_run_folder
 from speechbrain_interp.programs.harness import (
-    COMMON_KEYS, TRAINING_KEYS, brain_keys, export_parts,
-    fit_and_test, load_experiment, load_parts, noise_keys, prepare_data, prepare_run,
+    COMMON_KEYS, TRAINING_KEYS, brain_keys, example_clip, fit_and_test, load_experiment,
+    load_interpreter_parts, noise_keys, prepare_data, prepare_run,
 )  # fmt: skip
 from speechbrain_interp.programs.safety import check_classifier_unchanged
 
@@ -24,7 +27,8 @@ __all__ = ["KEYS", "main", "required_keys", "run_interpreter"]
 
 #: keys the program reads (the Brain's, the harness's and its own; see :func:`required_keys`)
 KEYS = COMMON_KEYS + TRAINING_KEYS + brain_keys(InterpreterBrain) + (
-    "interpreter", "classifier_source", "signal_length_s", "pretrained_interpreter")
+    "interpreter", "classifier_source", "signal_length_s", "pretrained_interpreter",
+    "experiment_name", "inference")
 
 
 def required_keys(hparams):
@@ -41,10 +45,11 @@ def run_interpreter(hparams, run_opts, manifests):
         Loaded recipe hyperparameters (:data:`KEYS`): ``interpreter`` is a
         trainable :class:`~speechbrain_interp.interpreters.Interpreter`
         whose ``classifier`` was loaded from ``classifier_source``;
-        ``pretrained_interpreter`` (a folder of ``<part>.ckpt`` files to
-        start from, or None). The interpreter's ``trained_parts()`` are
-        checkpointed and, after testing, exported to
-        ``<output_folder>/pretrained/``.
+        ``pretrained_interpreter`` (a pretrained interpreter folder or repo
+        to start from, e.g. a stage-1 run's ``pretrained/``, or None). The
+        interpreter's ``trained_parts()`` are checkpointed; after testing,
+        the best interpreter (with its classifier) is exported to
+        ``<output_folder>/pretrained/`` (:func:`~speechbrain_interp.programs.export.export_run_folder`).
     run_opts : dict
         SpeechBrain run options.
     manifests : dict
@@ -73,13 +78,17 @@ def run_interpreter(hparams, run_opts, manifests):
     checkpointer, has_checkpoint, loader_opts = prepare_run(hparams, run_opts)
     check_classifier_unchanged(hparams, classifier, has_checkpoint)
     if not has_checkpoint and hparams["pretrained_interpreter"]:
-        load_parts(parts, hparams["pretrained_interpreter"], hparams["save_folder"])
+        load_interpreter_parts(interpreter, hparams["pretrained_interpreter"], hparams["save_folder"])
     key = hparams["ckpt_key"]
     select = {"min_key": key} if hparams["ckpt_mode"] == "min" else {"max_key": key}
     brain, best = fit_and_test(InterpreterBrain, {"interpreter": interpreter}, hparams, run_opts,
                                checkpointer, datasets, loader_opts, select)
     if best is not None and parts:
-        export_parts(parts, str(best.path), os.path.join(hparams["output_folder"], "pretrained"))
+        if datasets.get("test") is None:  # testing loaded the best checkpoint; else load it
+            checkpointer.recover_if_possible(**select)
+        example, n_test = example_clip(datasets)
+        run_on_main(export_run_folder, args=[hparams, "interpreter", interpreter, label_encoder,
+                                             getattr(brain, "test_stats", None), example, n_test])
     return brain
 
 

@@ -24,7 +24,7 @@ from speechbrain.utils.distributed import run_on_main
 from speechbrain.utils.logger import get_logger
 
 from speechbrain_interp.data.dataio import build_datasets
-from speechbrain_interp.pretrained import load_classifier
+from speechbrain_interp.inference import load_classifier
 from speechbrain_interp.programs.harness import COMMON_KEYS, load_experiment, prepare_data
 from speechbrain_interp.rde.fourier_rde import FourierRDE, coefficients
 from speechbrain_interp.rde.obfuscation import build_obfuscation

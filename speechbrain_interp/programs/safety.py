@@ -8,13 +8,12 @@
 (Checkpoints written whole or not at all:
 :class:`speechbrain_interp.brains.checkpoints.AtomicCheckpointer`; a
 changed classifier source replacing cached files:
-:func:`speechbrain_interp.pretrained.load_classifier`.)
+:func:`speechbrain_interp.inference.load_classifier`.)
 
 Authors
  * speechbrain-interp developers 2026
 """
 
-import hashlib
 import json
 import os
 import socket
@@ -23,7 +22,9 @@ import time
 
 from speechbrain.utils.distributed import run_on_main
 
-__all__ = ["RunLock", "check_classifier_unchanged", "classifier_fingerprint"]
+from speechbrain_interp.pretrained import classifier_fingerprint
+
+__all__ = ["RunLock", "check_classifier_unchanged"]
 
 
 class RunLock:
@@ -92,23 +93,6 @@ class RunLock:
             return "its lock file gives no details"
         return (f"process {holder.get('pid')} on {holder.get('host')}, started "
                 f"{holder.get('started')}: {holder.get('command')}")
-
-
-def classifier_fingerprint(classifier):
-    """SHA-256 of a classifier's parameters and buffers (what it computes).
-
-    Example
-    -------
-    >>> import torch
-    >>> a, b = torch.nn.Linear(2, 2), torch.nn.Linear(2, 2)
-    >>> classifier_fingerprint(a) == classifier_fingerprint(a), classifier_fingerprint(a) == classifier_fingerprint(b)
-    (True, False)
-    """
-    digest = hashlib.sha256()
-    for name, tensor in sorted(classifier.state_dict().items()):
-        digest.update(name.encode())
-        digest.update(tensor.detach().cpu().contiguous().numpy().tobytes())
-    return digest.hexdigest()
 
 
 def check_classifier_unchanged(hparams, classifier, has_checkpoint):

@@ -1,0 +1,270 @@
+"""A pretrained sound classifier behind SpeechBrain's ``Pretrained`` interface.
+
+    from speechbrain_interp.inference import SoundClassifier
+    classifier = SoundClassifier.from_hparams(source="results/demo/classifier/1234/pretrained")
+    result = classifier.classify_file("dog.wav")
+    result.labels, result.top_k
+
+The source is a pretrained folder (:mod:`speechbrain_interp.pretrained`),
+local or on the HuggingFace hub. Files of any length, sample rate and
+channel count are classified: they are mixed down, resampled, peak
+normalised as the training clips were, and a recording longer than the
+classifier's clip is classified window by window (``window_s``, ``hop_s`` of
+the folder's ``hyperparams.yaml``; the recording's probabilities are the
+mean over windows).
+
+Authors
+ * speechbrain-interp developers 2026
+"""
+
+from dataclasses import dataclass
+from typing import List, Optional
+
+import torch
+from speechbrain.inference.interfaces import Pretrained
+
+from speechbrain_interp.audio import load_audio, seconds_to_samples
+from speechbrain_interp.inference.loading import load_pretrained
+from speechbrain_interp.inference.windows import align_to_frames, classify_long
+from speechbrain_interp.interpreters.base import as_wave_batch
+from speechbrain_interp.pretrained import PretrainedFileError
+
+__all__ = ["Classification", "SoundClassifier", "check_labels", "load_classifier",
+           "load_recording", "pad_to_window"]
+
+
+@dataclass
+class Classification:
+    """What :meth:`SoundClassifier.classify_batch` and ``classify_file`` return.
+
+    Attributes
+    ----------
+    probabilities : torch.Tensor
+        ``[B, C]`` softmax (sigmoid for a multi-label classifier).
+    index : torch.Tensor
+        ``[B]`` most likely class.
+    labels : list of str
+        ``B`` names of ``index``.
+    top_k : list of list of (str, float)
+        The ``k`` most likely classes of each item with their probabilities.
+    logits : torch.Tensor or None
+        ``[B, C]`` (``None`` for a file classified window by window).
+    active : list of list of str or None
+        Multi-label: the classes above the decision threshold.
+    window_starts : torch.Tensor or None
+        A file classified window by window: ``[W]`` start of each window
+        (seconds).
+    window_probabilities : torch.Tensor or None
+        ``[W, C]`` the probabilities of each window.
+    """
+
+    probabilities: torch.Tensor
+    index: torch.Tensor
+    labels: List[str]
+    top_k: list
+    logits: Optional[torch.Tensor] = None
+    active: Optional[list] = None
+    window_starts: Optional[torch.Tensor] = None
+    window_probabilities: Optional[torch.Tensor] = None
+
+
+def check_labels(label_encoder, n_classes, labels, source):
+    """Refuses a label encoder that does not match the classifier or the YAML's labels."""
+    found = [label_encoder.ind2lab[i] for i in range(len(label_encoder))]
+    if len(found) != n_classes:
+        raise PretrainedFileError(
+            f"{source}: label_encoder.ckpt holds {len(found)} labels but the classifier has "
+            f"{n_classes} outputs")
+    if labels is not None and list(labels) != found:
+        raise PretrainedFileError(
+            f"{source}: label_encoder.ckpt ({found[:5]}...) does not match the labels of "
+            f"hyperparams.yaml ({list(labels)[:5]}...)")
+    return found
+
+
+def pad_to_window(wavs, wav_lens, window):
+    """Zeroes what lies past each relative length and pads to ``window`` samples.
+
+    Arguments
+    ---------
+    wavs : torch.Tensor
+        ``[B, N]``.
+    wav_lens : torch.Tensor or None
+        ``[B]`` relative lengths in ``(0, 1]`` (SpeechBrain's convention).
+    window : int
+        The classifier's clip length in samples.
+
+    Returns
+    -------
+    torch.Tensor
+        ``[B, max(N, window)]``.
+
+    Example
+    -------
+    >>> pad_to_window(torch.ones(2, 4), torch.tensor([1.0, 0.5]), 6)
+    tensor([[1., 1., 1., 1., 0., 0.],
+            [1., 1., 0., 0., 0., 0.]])
+    """
+    if wav_lens is not None:
+        wav_lens = torch.as_tensor(wav_lens, dtype=torch.float32).flatten()
+        if wav_lens.shape[0] != wavs.shape[0] or bool(((wav_lens <= 0) | (wav_lens > 1)).any()):
+            raise ValueError(f"wav_lens must be {wavs.shape[0]} relative lengths in (0, 1], "
+                             f"got {wav_lens.tolist()}")
+        keep = torch.arange(wavs.shape[1]).unsqueeze(0) < (wav_lens * wavs.shape[1]).round().unsqueeze(1)
+        wavs = wavs * keep.to(wavs.device, wavs.dtype)
+    if wavs.shape[1] < window:
+        wavs = torch.nn.functional.pad(wavs, (0, window - wavs.shape[1]))
+    return wavs
+
+
+def load_recording(path, sample_rate):
+    """A file as a classifier hears it: mono, at ``sample_rate``, peak normalised
+    (as the training clips were).
+
+    Raises :class:`~speechbrain_interp.audio.AudioError` (naming the file)
+    for missing, unreadable, empty, non-finite or silent audio.
+    """
+    return load_audio(path, sample_rate, normalize=True, allow_silent=False)
+
+
+class SoundClassifier(Pretrained):
+    """Classifies sounds with a pretrained classifier folder.
+
+    Build it with :meth:`from_hparams`. ``self.classifier`` is the
+    :class:`~speechbrain_interp.classifier.AudioClassifier` (with its
+    ``label_encoder`` attached).
+    """
+
+    HPARAMS_NEEDED = ["label_encoder", "labels", "window_s", "hop_s", "batch_size", "top_k"]
+    MODULES_NEEDED = ["classifier"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.classifier = self.mods.classifier
+        self.labels = check_labels(self.hparams.label_encoder, self.classifier.n_classes,
+                                   self.hparams.labels, "this folder")
+        self.classifier.label_encoder = self.hparams.label_encoder
+        self.classifier.hparams = {k: v for k, v in vars(self.hparams).items()
+                                   if isinstance(v, (int, float, str, bool))}
+        self.classifier.freeze()
+
+    @classmethod
+    def from_hparams(cls, source, savedir=None, overrides=None, **kwargs):
+        """Loads a pretrained classifier folder or hub repository.
+
+        Arguments
+        ---------
+        source : str
+            A local folder (a run's ``pretrained/`` or an exported folder)
+            or a HuggingFace repo id (``owner/name``). A missing local path
+            is reported as such, never tried on the hub.
+        savedir : str, optional
+            Where files are linked or copied (default: used in place / from
+            the hub cache).
+        overrides : dict, optional
+            YAML overrides, e.g. ``{"hop_s": 1.0}``.
+        **kwargs
+            ``run_opts`` (e.g. ``{"device": "cuda:0"}``), ``freeze_params``,
+            ``fetch_config``.
+        """
+        return load_pretrained(cls, source, "classifier", savedir=savedir, overrides=overrides,
+                               **kwargs)
+
+    @property
+    def sample_rate(self):
+        """The classifier's sample rate."""
+        return self.classifier.sample_rate
+
+    @property
+    def window(self):
+        """The classifier's clip length (= the window of long recordings), in samples."""
+        return seconds_to_samples(self.hparams.window_s, self.sample_rate)
+
+    @property
+    def hop(self):
+        """Hop between the windows of a long recording, in samples (``hop_s``
+        rounded to whole STFT hops, so that window frames line up)."""
+        return align_to_frames(seconds_to_samples(self.hparams.hop_s, self.sample_rate),
+                               self.classifier.frontend.hop_samples)
+
+    def _summary(self, probabilities, logits=None, **extra):
+        k = min(int(self.hparams.top_k), probabilities.shape[-1])
+        values, indices = probabilities.topk(k, dim=-1)
+        index = indices[:, 0]
+        top_k = [[(self.labels[int(i)], float(v)) for v, i in zip(vs, ix)]
+                 for vs, ix in zip(values, indices)]
+        active = None
+        if self.classifier.multilabel:
+            decided = probabilities > self.classifier.threshold
+            active = [[self.labels[int(i)] for i in row.nonzero().flatten()] for row in decided]
+        return Classification(probabilities=probabilities, index=index,
+                              labels=[self.labels[int(i)] for i in index], top_k=top_k,
+                              logits=logits, active=active, **extra)
+
+    @torch.no_grad()
+    def classify_batch(self, wavs, wav_lens=None):
+        """Classifies a batch of clips.
+
+        Arguments
+        ---------
+        wavs : torch.Tensor or numpy.ndarray
+            ``[B, N]`` (or ``[N]``, ``[B, 1, N]``) at :attr:`sample_rate`;
+            clips shorter than the classifier's are zero-padded as in
+            training.
+        wav_lens : torch.Tensor, optional
+            ``[B]`` relative lengths; samples past them are zeroed.
+
+        Returns
+        -------
+        Classification
+        """
+        wavs = pad_to_window(as_wave_batch(wavs), wav_lens, self.window).to(self.device)
+        logits = self.classifier(wave=wavs).logits
+        return self._summary(self.classifier.probabilities(logits), logits=logits)
+
+    def load_file(self, path):
+        """:func:`load_recording` at the classifier's rate."""
+        return load_recording(path, self.sample_rate)
+
+    def classify_file(self, path):
+        """Classifies a file of any length (window by window when longer than a clip).
+
+        Returns
+        -------
+        Classification
+            ``B = 1``; ``window_starts`` and ``window_probabilities`` give
+            the decision over time.
+        """
+        wave = self.load_file(path).to(self.device)
+        result = classify_long(self.classifier, wave, self.window, self.hop,
+                               int(self.hparams.batch_size))
+        return self._summary(result.probabilities.unsqueeze(0),
+                             window_starts=result.starts.float() / self.sample_rate,
+                             window_probabilities=result.window_probabilities)
+
+    def forward(self, wavs, wav_lens=None):
+        """:meth:`classify_batch`."""
+        return self.classify_batch(wavs, wav_lens)
+
+
+def load_classifier(source, savedir=None):
+    """The :class:`~speechbrain_interp.classifier.AudioClassifier` of a pretrained folder.
+
+    What recipe YAMLs call (``classifier: !apply:speechbrain_interp.inference.load_classifier``).
+
+    Arguments
+    ---------
+    source : str
+        Local folder or HuggingFace repo id (see :meth:`SoundClassifier.from_hparams`).
+    savedir : str, optional
+        Where the files are linked or copied; a savedir holding another
+        source's files gets them replaced, with a warning.
+    Returns
+    -------
+    speechbrain_interp.classifier.AudioClassifier
+        Frozen (eval mode, no parameter gradients), with ``label_encoder`` and
+        ``hparams`` (the YAML's plain values) attached.
+    """
+    loaded = SoundClassifier.from_hparams(source, savedir=savedir)
+    loaded.classifier.source = loaded.source
+    return loaded.classifier

@@ -1,0 +1,188 @@
+"""Loading a pretrained folder the SpeechBrain way, but loudly.
+
+:func:`load_pretrained` is what ``from_hparams`` of
+:class:`~speechbrain_interp.inference.SoundClassifier` and
+:class:`~speechbrain_interp.inference.AudioInterpreter` run. It resolves the
+source first (:mod:`speechbrain_interp.inference.sources`), checks that the
+folder holds the right kind of model, then hands over to SpeechBrain's
+``pretrained_from_hparams`` (fetching, ``Pretrainer``, ``run_opts``), with
+three additions:
+
+* under DDP the files are fetched by the main process only;
+* a ``savedir`` that cached another source's files gets them replaced (with a
+  warning) instead of silently keeping the old model;
+* building the models leaves the global random generators (``random``,
+  numpy, torch) as they were.
+
+Authors
+ * speechbrain-interp developers 2026
+"""
+
+import contextlib
+import os
+import random
+import re
+
+import torch
+from speechbrain.utils.logger import get_logger
+
+from speechbrain_interp.inference.sources import PretrainedSourceError, check_hub, resolve_source
+
+logger = get_logger(__name__)
+
+__all__ = ["SOURCE_FILE", "keep_random_state", "load_pretrained", "read_kind"]
+
+#: file of a savedir that names the source its cached files came from
+SOURCE_FILE = "source.txt"
+
+
+def read_kind(yaml_path):
+    """The ``kind`` a pretrained ``hyperparams.yaml`` declares (``None``: none).
+
+    Example
+    -------
+    >>> path = getfixture("tmpdir") / "hyperparams.yaml"
+    >>> _ = path.write('format_version: 1\\nkind: "classifier"\\n')
+    >>> read_kind(str(path))
+    'classifier'
+    """
+    with open(yaml_path, encoding="utf-8") as f:
+        for line in f:
+            match = re.match(r'^kind:\s*"?([\w-]+)"?\s*(#.*)?$', line)
+            if match:
+                return match.group(1)
+    return None
+
+
+def _identity(kind, source):
+    return source if kind == "hub" else os.path.realpath(source)
+
+
+def _source_changed(identity, savedir):
+    """Whether ``savedir`` caches the files of another source than ``identity``."""
+    if savedir is None or os.path.realpath(savedir) == identity:
+        return False
+    record = os.path.join(savedir, SOURCE_FILE)
+    previous = open(record, encoding="utf-8").read().strip() if os.path.isfile(record) else None
+    cached = os.path.exists(os.path.join(savedir, "hyperparams.yaml"))
+    if previous == identity or (previous is None and not cached):
+        return False
+    logger.warning("pretrained source changed (%s, now %s): the files cached in %s are replaced",
+                   previous or "an unrecorded source", identity, savedir)
+    return True
+
+
+def _fetch_error(err, source, where):
+    return PretrainedSourceError(
+        f"{source}: {where} could not be fetched ({type(err).__name__}: {err}). Check the "
+        "repository id and that it holds the files of an exported folder (hyperparams.yaml, "
+        "the .ckpt files)")
+
+
+def load_pretrained(cls, source, kind, savedir=None, overrides=None, fetch_config=None,
+                    **kwargs):
+    """Builds ``cls`` (a ``Pretrained`` subclass) from a pretrained folder.
+
+    Arguments
+    ---------
+    cls : type
+        The inference class.
+    source : str
+        A local folder or a HuggingFace repository id.
+    kind : str
+        The ``kind`` the folder must declare (``"classifier"`` or
+        ``"interpreter"``).
+    savedir : str, optional
+        Where the files are linked (local sources) or copied from the hub
+        cache; ``None``: used in place (local) or from the hub cache, and
+        nothing is written in the working directory.
+    overrides : dict, optional
+        HyperPyYAML overrides (e.g. ``{"hop_s": 1.0}``).
+    fetch_config : speechbrain.utils.fetching.FetchConfig, optional
+    **kwargs
+        Given to the class (``run_opts``, ``freeze_params``).
+
+    Returns
+    -------
+    cls instance
+    """
+    from speechbrain.inference.interfaces import pretrained_from_hparams
+    from speechbrain.utils.distributed import run_on_main
+    from speechbrain.utils.fetching import FetchConfig, fetch
+
+    where, resolved = resolve_source(source, f"pretrained {kind} folder")
+    fetch_config = fetch_config or FetchConfig()
+    if where == "hub":
+        check_hub(resolved, revision=fetch_config.revision,
+                  cache_dir=fetch_config.huggingface_cache_dir)
+    identity = _identity(where, resolved)
+    savedir = None if savedir is None else os.path.abspath(os.fspath(savedir))
+
+    def fetch_files():
+        changed = _source_changed(identity, savedir)
+        config = FetchConfig(**{**vars(fetch_config), "overwrite": changed or fetch_config.overwrite})
+        try:
+            yaml_path = fetch("hyperparams.yaml", source=resolved, savedir=savedir,
+                              fetch_config=config)
+        except Exception as err:
+            raise _fetch_error(err, resolved, "hyperparams.yaml") from err
+        found = read_kind(yaml_path)
+        if found != kind:
+            raise PretrainedSourceError(_wrong_kind(resolved, found, kind))
+        try:
+            pretrained_from_hparams(cls, resolved, savedir=savedir, overrides=overrides or {},
+                                    download_only=True, fetch_config=config)
+        except PretrainedSourceError:
+            raise
+        except (OSError, ValueError) as err:
+            raise _fetch_error(err, resolved, "a file of the folder") from err
+        if savedir is not None and os.path.realpath(savedir) != identity:
+            with open(os.path.join(savedir, SOURCE_FILE), "w", encoding="utf-8") as f:
+                f.write(identity + "\n")
+        return config
+
+    with keep_random_state():
+        run_on_main(fetch_files)
+        instance = pretrained_from_hparams(cls, resolved, savedir=savedir,
+                                           overrides=overrides or {},
+                                           fetch_config=FetchConfig(**vars(fetch_config)),
+                                           **kwargs)
+    instance.source = identity
+    return instance
+
+
+def _wrong_kind(source, found, kind):
+    if found is None:
+        return (f"{source} holds no speechbrain-interp {kind} (its hyperparams.yaml declares no "
+                "kind): export the training run with `python -m speechbrain_interp export`")
+    if found == "classifier" and kind == "interpreter":
+        return (f"{source} is a classifier folder, not an interpreter: give an interpreter folder "
+                "(an interpreter run's pretrained/), or name a method that needs no training, "
+                "e.g. AudioInterpreter.from_hparams(source, method='saliency') (see "
+                "speechbrain_interp.inference.METHODS)")
+    return f"{source} holds a {found}, not a {kind}"
+
+
+@contextlib.contextmanager
+def keep_random_state():
+    """Leaves the global generators of ``random``, numpy and torch (CPU and
+    CUDA) as they were: building models draws initial weights from them.
+
+    Example
+    -------
+    >>> before = torch.random.get_rng_state()
+    >>> with keep_random_state():
+    ...     _ = torch.nn.Linear(10, 10), random.random()
+    >>> bool(torch.equal(before, torch.random.get_rng_state()))
+    True
+    """
+    import numpy
+
+    state = random.getstate(), numpy.random.get_state()
+    devices = list(range(torch.cuda.device_count())) if torch.cuda.is_available() else []
+    try:
+        with torch.random.fork_rng(devices=devices):
+            yield
+    finally:
+        random.setstate(state[0])
+        numpy.random.set_state(state[1])
