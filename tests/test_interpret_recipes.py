@@ -8,7 +8,6 @@ checkpoints, interpretations, test metrics, exported parts that load back.
 import importlib.util
 import json
 import math
-import os
 
 import pytest
 import torch

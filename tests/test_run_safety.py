@@ -58,7 +58,7 @@ def test_load_classifier_loads_a_changed_source_into_a_used_savedir(tiny, tmp_pa
         second = _params(load_classifier(b, savedir=tmp_path / "cache"))
     assert not _same(first, second)  # A and B differ: the check below can fail
     assert _same(second, _params(load_classifier(b, savedir=tmp_path / "fresh")))
-    assert "classifier source changed" in caplog.text and str(b.resolve()) in caplog.text
+    assert "pretrained source changed" in caplog.text and str(b.resolve()) in caplog.text
     assert (tmp_path / "cache" / "source.txt").read_text().strip() == str(b.resolve())
 
 

@@ -15,7 +15,10 @@ demo doubles as a walk-through:
    writes listenable interpretations of test clips;
 4. ``tools/compare_interpreters.py`` scores L-MAC against a random mask of
    the same statistics, the all-ones mask and vanilla saliency on the test
-   clips and prints the faithfulness table.
+   clips and prints the faithfulness table;
+5. ``recipes/ESC50/interpret/eval.py`` evaluates under five conditions;
+6. ``sb-interp explain`` explains three test clips with the exported
+   interpreter folder ``results/demo/lmac/pretrained``, as a user would.
 
 With ``--all_interpreters`` PIQ, L2I (with its NMF dictionary) and PV are trained
 too and join the table. Re-running resumes: finished steps are not redone.
@@ -152,6 +155,14 @@ def main(argv=None):
          "--baselines", "[saliency, gradcam, all-ones]", "--max_clips", str(args.eval_clips),
          "--seed", str(args.seed)], quiet=True)
 
+    # 6. the trained interpreter as a user gets it: its pretrained/ folder and the command line
+    audio = os.path.join(args.data, "ESC-50", "audio")
+    clips = sorted(name for name in os.listdir(os.path.join(REPO, audio)) if name.startswith("5-"))[:3]
+    explained = os.path.join(args.results, "explain")
+    run([os.path.join(os.path.dirname(py), "sb-interp"), "explain", "--source",
+         os.path.join(runs["lmac"], "pretrained"), *[os.path.join(audio, c) for c in clips],
+         "--out", explained])
+
     with open(os.path.join(REPO, classifier_dir, "test_report.json")) as f:
         report = json.load(f)
     print("\n== Demo results ==")
@@ -169,6 +180,14 @@ def main(argv=None):
     print(conditions_summary(os.path.join(REPO, evaluation, "results.json")))
     print(f"evaluation:           {evaluation}/results.md (every table), index.html (listen: "
           "mixture, source, contaminant, each method's interpretation)")
+    print(f"explained with sb-interp: {explained}/<clip>/(original.wav, interpretation.wav, "
+          "explanation.png, result.json)")
+    print("\nExplain your own recordings (any length, rate, channels):")
+    print("  from speechbrain_interp.inference import AudioInterpreter")
+    print(f'  lmac = AudioInterpreter.from_hparams(source="{runs["lmac"]}/pretrained")')
+    print('  out = lmac.interpret_file("my_recording.wav")')
+    print(f"  .venv/bin/sb-interp explain --source {runs['lmac']}/pretrained my_recordings/ "
+          "--out explanations/")
     print(f"total time: {time.time() - start:.0f} s")
 
 

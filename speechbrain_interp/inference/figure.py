@@ -142,6 +142,7 @@ def plot_explanation(wave, mask, sample_rate, hop_samples, starts, window_probab
     True
     """
     plt = _pyplot()
+    label = int(label)
     wave = wave.detach().reshape(-1).float().cpu()
     n_samples = wave.shape[0]
     magnitude, masked = pooled_spectrograms(wave, mask, hop_samples)

@@ -349,7 +349,7 @@ def interpret_long(interpreter, wave, window, hop, batch_size, label=None, with_
     >>> from speechbrain_interp.models import CNN14
     >>> clf = AudioClassifier(SpectralFrontEnd(), CNN14(base_channels=4), torch.nn.Linear(128, 3))
     >>> wave = torch.randn(30000)
-    >>> out = interpret_long(AllOnes(clf), wave, window=16000, hop=93 * 86, batch_size=2)
+    >>> out = interpret_long(AllOnes(clf), wave, window=16000, hop=43 * 186, batch_size=2)
     >>> out.mask.shape, out.starts.tolist(), out.wave.shape
     (torch.Size([162, 513]), [0, 7998, 15996], torch.Size([30000]))
     >>> float(out.mask.min()), bool((out.wave - wave).abs().max() < 1e-4)

@@ -153,7 +153,7 @@ def export_run_folder(hparams, kind, model, label_encoder, stats, example_wave, 
     labels = [label_encoder.ind2lab[i] for i in range(len(label_encoder))]
     stats = {k: float(v) for k, v in (stats or {}).items() if isinstance(v, (int, float))}
     card = model_card(kind, name, labels, method, _data_description(hparams), stats, n_test,
-                      f"<this folder or its hub repo id>")
+                      "<this folder or its hub repo id>")
     with open(os.path.join(folder, "README.md"), "w", encoding="utf-8") as f:
         f.write(card)
     if example_wave is not None:
