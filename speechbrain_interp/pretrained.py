@@ -156,15 +156,18 @@ def load_labels(label_encoder, path):
     >>> load_labels(CategoricalEncoder(), str(path))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    speechbrain_interp.pretrained.PretrainedFileError: ...label_encoder.ckpt holds no class labels ...
+    speechbrain_interp.pretrained.PretrainedFileError: ...label_encoder.ckpt holds no class labels (empty file)
     """
     path = str(path)
     if not os.path.isfile(path):
         raise PretrainedFileError(f"{path} not found: the folder has no label file")
+    if os.path.getsize(path) == 0:
+        raise PretrainedFileError(f"{path} holds no class labels (empty file)")
     try:
         label_encoder.load(path)
     except Exception as err:
-        raise PretrainedFileError(f"{path} is not a SpeechBrain label file: {err}") from err
+        raise PretrainedFileError(f"{path} is not a SpeechBrain label file (truncated or another "
+                                  f"kind of file: {type(err).__name__}: {err})") from err
     if len(label_encoder) == 0:
         raise PretrainedFileError(f"{path} holds no class labels (empty or truncated file)")
 
@@ -193,6 +196,13 @@ def load_interpreter_state(interpreter, path):
     if any(k.startswith("classifier.") for k in state):
         raise PretrainedFileError(f"{path} holds classifier tensors: it is not an interpreter.ckpt")
     _load_state(interpreter, full, path, f"the {type(interpreter).__name__} interpreter")
+
+
+def _labels(label_encoder, classifier):
+    if len(label_encoder) != classifier.n_classes:
+        raise ValueError(f"the label encoder has {len(label_encoder)} labels, the classifier "
+                         f"{classifier.n_classes} outputs")
+    return [label_encoder.ind2lab[i] for i in range(len(label_encoder))]
 
 
 def _header(kind, settings, labels, fingerprint, extra=()):
@@ -286,11 +296,8 @@ def write_classifier(folder, classifier, label_encoder, settings, title="classif
     str
         ``folder``.
     """
-    if len(label_encoder) != classifier.n_classes:
-        raise ValueError(f"the label encoder has {len(label_encoder)} labels, the classifier "
-                         f"{classifier.n_classes} outputs")
     os.makedirs(folder, exist_ok=True)
-    labels = [label_encoder.ind2lab[i] for i in range(len(label_encoder))]
+    labels = _labels(label_encoder, classifier)
     header = _header("classifier", settings, labels, classifier_fingerprint(classifier))
     loadables = {"embedding_model": "embedding_model", "classifier": "head",
                  "label_encoder": "label_encoder"}
@@ -326,14 +333,11 @@ def write_interpreter(folder, interpreter, label_encoder, settings, classifier_r
         ``folder``.
     """
     classifier = interpreter.classifier
-    if len(label_encoder) != classifier.n_classes:
-        raise ValueError(f"the label encoder has {len(label_encoder)} labels, the classifier "
-                         f"{classifier.n_classes} outputs")
     if classifier_repo is not None and not _HUB_ID.match(str(classifier_repo)):
         raise ValueError(f"classifier_repo must be a HuggingFace repo id (owner/name), got "
                          f"{classifier_repo!r}: a local path would tie the folder to this machine")
     os.makedirs(folder, exist_ok=True)
-    labels = [label_encoder.ind2lab[i] for i in range(len(label_encoder))]
+    labels = _labels(label_encoder, classifier)
     header = _header("interpreter", settings, labels, classifier_fingerprint(classifier),
                      extra={"method": type(interpreter).__name__,
                             "classifier_repo": classifier_repo})

@@ -29,7 +29,7 @@ from speechbrain_interp.inference.windows import align_to_frames, classify_long
 from speechbrain_interp.interpreters.base import as_wave_batch
 from speechbrain_interp.pretrained import PretrainedFileError
 
-__all__ = ["Classification", "SoundClassifier", "check_labels", "load_classifier",
+__all__ = ["Classification", "Recordings", "SoundClassifier", "check_labels", "load_classifier",
            "load_recording", "pad_to_window"]
 
 
@@ -127,7 +127,35 @@ def load_recording(path, sample_rate):
     return load_audio(path, sample_rate, normalize=True, allow_silent=False)
 
 
-class SoundClassifier(Pretrained):
+class Recordings:
+    """What both inference classes know of recordings: the classifier's rate,
+    its clip length (the window of long recordings), the hop between windows
+    and how a file is read. Needs ``self.classifier`` and ``self.hparams``
+    (``window_s``, ``hop_s``)."""
+
+    @property
+    def sample_rate(self):
+        """The classifier's sample rate."""
+        return self.classifier.sample_rate
+
+    @property
+    def window(self):
+        """The classifier's clip length (= the window of long recordings), in samples."""
+        return seconds_to_samples(self.hparams.window_s, self.sample_rate)
+
+    @property
+    def hop(self):
+        """Hop between the windows of a long recording, in samples (``hop_s``
+        rounded to whole STFT hops, so that window frames line up)."""
+        return align_to_frames(seconds_to_samples(self.hparams.hop_s, self.sample_rate),
+                               self.classifier.frontend.hop_samples)
+
+    def load_file(self, path):
+        """:func:`load_recording` at the classifier's rate."""
+        return load_recording(path, self.sample_rate)
+
+
+class SoundClassifier(Recordings, Pretrained):
     """Classifies sounds with a pretrained classifier folder.
 
     Build it with :meth:`from_hparams`. ``self.classifier`` is the
@@ -170,23 +198,6 @@ class SoundClassifier(Pretrained):
         return load_pretrained(cls, source, "classifier", savedir=savedir, overrides=overrides,
                                **kwargs)
 
-    @property
-    def sample_rate(self):
-        """The classifier's sample rate."""
-        return self.classifier.sample_rate
-
-    @property
-    def window(self):
-        """The classifier's clip length (= the window of long recordings), in samples."""
-        return seconds_to_samples(self.hparams.window_s, self.sample_rate)
-
-    @property
-    def hop(self):
-        """Hop between the windows of a long recording, in samples (``hop_s``
-        rounded to whole STFT hops, so that window frames line up)."""
-        return align_to_frames(seconds_to_samples(self.hparams.hop_s, self.sample_rate),
-                               self.classifier.frontend.hop_samples)
-
     def _summary(self, probabilities, logits=None, **extra):
         k = min(int(self.hparams.top_k), probabilities.shape[-1])
         values, indices = probabilities.topk(k, dim=-1)
@@ -221,10 +232,6 @@ class SoundClassifier(Pretrained):
         wavs = pad_to_window(as_wave_batch(wavs), wav_lens, self.window).to(self.device)
         logits = self.classifier(wave=wavs).logits
         return self._summary(self.classifier.probabilities(logits), logits=logits)
-
-    def load_file(self, path):
-        """:func:`load_recording` at the classifier's rate."""
-        return load_recording(path, self.sample_rate)
 
     def classify_file(self, path):
         """Classifies a file of any length (window by window when longer than a clip).

@@ -26,12 +26,11 @@ from hyperpyyaml import load_hyperpyyaml
 from speechbrain.inference.interfaces import Pretrained
 from speechbrain.utils.logger import get_logger
 
-from speechbrain_interp.audio import seconds_to_samples
 from speechbrain_interp.inference.classifier import (
-    SoundClassifier, check_labels, load_recording, pad_to_window,
+    Recordings, SoundClassifier, check_labels, pad_to_window,
 )  # fmt: skip
 from speechbrain_interp.inference.loading import keep_random_state, load_pretrained
-from speechbrain_interp.inference.windows import align_to_frames, interpret_long
+from speechbrain_interp.inference.windows import interpret_long
 from speechbrain_interp.evaluation.metrics import interpretation_metrics
 from speechbrain_interp.interpreters.base import as_wave_batch
 from speechbrain_interp.interpreters.gradients import build_baseline
@@ -68,7 +67,7 @@ def method_settings(name=None):
 METHODS = tuple(method_settings())
 
 
-class AudioInterpreter(Pretrained):
+class AudioInterpreter(Recordings, Pretrained):
     """Explains a classifier's decisions on clips and on recordings of any length.
 
     Build it with :meth:`from_hparams`. ``self.interpreter`` is the
@@ -171,23 +170,6 @@ class AudioInterpreter(Pretrained):
         self.interpreter.classifier = classifier.to(self.device).freeze()
         self.classifier = self.interpreter.classifier
 
-    @property
-    def sample_rate(self):
-        """The classifier's sample rate."""
-        return self.classifier.sample_rate
-
-    @property
-    def window(self):
-        """The classifier's clip length (= the window of long recordings), in samples."""
-        return seconds_to_samples(self.hparams.window_s, self.sample_rate)
-
-    @property
-    def hop(self):
-        """Hop between the windows of a long recording, in samples (``hop_s``
-        rounded to whole STFT hops, so that window frames line up)."""
-        return align_to_frames(seconds_to_samples(self.hparams.hop_s, self.sample_rate),
-                               self.classifier.frontend.hop_samples)
-
     def class_index(self, label):
         """``label`` (a class name or index) as an index, checked."""
         if label is None:
@@ -254,10 +236,6 @@ class AudioInterpreter(Pretrained):
         return interpret_long(self.interpreter, wave[0].to(self.device), self.window, self.hop,
                               int(self.hparams.batch_size),
                               label=None if index is None else torch.tensor(index))
-
-    def load_file(self, path):
-        """A file as the classifier hears it (see :meth:`SoundClassifier.load_file`)."""
-        return load_recording(path, self.sample_rate)
 
     def interpret_file(self, path, label=None):
         """Explains an audio file of any length, rate and channel count.

@@ -72,13 +72,17 @@ def run_classification(hparams, run_opts, manifests):
     brain, best = fit_and_test(ClassifierBrain, {"classifier": hparams["classifier"]}, hparams,
                                run_opts, checkpointer, datasets, loader_opts, {"min_key": "error"})
     if best is not None:
-        if datasets.get("test") is None:  # testing loaded the best checkpoint; else load it
-            checkpointer.recover_if_possible(min_key="error")
         report = getattr(brain, "test_report", None) or {}
         stats = {k: report[k] for k in ("accuracy", "loss") if k in report}
         example, n_test = example_clip(datasets)
-        run_on_main(export_run_folder, args=[hparams, "classifier", hparams["classifier"],
-                                             label_encoder, stats, example, n_test])
+
+        def export():
+            if datasets.get("test") is None:  # testing loaded the best checkpoint; else load it
+                checkpointer.recover_if_possible(min_key="error")
+            export_run_folder(hparams, "classifier", hparams["classifier"], label_encoder, stats,
+                              example, n_test)
+
+        run_on_main(export)
     return brain
 
 

@@ -84,11 +84,15 @@ def run_interpreter(hparams, run_opts, manifests):
     brain, best = fit_and_test(InterpreterBrain, {"interpreter": interpreter}, hparams, run_opts,
                                checkpointer, datasets, loader_opts, select)
     if best is not None and parts:
-        if datasets.get("test") is None:  # testing loaded the best checkpoint; else load it
-            checkpointer.recover_if_possible(**select)
         example, n_test = example_clip(datasets)
-        run_on_main(export_run_folder, args=[hparams, "interpreter", interpreter, label_encoder,
-                                             getattr(brain, "test_stats", None), example, n_test])
+
+        def export():
+            if datasets.get("test") is None:  # testing loaded the best checkpoint; else load it
+                checkpointer.recover_if_possible(**select)
+            export_run_folder(hparams, "interpreter", interpreter, label_encoder,
+                              getattr(brain, "test_stats", None), example, n_test)
+
+        run_on_main(export)
     return brain
 
 
