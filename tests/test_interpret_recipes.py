@@ -92,6 +92,9 @@ def test_lmac_recipe_real_audio(esc10_classifier, tmp_path, offline_hub):
         b = brain.interpreter.eval().interpret(wave).mask
     assert torch.allclose(a, b, atol=1e-5)
     check_round_trip(out / "pretrained", brain.interpreter, tmp_path, offline_hub, wave)
+    card = (out / "pretrained" / "README.md").read_text()
+    assert "The classifier's test accuracy" in card and "| AI |" in card
+    assert str(tmp_path) not in card + (out / "pretrained" / "hyperparams.yaml").read_text()
     # --test_only reuses the checkpoint and trains nothing
     again = _run("train.py", "lmac_small.yaml", data, classifier, out, "--test_only")
     assert again.test_stats["AI"] == pytest.approx(brain.test_stats["AI"])

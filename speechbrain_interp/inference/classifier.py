@@ -79,6 +79,7 @@ def check_labels(label_encoder, n_classes, labels, source):
         raise PretrainedFileError(
             f"{source}: label_encoder.ckpt ({found[:5]}...) does not match the labels of "
             f"hyperparams.yaml ({list(labels)[:5]}...)")
+    label_encoder.expect_len(n_classes)  # checked: SpeechBrain need not warn
     return found
 
 

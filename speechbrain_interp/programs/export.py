@@ -60,7 +60,8 @@ def _data_description(hparams):
     return name, args
 
 
-def model_card(kind, name, labels, method, data, stats, n_test, usage_source):
+def model_card(kind, name, labels, method, data, stats, n_test, usage_source,
+               classifier_accuracy=None):
     """The ``README.md`` of a pretrained folder (HuggingFace model card).
 
     Example
@@ -74,12 +75,15 @@ def model_card(kind, name, labels, method, data, stats, n_test, usage_source):
              "- speechbrain-interp"]
     if kind == "interpreter":
         lines.append("- interpretability")
-    lines += ["---", "", f"# {name}: {'a ' + method + ' interpreter' if method else 'a sound classifier'}"
+    lines += ["---", "", f"# {name}: {method + ' interpreter' if method else 'sound classifier'}"
               " (speechbrain-interp)", ""]
     if kind == "interpreter":
         lines += [f"Explains the decisions of the sound classifier in this folder with {method}: "
                   "for a recording, a mask on its spectrogram, the part of the audio that drove "
                   "the decision as a wav, and the decision over time.", ""]
+        if classifier_accuracy is not None:
+            lines += [f"The classifier's test accuracy (its own run): {100 * classifier_accuracy:.1f} %.",
+                      ""]
     else:
         lines += [f"Classifies sounds into {len(labels)} classes.", ""]
     lines += ["## Classes", "", ", ".join(labels), "", "## Data", "",
@@ -142,18 +146,21 @@ def export_run_folder(hparams, kind, model, label_encoder, stats, example_wave, 
     folder = os.path.join(hparams["output_folder"], "pretrained")
     settings = _inference_settings(hparams)
     name = hparams["experiment_name"]
+    stats = {k: float(v) for k, v in (stats or {}).items() if isinstance(v, (int, float))}
+    accuracy = None
     if kind == "classifier":
+        settings["test_accuracy"] = stats.get("accuracy")  # shown by its interpreters' cards
         write_classifier(folder, model, label_encoder, settings, title=f"{name}: sound classifier")
         method, sample_rate = None, model.sample_rate
     else:
+        accuracy = (getattr(model.classifier, "hparams", None) or {}).get("test_accuracy")
         method = type(model).__name__
         write_interpreter(folder, model, label_encoder, settings,
                           title=f"{name}: {method} interpreter")
         sample_rate = model.classifier.sample_rate
     labels = [label_encoder.ind2lab[i] for i in range(len(label_encoder))]
-    stats = {k: float(v) for k, v in (stats or {}).items() if isinstance(v, (int, float))}
     card = model_card(kind, name, labels, method, _data_description(hparams), stats, n_test,
-                      "<this folder or its hub repo id>")
+                      "<this folder or its hub repo id>", classifier_accuracy=accuracy)
     with open(os.path.join(folder, "README.md"), "w", encoding="utf-8") as f:
         f.write(card)
     if example_wave is not None:
