@@ -37,6 +37,7 @@ from typing import Optional
 import torch
 
 from speechbrain_interp.audio import fix_length
+from speechbrain_interp.frontend import polar_to_stft
 
 __all__ = [
     "LongInterpretation",
@@ -434,7 +435,9 @@ def masked_wave(frontend, wave, mask, chunk, base_magnitude=None):
     sides (``n_fft`` rounded up to whole hops) that every frame touching it
     is the recording's own frame; the chunk's samples of the segment's
     inverse STFT are kept. Equal to one ``frontend.mask_to_wave`` call on the
-    whole recording, without its ``[T, F]`` complex spectrogram.
+    whole recording (to float precision), without its ``[T, F]`` complex
+    spectrogram; the mask multiplies the complex STFT directly
+    (``mask * |X| e^{j phase} = mask * X``).
 
     Arguments
     ---------
@@ -482,10 +485,15 @@ def masked_wave(frontend, wave, mask, chunk, base_magnitude=None):
         for begin in range(0, n_samples, chunk):
             end = min(n_samples, begin + chunk)
             first, last = max(0, begin - context), min(n_samples, end + context)
-            magnitude, phase = frontend.spectrogram(wave[first:last].unsqueeze(0))
+            stft = frontend.compute_stft(wave[first:last].unsqueeze(0))  # [1, T_c, F, 2]
             frame = first // stft_hop
-            frames = slice(frame, frame + magnitude.shape[1])
-            shown = magnitude if base_magnitude is None else base_magnitude[frames].unsqueeze(0)
-            segment = frontend.mask_to_wave(mask[frames].unsqueeze(0), shown, phase, last - first)
+            frames = slice(frame, frame + stft.shape[1])
+            if base_magnitude is None:
+                # mask * |X| e^{j phase} == mask * X: no polar round trip
+                masked = stft * mask[frames].unsqueeze(0).unsqueeze(-1)
+            else:
+                phase = torch.atan2(stft[..., 1], stft[..., 0])
+                masked = polar_to_stft(mask[frames] * base_magnitude[frames], phase[0]).unsqueeze(0)
+            segment = frontend.compute_istft(masked, sig_length=last - first)
             out[begin:end] = segment[0, begin - first:end - first]
     return out
