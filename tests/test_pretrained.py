@@ -332,3 +332,17 @@ def test_served_repo_fetches_the_same_files(folders, tmp_path):
                                            local_files_only=True)
     assert open(path, "rb").read() == (folders[0] / "clf" / "classifier.ckpt").read_bytes()
     assert os.path.dirname(path) == str(snapshot)
+
+
+def test_a_stage_two_run_starts_from_a_pretrained_interpreter(folders, tmp_path):
+    """``pretrained_interpreter`` (e.g. L-MAC's fine-tuning stage) loads interpreter.ckpt strictly."""
+    from speechbrain_interp.programs.harness import load_interpreter_parts
+
+    root, clf, trained = folders
+    fresh = LMAC(clf, decoder_width=8, finetune=True)
+    load_interpreter_parts(fresh, str(root / "lmac"), str(tmp_path / "save"))
+    for key, value in trained.decoder.state_dict().items():
+        assert torch.equal(fresh.decoder.state_dict()[key], value), key
+    with pytest.raises(PretrainedFileError, match="interpreter.ckpt does not fit"):
+        load_interpreter_parts(LMAC(clf, decoder_width=16), str(root / "lmac"),
+                               str(tmp_path / "other"))

@@ -19,8 +19,10 @@
 Results in ``<output_folder>``: train_log.txt (objective parts and every
 faithfulness metric per epoch), interpretations/ (original.wav,
 interpretation.wav and figures per clip), metrics.{json,md} and
-metrics_per_clip.csv for the test set, pretrained/<part>.ckpt (the trained
-parts: decoder, PIQ's adapter and codebook, L2I's theta, PV's reconstructor).
+metrics_per_clip.csv for the test set, and pretrained/: the best interpreter
+with its classifier as a self-contained folder (hyperparams.yaml,
+interpreter.ckpt, the classifier's files, a model card and example.wav) that
+``speechbrain_interp.inference.AudioInterpreter.from_hparams`` loads from anywhere.
 
 This script holds nothing dataset-specific: the YAML names the dataset's
 prepare function (``prepare_data``) and everything else; the program is

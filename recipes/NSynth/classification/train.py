@@ -11,7 +11,7 @@ CNN on top.
 examples.json`` and ``audio/``). Results land in ``<output_folder>``: the
 train log, checkpoints, ``test_report.json``, the confusion matrix and
 ``pretrained/`` (loadable with
-:func:`speechbrain_interp.pretrained.load_classifier`), which the RDE
+:func:`speechbrain_interp.inference.load_classifier`), which the RDE
 recipes in ``../rde`` explain.
 
 This script holds nothing dataset-specific: the YAML names the dataset's
