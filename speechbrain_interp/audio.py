@@ -22,6 +22,7 @@ from speechbrain.dataio import audio_io
 
 __all__ = [
     "AudioError",
+    "check_wav_complete",
     "audio_info",
     "fix_length",
     "load_audio",
@@ -42,6 +43,47 @@ class AudioError(RuntimeError):
 
     The message always names the file.
     """
+
+
+def check_wav_complete(path):
+    """Raises :class:`AudioError` for a WAV file cut short (e.g. a broken download).
+
+    A RIFF/WAVE header announces the size of its ``data`` chunk; audio
+    readers decode what is there without a word when the file is shorter.
+    Sizes a streaming writer leaves unset (0 or ``0xFFFFFFFF``) are not
+    checked, nor are other formats.
+
+    Example
+    -------
+    >>> import torch
+    >>> from speechbrain.dataio import audio_io
+    >>> path = getfixture("tmpdir") / "cut.wav"
+    >>> audio_io.save(str(path), torch.zeros(1, 800), 8000)
+    >>> check_wav_complete(str(path))
+    >>> _ = path.write_binary(path.read_binary()[:500])
+    >>> check_wav_complete(str(path))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    speechbrain_interp.audio.AudioError: ...cut.wav: truncated WAV file (the header announces 1600 bytes of audio, the file holds 456)
+    """
+    size = os.path.getsize(path)
+    with open(path, "rb") as f:
+        header = f.read(12)
+        if len(header) < 12 or header[:4] != b"RIFF" or header[8:12] != b"WAVE":
+            return
+        position = 12
+        while position + 8 <= size:
+            f.seek(position)
+            chunk, length = f.read(4), int.from_bytes(f.read(4), "little")
+            if chunk == b"data":
+                if length in (0, 0xFFFFFFFF):
+                    return
+                held = size - position - 8
+                if held < length:
+                    raise AudioError(f"{path}: truncated WAV file (the header announces {length} "
+                                     f"bytes of audio, the file holds {held})")
+                return
+            position += 8 + length + (length & 1)
 
 
 def audio_info(path):
@@ -300,6 +342,7 @@ def load_audio(
     path = str(path)
     if not os.path.isfile(path):
         raise AudioError(f"{path}: no such audio file")
+    check_wav_complete(path)
     try:
         wave, file_rate = audio_io.load(path, dtype=torch.float32)
     except RuntimeError as err:

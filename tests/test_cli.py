@@ -52,6 +52,7 @@ def test_explain_writes_every_clip_and_skips_bad_files(folders, tmp_path, capsys
     clips = sorted(p.stem for p in audio.glob("*.wav"))
     (audio / "corrupt.wav").write_bytes(b"RIFF\x24\x00\x00\x00WAVEfmt garbage" + bytes(200))
     (audio / "empty.wav").write_bytes(b"")
+    (audio / "truncated.wav").write_bytes((audio / f"{clips[0]}.wav").read_bytes()[:20000])
     soundfile.write(str(audio / "silent.wav"), np.zeros(8000, dtype="float32"), 16000)
     rate8k = 0.3 * np.sin(np.linspace(0, 2000, 24000)).astype("float32")
     soundfile.write(str(audio / "stereo_8k.wav"), np.stack([rate8k, -rate8k], 1), 8000)
@@ -60,8 +61,9 @@ def test_explain_writes_every_clip_and_skips_bad_files(folders, tmp_path, capsys
     assert status == 1  # some inputs failed
     summary = json.loads((out / "summary.json").read_text())
     failed = sorted(p.split("/")[-1] for p, v in summary.items() if "error" in v)
-    assert failed == ["corrupt.wav", "empty.wav", "silent.wav"]
+    assert failed == ["corrupt.wav", "empty.wav", "silent.wav", "truncated.wav"]
     assert "silent" in summary[str(audio / "silent.wav")]["error"]
+    assert "truncated WAV file" in summary[str(audio / "truncated.wav")]["error"]
     assert "corrupt.wav" in capsys.readouterr().err
     for stem in clips + ["stereo_8k"]:
         folder = out / "audio" / stem
