@@ -14,7 +14,7 @@ import soundfile
 import torch
 from speechbrain.dataio.encoder import CategoricalEncoder
 
-from conftest import REPO
+from conftest import shared_dataset
 from speechbrain_interp.classifier import AudioClassifier
 from speechbrain_interp.frontend import SpectralFrontEnd
 from speechbrain_interp.inference import AudioInterpreter
@@ -24,7 +24,6 @@ from speechbrain_interp.pretrained import write_classifier, write_interpreter
 from speechbrain_interp.programs.cli import main
 from speechbrain_interp.programs.export import export_folder
 
-ESC10_AUDIO = REPO.parent / "shared" / "data" / "ESC-50-esc10" / "audio"
 EXPLAIN_FILES = {"original.wav", "interpretation.wav", "explanation.png", "result.json"}
 
 
@@ -45,10 +44,10 @@ def folders(tmp_path_factory):
     return root
 
 
-@pytest.mark.skipif(not ESC10_AUDIO.is_dir(), reason=f"{ESC10_AUDIO} not present")
 def test_explain_writes_every_clip_and_skips_bad_files(folders, tmp_path, capsys):
+    """The 83 real ESC-10 recordings (44.1 kHz, 5 s) and bad files beside them."""
     audio = tmp_path / "audio"
-    shutil.copytree(ESC10_AUDIO, audio)
+    shutil.copytree(shared_dataset("ESC-50-esc10") / "audio", audio)
     clips = sorted(p.stem for p in audio.glob("*.wav"))
     (audio / "corrupt.wav").write_bytes(b"RIFF\x24\x00\x00\x00WAVEfmt garbage" + bytes(200))
     (audio / "empty.wav").write_bytes(b"")
