@@ -17,5 +17,9 @@ prepare function and YAML files.
 * :mod:`~speechbrain_interp.programs.evaluation`: ``run_evaluation``
   (interpreters and baselines under several conditions);
 * :mod:`~speechbrain_interp.programs.inpainting`: ``run_inpainter`` (RDE's in-painter);
-* :mod:`~speechbrain_interp.programs.rde_explain`: ``run_explain`` (Fourier RDE on NSynth).
+* :mod:`~speechbrain_interp.programs.rde_explain`: ``run_explain`` (Fourier RDE on NSynth);
+* :mod:`~speechbrain_interp.programs.export`: a run's ``pretrained/`` folder (written
+  after testing) and the export command (upload-ready copies);
+* :mod:`~speechbrain_interp.programs.cli`: ``sb-interp classify / explain / export``
+  (also ``python -m speechbrain_interp``).
 """
