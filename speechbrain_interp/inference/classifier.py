@@ -255,7 +255,7 @@ class SoundClassifier(Recordings, Pretrained):
         return self.classify_batch(wavs, wav_lens)
 
 
-def load_classifier(source, savedir=None):
+def load_classifier(source, savedir=None, device="cpu"):
     """The :class:`~speechbrain_interp.classifier.AudioClassifier` of a pretrained folder.
 
     What recipe YAMLs call (``classifier: !apply:speechbrain_interp.inference.load_classifier``).
@@ -267,12 +267,14 @@ def load_classifier(source, savedir=None):
     savedir : str, optional
         Where the files are linked or copied; a savedir holding another
         source's files gets them replaced, with a warning.
+    device : str
+        Where the module is put (a Brain moves it to its own device later).
     Returns
     -------
     speechbrain_interp.classifier.AudioClassifier
         Frozen (eval mode, no parameter gradients), with ``label_encoder`` and
         ``hparams`` (the YAML's plain values) attached.
     """
-    loaded = SoundClassifier.from_hparams(source, savedir=savedir)
+    loaded = SoundClassifier.from_hparams(source, savedir=savedir, run_opts={"device": device})
     loaded.classifier.source = loaded.source
     return loaded.classifier

@@ -304,7 +304,7 @@ class AudioInterpreter(Recordings, Pretrained):
         return self.interpret_batch(wavs, wav_lens)
 
 
-def load_interpreter(source, classifier=None, savedir=None):
+def load_interpreter(source, classifier=None, savedir=None, device="cpu"):
     """The :class:`~speechbrain_interp.interpreters.Interpreter` of a pretrained folder.
 
     Arguments
@@ -317,6 +317,9 @@ def load_interpreter(source, classifier=None, savedir=None):
         evaluation shares between methods).
     savedir : str, optional
         Where the files are linked or copied.
+    device : str
+        Where the interpreter is put (with ``classifier``: that classifier's
+        device).
 
     Returns
     -------
@@ -327,7 +330,9 @@ def load_interpreter(source, classifier=None, savedir=None):
     inner = os.path.join(source, "pretrained")
     if os.path.isfile(os.path.join(inner, "hyperparams.yaml")):
         source = inner
-    loaded = AudioInterpreter.from_hparams(source, savedir=savedir)
+    if classifier is not None:
+        device = str(next(classifier.parameters()).device)
+    loaded = AudioInterpreter.from_hparams(source, savedir=savedir, run_opts={"device": device})
     if classifier is not None:
         loaded.use_classifier(classifier, getattr(classifier, "source", "the given classifier"))
     return loaded.interpreter
