@@ -346,3 +346,27 @@ def test_a_stage_two_run_starts_from_a_pretrained_interpreter(folders, tmp_path)
     with pytest.raises(PretrainedFileError, match="interpreter.ckpt does not fit"):
         load_interpreter_parts(LMAC(clf, decoder_width=16), str(root / "lmac"),
                                str(tmp_path / "other"))
+
+
+def test_a_fourier_note_classifier_round_trips_and_classifies_files(tmp_path):
+    """The NSynth classifier kind (Fourier representation, no STFT frames) uses the same folder."""
+    import soundfile
+
+    from speechbrain_interp.classifier import FourierClassifier
+    from speechbrain_interp.fourier import FourierRepresentation
+    from speechbrain_interp.models import SpectralCNN
+
+    torch.manual_seed(0)
+    clf = FourierClassifier(FourierRepresentation(n_samples=16000, n_freqs=64),
+                            SpectralCNN(in_channels=5, channels=(8, 8), emb_dim=16),
+                            torch.nn.Linear(16, 3)).eval()
+    encoder = CategoricalEncoder()
+    encoder.update_from_iterable(["bass", "flute", "organ"])
+    write_classifier(str(tmp_path / "notes"), clf, encoder, SETTINGS)
+    loaded = SoundClassifier.from_hparams(str(tmp_path / "notes"))
+    wave = torch.randn(2, 16000)
+    with torch.no_grad():
+        assert torch.allclose(loaded.classify_batch(wave).logits, clf(wave=wave).logits, atol=1e-6)
+    soundfile.write(str(tmp_path / "note.wav"), 0.1 * np.random.default_rng(0).standard_normal(40000), 16000)
+    result = loaded.classify_file(str(tmp_path / "note.wav"))
+    assert result.window_starts.tolist() == [0.0, 0.5, 1.0, 1.5] and result.labels[0] in encoder.lab2ind

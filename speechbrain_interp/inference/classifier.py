@@ -147,9 +147,11 @@ class Recordings:
     @property
     def hop(self):
         """Hop between the windows of a long recording, in samples (``hop_s``
-        rounded to whole STFT hops, so that window frames line up)."""
+        rounded to whole STFT hops, so that window frames line up; a front end
+        without frames, such as the Fourier representation of a note, keeps
+        ``hop_s`` as it is)."""
         return align_to_frames(seconds_to_samples(self.hparams.hop_s, self.sample_rate),
-                               self.classifier.frontend.hop_samples)
+                               getattr(self.classifier.frontend, "hop_samples", 1))
 
     def load_file(self, path):
         """:func:`load_recording` at the classifier's rate."""
