@@ -38,7 +38,8 @@ def folders(tmp_path_factory):
     encoder.update_from_iterable(["dog", "rooster", "rain", "sea_waves", "crackling_fire",
                                   "crying_baby", "sneezing", "clock_tick", "helicopter",
                                   "chainsaw"])
-    settings = {"window_s": 5.0, "hop_s": 2.5, "batch_size": 4, "top_k": 3}
+    settings = {"window_s": 5.0, "hop_s": 2.5, "batch_size": 4, "top_k": 3,
+                "normalize_windows": True}
     write_classifier(str(root / "clf"), clf, encoder, settings)
     write_interpreter(str(root / "lmac"), LMAC(clf, decoder_width=8).eval(), encoder, settings)
     return root

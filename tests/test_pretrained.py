@@ -26,7 +26,8 @@ from speechbrain_interp.interpreters import LMAC
 from speechbrain_interp.models import CNN14
 from speechbrain_interp.pretrained import PretrainedFileError, write_classifier, write_interpreter
 
-SETTINGS = {"window_s": 1.0, "hop_s": 0.5, "batch_size": 4, "top_k": 2}
+SETTINGS = {"window_s": 1.0, "hop_s": 0.5, "batch_size": 4, "top_k": 2,
+            "normalize_windows": True}
 
 
 def _classifier(labels, seed=0):

@@ -253,7 +253,8 @@ def _tiny_setup(root):
                 soundfile.write(str(data / "audio" / name), (0.1 * rng.standard_normal(16000)).astype("float32"), 16000)
                 rows.append(f"{name},{fold},{target},{category},True,{100 + target},{take}")
     (data / "meta" / "esc50.csv").write_text("\n".join(rows) + "\n")
-    settings = {"window_s": 1.0, "hop_s": 0.5, "batch_size": 4, "top_k": 2}
+    settings = {"window_s": 1.0, "hop_s": 0.5, "batch_size": 4, "top_k": 2,
+                "normalize_windows": True}
     clf = tiny_classifier(n_classes=2)
     encoder = CategoricalEncoder()
     encoder.update_from_iterable(["dog", "rain"])

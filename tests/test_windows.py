@@ -187,6 +187,24 @@ def test_classify_long_equals_windows_classified_one_by_one(classifier):
     assert torch.allclose(explained.window_probabilities, expected, atol=1e-5)
 
 
+def test_normalised_windows_are_heard_as_training_clips(classifier):
+    """With normalize, each window is peak-normalised on its own: a quiet passage of a
+    loud recording gets the decision it gets alone, and the gain of the file does not
+    matter."""
+    quiet, loud = 0.02 * torch.randn(2 * SR), torch.randn(2 * SR)
+    wave, hop = torch.cat([quiet, loud]), WINDOW_HOP * 2
+    out = classify_long(classifier, wave, WINDOW, hop, batch_size=2, normalize=True)
+    first = quiet[:WINDOW]
+    with torch.no_grad():
+        alone = classifier.probabilities(classifier(wave=(first / first.abs().max())[None]).logits)
+    assert torch.allclose(out.window_probabilities[0], alone[0], atol=1e-5)
+    scaled = classify_long(classifier, 0.1 * wave, WINDOW, hop, batch_size=2, normalize=True)
+    assert torch.allclose(scaled.window_probabilities, out.window_probabilities, atol=1e-5)
+    explained = interpret_long(LMAC(classifier), wave, WINDOW, hop, 2, normalize=True)
+    assert torch.allclose(explained.window_probabilities, out.window_probabilities, atol=1e-5)
+    assert explained.wave.abs().max() <= wave.abs().max() + 1e-4  # the recording's own, masked
+
+
 def test_multilabel_classifier_gives_sigmoid_probabilities():
     clf = tiny_classifier(multilabel=True)
     out = classify_long(clf, torch.randn(2 * SR), WINDOW, WINDOW_HOP, batch_size=4)

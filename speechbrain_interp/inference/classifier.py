@@ -166,7 +166,8 @@ class SoundClassifier(Recordings, Pretrained):
     ``label_encoder`` attached).
     """
 
-    HPARAMS_NEEDED = ["label_encoder", "labels", "window_s", "hop_s", "batch_size", "top_k"]
+    HPARAMS_NEEDED = ["label_encoder", "labels", "window_s", "hop_s", "batch_size", "top_k",
+                      "normalize_windows"]
     MODULES_NEEDED = ["classifier"]
 
     def __init__(self, *args, **kwargs):
@@ -247,7 +248,8 @@ class SoundClassifier(Recordings, Pretrained):
         """
         wave = self.load_file(path).to(self.device)
         result = classify_long(self.classifier, wave, self.window, self.hop,
-                               int(self.hparams.batch_size))
+                               int(self.hparams.batch_size),
+                               normalize=bool(self.hparams.normalize_windows))
         return self._summary(result.probabilities.unsqueeze(0),
                              window_starts=result.starts.float() / self.sample_rate,
                              window_probabilities=result.window_probabilities)

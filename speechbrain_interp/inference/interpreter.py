@@ -31,6 +31,7 @@ from speechbrain_interp.inference.classifier import (
 )  # fmt: skip
 from speechbrain_interp.inference.loading import keep_random_state, load_pretrained
 from speechbrain_interp.inference.windows import interpret_long
+from speechbrain_interp.audio import peak_normalize
 from speechbrain_interp.evaluation.metrics import interpretation_metrics
 from speechbrain_interp.interpreters.base import as_wave_batch
 from speechbrain_interp.interpreters.gradients import build_baseline
@@ -75,7 +76,8 @@ class AudioInterpreter(Recordings, Pretrained):
     the classifier it explains.
     """
 
-    HPARAMS_NEEDED = ["label_encoder", "labels", "window_s", "hop_s", "batch_size", "top_k"]
+    HPARAMS_NEEDED = ["label_encoder", "labels", "window_s", "hop_s", "batch_size", "top_k",
+                      "normalize_windows"]
     MODULES_NEEDED = ["interpreter"]
 
     def __init__(self, *args, **kwargs):
@@ -235,7 +237,8 @@ class AudioInterpreter(Recordings, Pretrained):
         index = self.class_index(label)
         return interpret_long(self.interpreter, wave[0].to(self.device), self.window, self.hop,
                               int(self.hparams.batch_size),
-                              label=None if index is None else torch.tensor(index))
+                              label=None if index is None else torch.tensor(index),
+                              normalize=bool(self.hparams.normalize_windows))
 
     def interpret_file(self, path, label=None):
         """Explains an audio file of any length, rate and channel count.
@@ -282,6 +285,8 @@ class AudioInterpreter(Recordings, Pretrained):
             chunk = starts[i:i + step]
             segments = torch.stack([pad_to_window(wave[s:s + window].unsqueeze(0), None, window)[0]
                                     for s in chunk])
+            if self.hparams.normalize_windows:  # as interpret_long heard them
+                segments = peak_normalize(segments)
             magnitude, _ = frontend.spectrogram(segments)
             masks = torch.zeros_like(magnitude)
             shown = magnitude.clone()

@@ -36,7 +36,7 @@ from typing import Optional
 
 import torch
 
-from speechbrain_interp.audio import fix_length
+from speechbrain_interp.audio import fix_length, peak_normalize
 from speechbrain_interp.frontend import polar_to_stft
 
 __all__ = [
@@ -176,12 +176,14 @@ def _check_wave(wave):
     return wave
 
 
-def _window_batches(wave, starts, window, batch_size):
-    """Yields ``(first index, [B, window])`` batches, zero-padded at the end."""
+def _window_batches(wave, starts, window, batch_size, normalize):
+    """Yields ``(first index, [B, window])`` batches, zero-padded at the end
+    (each window peak-normalised when ``normalize``)."""
     batch_size = _positive_int(batch_size, "batch_size")
     for first in range(0, len(starts), batch_size):
         chunk = starts[first:first + batch_size]
-        yield first, torch.stack([fix_length(wave[s:s + window], window) for s in chunk])
+        batch = torch.stack([fix_length(wave[s:s + window], window) for s in chunk])
+        yield first, peak_normalize(batch) if normalize else batch
 
 
 @dataclass
@@ -209,7 +211,7 @@ class WindowedClassification:
     label: int
 
 
-def classify_long(classifier, wave, window, hop, batch_size):
+def classify_long(classifier, wave, window, hop, batch_size, normalize=False):
     """Classifies a recording of any length, window by window.
 
     Arguments
@@ -224,6 +226,8 @@ def classify_long(classifier, wave, window, hop, batch_size):
         Samples between window starts.
     batch_size : int
         Windows per classifier call.
+    normalize : bool
+        Peak-normalise each window, as training clips were.
 
     Returns
     -------
@@ -244,7 +248,7 @@ def classify_long(classifier, wave, window, hop, batch_size):
     starts = window_starts(wave.shape[0], window, hop)
     logits = []
     with torch.no_grad():
-        for _, batch in _window_batches(wave, starts, window, batch_size):
+        for _, batch in _window_batches(wave, starts, window, batch_size, normalize):
             logits.append(classifier(wave=batch).logits.detach())
         logits = torch.cat(logits)
         window_probabilities = classifier.probabilities(logits)
@@ -311,7 +315,8 @@ def _check_label(label, n_classes):
     return int(label)
 
 
-def interpret_long(interpreter, wave, window, hop, batch_size, label=None, with_wave=True):
+def interpret_long(interpreter, wave, window, hop, batch_size, label=None, with_wave=True,
+                   normalize=False):
     """Explains a recording of any length with any interpreter.
 
     Each window is interpreted as a training clip; the window masks are
@@ -337,6 +342,10 @@ def interpret_long(interpreter, wave, window, hop, batch_size, label=None, with_
         classifier decision.
     with_wave : bool
         Also synthesise the listenable wave ``[N]``.
+    normalize : bool
+        Peak-normalise each window as training clips were (the masks are
+        computed on the normalised windows; the listenable wave is the
+        recording's own, masked).
 
     Returns
     -------
@@ -378,7 +387,7 @@ def interpret_long(interpreter, wave, window, hop, batch_size, label=None, with_
     base = None
     logits, labels = [], []
     grad_mode = torch.enable_grad if interpreter.needs_input_grad else torch.no_grad
-    for first, batch in _window_batches(wave, starts, window, batch_size):
+    for first, batch in _window_batches(wave, starts, window, batch_size, normalize):
         wanted = None if label is None else torch.full(
             (batch.shape[0],), label, dtype=torch.long, device=wave.device)
         with grad_mode():

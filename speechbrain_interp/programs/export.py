@@ -37,7 +37,7 @@ __all__ = ["INFERENCE_KEYS", "check_portable", "export_folder", "export_run_fold
            "model_card"]
 
 #: the keys of a recipe YAML's ``inference`` block (written to the exported folder)
-INFERENCE_KEYS = ("window_s", "hop_s", "batch_size", "top_k")
+INFERENCE_KEYS = ("window_s", "hop_s", "batch_size", "top_k", "normalize_windows")
 #: figures of a test report shown in a model card, in this order when present
 CARD_METRICS = ("accuracy", "error", "AI", "AD", "AG", "FF", "Fid-In", "SPS", "COMP", "loss")
 
