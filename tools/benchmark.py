@@ -25,7 +25,6 @@ Authors
 """
 
 import argparse
-import json
 import os
 import platform
 import resource
@@ -36,6 +35,7 @@ import time
 
 import torch
 
+from speechbrain_interp.evaluation.reports import write_table
 from speechbrain_interp.evaluation.suite import score_batch
 
 #: method name -> (description, builder name)
@@ -215,12 +215,7 @@ def main(argv=None):
                      f"{ratio(row.get('suite_ratio'))} | {ratio(row.get('gt_ratio'))} | "
                      f"{row['parameters'] / 1e6:.2f} M | {peak} |")
     table = "\n".join(lines)
-    print(table)
-    os.makedirs(args.out, exist_ok=True)
-    with open(os.path.join(args.out, "benchmark.md"), "w") as f:
-        f.write(table + "\n")
-    with open(os.path.join(args.out, "benchmark.json"), "w") as f:
-        json.dump({"setting": setting, "rows": rows}, f, indent=2)
+    write_table(args.out, "benchmark", table, {"setting": setting, "rows": rows})
     return rows
 
 

@@ -30,7 +30,6 @@ Authors
 """
 
 import argparse
-import json
 import os
 import platform
 import resource
@@ -41,6 +40,7 @@ import time
 
 import torch
 
+from speechbrain_interp.evaluation.reports import write_table
 from speechbrain_interp.inference.windows import (
     align_to_frames,
     classify_long,
@@ -258,12 +258,7 @@ def main(argv=None):
             lines.append(f"| {row['seconds']:g} | "
                          + " | ".join(f"{row['profile'][p]:.2f}" for p in parts) + " |")
     table = "\n".join(lines)
-    print(table)
-    os.makedirs(args.out, exist_ok=True)
-    with open(os.path.join(args.out, "benchmark_long.md"), "w") as f:
-        f.write(table + "\n")
-    with open(os.path.join(args.out, "benchmark_long.json"), "w") as f:
-        json.dump({"setting": setting, "rows": rows}, f, indent=2)
+    write_table(args.out, "benchmark_long", table, {"setting": setting, "rows": rows})
     return rows
 
 

@@ -20,14 +20,13 @@ Authors
 """
 
 import argparse
-import json
-import os
 import statistics
 import time
 
 import torch
 
 from speechbrain_interp.classifier import AudioClassifier, FourierClassifier
+from speechbrain_interp.evaluation.reports import write_table
 from speechbrain_interp.fourier import FourierRepresentation
 from speechbrain_interp.frontend import SpectralFrontEnd
 from speechbrain_interp.interpreters.rde import RDE
@@ -104,12 +103,7 @@ def main(argv=None):
         lines.append(f"| {r['setting']} | {r['batch_s_per_clip']:.4f} | {r['loop_s_per_clip']:.4f}"
                      f" | {r['speedup']:.1f}x | {r['step_over_forward']:.1f}x |")
     table = "\n".join(lines)
-    print(table)
-    os.makedirs(args.out, exist_ok=True)
-    with open(os.path.join(args.out, "rde.md"), "w") as f:
-        f.write(table + "\n")
-    with open(os.path.join(args.out, "rde.json"), "w") as f:
-        json.dump(rows, f, indent=2)
+    write_table(args.out, "rde", table, rows)
     return rows
 
 

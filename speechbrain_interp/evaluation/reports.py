@@ -142,3 +142,24 @@ def write_classification_report(
             f.write(name + "," + ",".join(str(v) for v in row) + "\n")
     plot_confusion_matrix(matrix, class_names, os.path.join(out_dir, "confusion_matrix.png"))
     return report
+
+
+def write_table(out_dir, stem, table, payload):
+    """Prints a markdown table and writes it to ``<out_dir>/<stem>.md``, with
+    ``payload`` (the figures behind it) in ``<stem>.json``.
+
+    Example
+    -------
+    >>> out = str(getfixture("tmpdir"))
+    >>> write_table(out, "bench", "| a |\\n|---|", {"a": 1})
+    | a |
+    |---|
+    >>> sorted(os.listdir(out)), json.load(open(os.path.join(out, "bench.json")))
+    (['bench.json', 'bench.md'], {'a': 1})
+    """
+    print(table)
+    os.makedirs(out_dir, exist_ok=True)
+    with open(os.path.join(out_dir, f"{stem}.md"), "w", encoding="utf-8") as f:
+        f.write(table + "\n")
+    with open(os.path.join(out_dir, f"{stem}.json"), "w", encoding="utf-8") as f:
+        json.dump(payload, f, indent=2)
