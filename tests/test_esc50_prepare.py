@@ -332,7 +332,11 @@ def test_rerun_is_noop_and_changes_regenerate(esc, tmp_path, caplog):
             dict(train_folds=(1, 2), test_folds=(2,)),
             "train_folds and test_folds share fold.*2",
         ),
-        (dict(valid_folds=(7,)), r"valid_folds: fold\(s\) 7 not in"),
+        (
+            dict(valid_folds=(7,)),
+            r"valid_folds: fold 7 not in \S*esc50.csv \(folds there: 1, 2, 3, 4, 5\)",
+        ),
+        (dict(train_folds=(1, 6, 8)), r"train_folds: folds 6, 8 not in"),
         (dict(test_folds=("5",)), "test_folds: fold '5' is not an integer"),
         (dict(train_folds=(), valid_folds=(), test_folds=()), "all empty"),
     ],
@@ -340,6 +344,52 @@ def test_rerun_is_noop_and_changes_regenerate(esc, tmp_path, caplog):
 def test_bad_folds(esc, tmp_path, folds, match):
     with pytest.raises(ValueError, match=match):
         prepare(esc, tmp_path / "m", **folds)
+
+
+def test_every_bad_split_named_at_once(esc, tmp_path):
+    with pytest.raises(ValueError) as err:
+        prepare(esc, tmp_path / "m", train_folds=(1, 2, 9), valid_folds=("x", True),
+                test_folds=(2, 7))
+    for expected in (
+        "valid_folds: fold 'x' is not an integer",
+        "valid_folds: fold True is not an integer",
+        "train_folds and test_folds share fold 2",
+        "train_folds: fold 9 not in",
+        "test_folds: fold 7 not in",
+    ):
+        assert expected in str(err.value)
+    assert len(str(err.value).split("; ")) == 5
+    assert not (tmp_path / "m").exists()
+
+
+def test_bad_folds_checked_before_a_download(tmp_path, monkeypatch):
+    def no_download(*args, **kwargs):
+        raise AssertionError("downloaded despite bad fold arguments")
+
+    monkeypatch.setattr(esc50_module, "download_esc50", no_download)
+    with pytest.raises(ValueError, match="train_folds and valid_folds share fold 1"):
+        prepare(tmp_path / "ESC-50", tmp_path / "m", valid_folds=(1,), download=True)
+
+
+def test_class_ids_and_names_one_to_one(esc, tmp_path):
+    csv = esc / "meta" / "esc50.csv"
+    text = csv.read_text()
+    # a category under two targets: 'pig' also under target 0 in one row
+    csv.write_text(text.replace("3-100-A-0.wav,3,0,dog,", "3-100-A-0.wav,3,0,pig,"))
+    with pytest.raises(ValueError) as err:
+        prepare(esc, tmp_path / "m")
+    message = str(err.value)
+    assert str(csv) in message and "target and category must map one to one" in message
+    assert ("category pig has 2 target values: 2 (1-102-A-2.wav, 2-102-A-2.wav, "
+            "3-102-A-2.wav, 4-102-A-2.wav, 5-102-A-2.wav), 0 (3-100-A-0.wav)") in message
+    assert "target 0 has 2 category values: dog (1-100-A-0.wav" in message
+    # a category under two targets only (a renumbered row)
+    csv.write_text(text.replace("4-101-A-1.wav,4,1,", "4-101-A-1.wav,4,5,"))
+    with pytest.raises(ValueError, match=r"category rooster has 2 target values: "
+                       r"1 \(1-101-A-1.wav, 2-101-A-1.wav, 3-101-A-1.wav, "
+                       r"5-101-A-1.wav\), 5 \(4-101-A-1.wav\)"):
+        prepare(esc, tmp_path / "m")
+    assert not (tmp_path / "m").exists()
 
 
 def test_fold_empty_after_esc10(tmp_path):

@@ -217,6 +217,12 @@ def test_filters(nsynth, tmp_path, filters, train, test):
         ),
         (dict(pitch_range=(100, 120)), r"pitch_range=\[100, 120\] leaves no note"),
         (dict(sources="electronic", velocities=50), r"velocities=\[50\] leaves no"),
+        (
+            dict(sources="electronic", velocities=50, max_per_class=2),
+            r"velocities=\[50\] leaves no note of the train split \(1 notes before it, "
+            r"\S+nsynth-train/examples.json; selection: sources=\['electronic'\], "
+            r"velocities=\[50\], max_per_class=2\)",
+        ),
     ],
 )
 def test_filter_leaving_a_split_empty(nsynth, tmp_path, filters, match):
@@ -397,6 +403,9 @@ def test_every_file_of_a_split_unusable(nsynth, tmp_path):
         wav.unlink()
     with pytest.raises(ValueError, match="the valid split has no usable note left"):
         prepare(nsynth, tmp_path / "m", skip_missing=True)
+    match = r"no usable note left .*\(selection: families=\['bass'\]\)"
+    with pytest.raises(ValueError, match=match):
+        prepare(nsynth, tmp_path / "m", skip_missing=True, families=["bass"])
 
 
 def test_silent_and_off_duration_kept(nsynth, tmp_path, caplog):

@@ -259,3 +259,181 @@ def test_wham_like_layout(tmp_path):
                           sample_rate=22050, channels=1)
     info = sf.info(mono[0])
     assert (info.samplerate, info.channels, info.frames) == (22050, 1, round(0.3 * 22050))
+
+
+# UrbanSound8K layout ---------------------------------------------------------
+
+US8K_CLASSES = ["air_conditioner", "car_horn", "children_playing", "dog_bark", "drilling",
+                "engine_idling", "gun_shot", "jackhammer", "siren", "street_music"]
+US8K_RATES = {44100, 48000, 96000, 24000, 16000, 22050, 11025, 192000, 8000, 11024, 32000}
+US8K_SUBTYPES = {"PCM_U8", "PCM_16", "PCM_24", "PCM_32", "FLOAT", "DOUBLE"}
+US8K_SETTINGS = dict(clips_per_class=3, clip_seconds=1.0, n_folds=3, seed=7)
+
+
+@pytest.fixture(scope="module")
+def us8k(tmp_path_factory):
+    """A small UrbanSound8K-like set (30 clips): (root, synthetic.csv table)."""
+    root = str(tmp_path_factory.mktemp("us8k"))
+    return root, synthetic.make_urbansound8k_like(root, **US8K_SETTINGS)
+
+
+def _us8k_path(root, row):
+    return os.path.join(root, "audio", f"fold{row.fold}", row.filename)
+
+
+def _chunks(path):
+    """``(format tag, [chunk ids])`` of a RIFF/WAVE file."""
+    with open(path, "rb") as f:
+        data = f.read()
+    assert data[:4] == b"RIFF" and data[8:12] == b"WAVE"
+    assert int.from_bytes(data[4:8], "little") == len(data) - 8
+    position, names, tag = 12, [], None
+    while position + 8 <= len(data):
+        name = data[position : position + 4]
+        size = int.from_bytes(data[position + 4 : position + 8], "little")
+        if name == b"fmt ":
+            tag = int.from_bytes(data[position + 8 : position + 10], "little")
+        names.append(name.decode())
+        position += 8 + size + (size & 1)
+    return tag, names
+
+
+def test_us8k_metadata(us8k):
+    root, table = us8k
+    path = os.path.join(root, "metadata", "UrbanSound8K.csv")
+    with open(path) as f:
+        assert f.readline().strip() == "slice_file_name,fsID,start,end,salience,fold,classID,class"
+    meta = pd.read_csv(path)
+    assert list(synthetic.URBANSOUND8K_CLASSES) == US8K_CLASSES
+    assert len(meta) == 30 and list(meta.slice_file_name) == sorted(meta.slice_file_name)
+    assert list(meta.slice_file_name) == list(table.filename)
+    assert (meta["class"] == [US8K_CLASSES[i] for i in meta.classID]).all()
+    assert (table["class"] == meta["class"]).all() and (table.fold == meta.fold).all()
+    assert (table.kind == [SOUND_CLASSES[i] for i in table.classID]).all()
+    assert set(meta.salience) == {1, 2} and meta.fsID.min() >= 100000
+    assert (pd.crosstab(meta.fold, meta.classID).values == 1).all()  # every fold, every class
+    for row in meta.itertuples():
+        assert row.slice_file_name.startswith(f"{row.fsID}-{row.classID}-")
+        assert row.slice_file_name.count("-") == 3 and row.slice_file_name.endswith(".wav")
+        assert 0 <= row.start < row.end
+    # end - start is the duration; a fifth or so of the clips are shorter than
+    # clip_seconds (one of 0.3 s), the others exactly clip_seconds long.
+    assert np.allclose(meta.end - meta.start, table.duration_s, atol=2e-6)
+    short = table.duration_s < 1.0
+    assert 3 <= short.sum() <= 9 and table.duration_s.min() == pytest.approx(0.3, abs=1e-3)
+    assert (table.duration_s[~short] == 1.0).all()
+    assert (table.duration_s[short] >= 0.3 - 1e-3).all()
+    for folder in sorted(os.listdir(os.path.join(root, "audio"))):
+        names = table.filename[table.fold == int(folder[len("fold"):])]
+        assert sorted(os.listdir(os.path.join(root, "audio", folder))) == sorted(names)
+
+
+def test_us8k_headers_cover_the_format_mix(us8k):
+    root, table = us8k
+    for row in table.itertuples():
+        info = sf.info(_us8k_path(root, row))
+        assert (info.samplerate, info.channels, info.subtype) == (
+            row.sample_rate, row.channels, row.subtype)
+        assert info.format == {"wav": "WAV", "wavex": "WAVEX"}[row.header]
+        assert info.frames == round(row.duration_s * row.sample_rate)
+        tag, names = _chunks(_us8k_path(root, row))
+        plain = 3 if row.subtype in ("FLOAT", "DOUBLE") else 1
+        assert tag == (65534 if row.header == "wavex" else plain)
+        assert "PEAK" not in names and names[-1] == "data"
+    assert set(table.sample_rate) == US8K_RATES
+    assert set(table.subtype) == US8K_SUBTYPES
+    assert set(table.channels) == {1, 2} and set(table.header) == {"wav", "wavex"}
+    for subtype, group in table.groupby("subtype"):
+        assert set(group.header) == {"wav", "wavex"}, subtype
+    # as in the real 103074-7-0-0.wav
+    assert ((table.sample_rate == 48000) & (table.subtype == "PCM_24") & (table.channels == 2)
+            & (table.header == "wavex")).any()
+
+
+def test_us8k_clips_load_at_16k(us8k):
+    from speechbrain_interp.audio import load_audio
+
+    root, table = us8k
+    for row in table.itertuples():
+        wave = load_audio(_us8k_path(root, row), 16000, length=64000)
+        assert wave.shape == (64000,) and bool(wave.isfinite().all())
+        wave = wave.double().numpy()
+        end = int(np.ceil(round(row.duration_s * row.sample_rate) * 16000 / row.sample_rate))
+        assert not wave[end:].any() and np.abs(wave[:end]).max() == 1.0
+        # the event survives: louder than the rest, its energy in its band
+        start, stop = round(row.onset_s * 16000), round(row.offset_s * 16000)
+        event, rest = wave[start:stop], np.concatenate([wave[:start], wave[stop:end]])
+        if len(rest) > 400:
+            assert np.mean(event**2) > 2 * np.mean(rest**2), row.filename
+        assert _band_fraction(event, 16000, row.f_low_hz, min(row.f_high_hz, 8000)) > 0.6, row
+
+
+def test_us8k_ground_truth_levels(us8k):
+    root, table = us8k
+    for row in table.itertuples():
+        if row.subtype == "PCM_U8":  # quantisation noise is louder than some backgrounds
+            continue
+        wave, rate = sf.read(_us8k_path(root, row), dtype="float64", always_2d=True)
+        mono = wave.mean(1)
+        start, stop = round(row.onset_s * rate), round(row.offset_s * rate)
+        assert np.sqrt(np.mean(mono[start:stop] ** 2)) == pytest.approx(
+            np.hypot(row.event_rms, row.background_rms), rel=0.05)
+        assert np.abs(wave).max() <= 0.9 + 1e-4
+    # salience 2: the noise 6-12 dB below the event (+ up to 3 dB in a stereo
+    # downmix, where the channels' backgrounds differ), 20-35 dB for salience 1
+    snr = 20 * np.log10(table.event_rms / table.background_rms)
+    assert snr[table.salience == 2].max() < 16 < 19 < snr[table.salience == 1].min()
+
+
+def test_us8k_same_arguments_same_bytes(tmp_path, us8k):
+    def digest(root):
+        files = sorted(os.path.relpath(os.path.join(d, f), root)
+                       for d, _, names in os.walk(root) for f in names)
+        return {f: open(os.path.join(root, f), "rb").read() for f in files}
+
+    root, _ = us8k
+    again = str(tmp_path / "again")
+    synthetic.make_urbansound8k_like(again, **US8K_SETTINGS)
+    first, second = digest(root), digest(again)
+    assert list(first) == list(second) and len(first) == 32
+    assert all(first[f] == second[f] for f in first)
+    other = str(tmp_path / "other")
+    synthetic.make_urbansound8k_like(other, **{**US8K_SETTINGS, "seed": 8})
+    third = digest(other)
+    assert all(third[f] != first[f] for f in first if f.endswith(".wav"))
+
+
+def test_us8k_rerun_removes_stale_files_only(tmp_path):
+    root = tmp_path / "us8k"
+    settings = dict(clip_seconds=0.4, short_fraction=0.0, n_folds=3)
+    synthetic.make_urbansound8k_like(str(root), clips_per_class=3, **settings)
+    (root / "audio" / "fold1" / "1-0-0-0.wav").write_bytes(b"not ours")
+    (root / "notes.txt").write_text("keep")
+    table = synthetic.make_urbansound8k_like(str(root), clips_per_class=1, **settings)
+    kept = [os.path.join(f"fold{row.fold}", row.filename) for row in table.itertuples()]
+    found = [os.path.join(d, f) for d in sorted(os.listdir(root / "audio"))
+             for f in os.listdir(root / "audio" / d)]
+    assert sorted(found) == sorted(kept + [os.path.join("fold1", "1-0-0-0.wav")])
+    assert (root / "notes.txt").read_text() == "keep" and len(table) == 10
+    with pytest.raises(ValueError):
+        synthetic.make_urbansound8k_like(str(root), formats=[(4000, 1, "PCM_16", "wav")])
+    with pytest.raises(ValueError):
+        synthetic.make_urbansound8k_like(str(root), formats=[(16000, 1, "PCM_16", "aiff")])
+
+
+def test_make_synthetic_data_writes_us8k_on_request(tmp_path):
+    import importlib.util
+
+    path = os.path.join(os.path.dirname(__file__), os.pardir, "tools", "make_synthetic_data.py")
+    spec = importlib.util.spec_from_file_location("make_synthetic_data", path)
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    common = ["--n_classes", "1", "--clips_per_class", "1", "--clip_seconds", "0.2",
+              "--wham_files", "0", "--ljspeech_utterances", "0"]
+    tool.main(["--out", str(tmp_path / "a"), *common])
+    assert sorted(os.listdir(tmp_path / "a")) == ["ESC-50"]
+    tool.main(["--out", str(tmp_path / "b"), *common, "--urbansound8k_clips_per_class", "1",
+               "--urbansound8k_seconds", "0.5"])
+    meta = pd.read_csv(tmp_path / "b" / "UrbanSound8K" / "metadata" / "UrbanSound8K.csv")
+    assert len(meta) == 10 and meta.classID.tolist() == list(range(10))
+    assert ((meta.end - meta.start) <= 0.5 + 1e-6).all()

@@ -1,18 +1,23 @@
 #!/usr/bin/env python3
-"""Writes the procedural synthetic datasets (ESC-50, WHAM! and LJSpeech layouts).
+"""Writes the procedural synthetic datasets (ESC-50, WHAM!, LJSpeech, UrbanSound8K layouts).
 
 Usage::
 
     python tools/make_synthetic_data.py --out data/synthetic \\
         [--n_classes 10 --clips_per_class 40 --clip_seconds 5 \\
          --sample_rate 16000 --seed 1234 --wham_files 20 \\
-         --ljspeech_utterances 20]
+         --ljspeech_utterances 20 --urbansound8k_clips_per_class 20]
 
 writes ``<out>/ESC-50/`` (``audio/``, ``sources/``, ``meta/esc50.csv``,
 ``meta/synthetic.csv``), ``<out>/wham_noise/`` (``tr/``, ``cv/``,
-``tt/``, ``metadata/``) and ``<out>/LJSpeech-1.1/`` (``metadata.csv``,
+``tt/``, ``metadata/``), ``<out>/LJSpeech-1.1/`` (``metadata.csv``,
 ``wavs/LJ001-0001.wav``..., 16-bit PCM at ``--ljspeech_sample_rate``,
-``synthetic.csv``). Same arguments, same bytes. See
+``synthetic.csv``) and, with ``--urbansound8k_clips_per_class N`` (N > 0),
+``<out>/UrbanSound8K/`` (``audio/fold1/`` ... ``audio/fold10/``,
+``metadata/UrbanSound8K.csv``, ``metadata/synthetic.csv``; clips of
+``--urbansound8k_seconds`` and shorter ones, in UrbanSound8K's mix of
+sample rates, channel counts, sample formats and headers; seed
+``--seed``). Same arguments, same bytes. See
 :mod:`speechbrain_interp.synthetic`.
 
 Authors
@@ -60,6 +65,10 @@ def parse_args(argv=None):
     parser.add_argument("--ljspeech_sample_rate", type=int, default=22050,
                         help="LJSpeech's own rate by default (not --sample_rate)")
     parser.add_argument("--ljspeech_seed", type=int, default=0)
+    parser.add_argument("--urbansound8k_clips_per_class", type=int, default=0,
+                        help="clips per class in UrbanSound8K/ (10 classes, 10 folds); 0: none")
+    parser.add_argument("--urbansound8k_seconds", type=float, default=4.0,
+                        help="length of the full UrbanSound8K clips (some are shorter)")
     return parser.parse_args(argv)
 
 
@@ -115,6 +124,22 @@ def main(argv=None):
             f"{os.path.join(args.out, 'LJSpeech-1.1')}: {len(table)} speech-like "
             f"utterances ({table['seconds'].sum():.1f} s) at {args.ljspeech_sample_rate} Hz "
             f"(metadata.csv, wavs/, synthetic.csv) in {time.perf_counter() - lj_start:.1f} s"
+        )
+    if args.urbansound8k_clips_per_class > 0:
+        us_start, us_dir = time.perf_counter(), os.path.join(args.out, "UrbanSound8K")
+        table = synthetic.make_urbansound8k_like(
+            us_dir,
+            clips_per_class=args.urbansound8k_clips_per_class,
+            clip_seconds=args.urbansound8k_seconds,
+            seed=args.seed,
+        )
+        short = int((table["duration_s"] < args.urbansound8k_seconds).sum())
+        print(
+            f"{us_dir}: {len(table)} clips ({short} shorter than "
+            f"{args.urbansound8k_seconds:g} s), {table['fold'].nunique()} folds, "
+            f"{table['sample_rate'].nunique()} sample rates, {table['subtype'].nunique()} sample "
+            f"formats (audio/fold*/, metadata/UrbanSound8K.csv, metadata/synthetic.csv) in "
+            f"{time.perf_counter() - us_start:.1f} s"
         )
     print(f"total time {time.perf_counter() - start:.1f} s")
 

@@ -23,7 +23,7 @@ from speechbrain.dataio.encoder import CategoricalEncoder
 
 from speechbrain_interp.audio import load_audio, seconds_to_samples
 
-__all__ = ["build_datasets", "class_list", "label_encoder_for"]
+__all__ = ["build_datasets", "class_list", "label_encoder_for", "stored_classes"]
 
 
 def class_list(manifest_paths):
@@ -60,6 +60,43 @@ def class_list(manifest_paths):
                         raise KeyError(f"{path}: entry {key!r} has no {field!r}")
                 pairs[entry["class_string"]] = int(entry["classID"])
     return sorted(pairs, key=lambda name: (pairs[name], name))
+
+
+def stored_classes(manifest_paths, name="classes.json"):
+    """The class list a preparation wrote beside its manifests, or None.
+
+    Preparations write ``classes.json`` (``[{"classID", "class_string"}]``
+    over the whole dataset, not only the selected splits), so the label
+    index is the dataset's own id whatever the splits (UrbanSound8K's
+    official ``classID``). Without that file, :func:`class_list` over the
+    manifests gives the order.
+
+    Example
+    -------
+    >>> import json, os
+    >>> folder = getfixture("tmpdir")
+    >>> _ = (folder / "classes.json").write(json.dumps(
+    ...     [{"classID": 1, "class_string": "dog"}, {"classID": 0, "class_string": "cat"}]))
+    >>> stored_classes([None, str(folder / "test.json")])
+    ['cat', 'dog']
+    >>> stored_classes([str(folder / "sub" / "test.json")]) is None
+    True
+    """
+    folders = {os.path.dirname(os.path.abspath(p)) for p in manifest_paths if p is not None}
+    if len(folders) != 1:
+        return None
+    path = os.path.join(folders.pop(), name)
+    if not os.path.isfile(path):
+        return None
+    with open(path, encoding="utf-8") as f:
+        entries = json.load(f)
+    try:
+        pairs = sorted((int(e["classID"]), str(e["class_string"])) for e in entries)
+    except (KeyError, TypeError, ValueError) as err:
+        raise ValueError(
+            f"{path}: expected a list of {{classID, class_string}} entries ({err})"
+        ) from err
+    return [name for _, name in pairs]
 
 
 def label_encoder_for(classes, path):
@@ -149,11 +186,17 @@ def build_datasets(
     def audio_pipeline(wav):
         return load_audio(wav, sample_rate, length=n_samples, normalize=normalize)
 
-    classes = class_list(list(manifests.values()))
+    present = class_list(list(manifests.values()))
+    classes = stored_classes(list(manifests.values())) or present
+    missing = [c for c in present if c not in classes]
+    if missing:
+        raise ValueError(
+            f"the manifests have classes that the classes.json beside them lacks: {missing}"
+        )
     if label_encoder is None:
         label_encoder = label_encoder_for(classes, label_encoder_path)
     else:
-        unknown = [c for c in classes if c not in label_encoder.lab2ind]
+        unknown = [c for c in present if c not in label_encoder.lab2ind]
         if unknown:
             raise ValueError(
                 f"the data has classes the classifier does not know: {unknown}"

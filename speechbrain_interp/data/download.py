@@ -11,6 +11,7 @@ Authors
  * speechbrain-interp developers 2026
 """
 
+import hashlib
 import http.client
 import os
 import shutil
@@ -23,7 +24,13 @@ import zipfile
 
 from speechbrain.utils.logger import get_logger
 
-__all__ = ["ArchiveError", "download_and_extract", "extract_archive", "fetch_url"]
+__all__ = [
+    "ArchiveError",
+    "download_and_extract",
+    "extract_archive",
+    "fetch_url",
+    "file_md5",
+]
 
 logger = get_logger(__name__)
 
@@ -200,6 +207,39 @@ def extract_archive(archive, destination, member=None):
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+def file_md5(path, chunk_size=1 << 20):
+    """MD5 hex digest of a file's content (read in chunks).
+
+    Example
+    -------
+    >>> path = getfixture("tmpdir") / "a.txt"
+    >>> _ = path.write_text("hello", "utf-8")
+    >>> file_md5(str(path))
+    '5d41402abc4b2a76b9719d911017c592'
+    """
+    digest = hashlib.md5(usedforsecurity=False)
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(chunk_size), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _check_md5(archive, url, expected, what, manual_hint):
+    """Deletes ``archive`` and raises when its MD5 is not ``expected``."""
+    actual = file_md5(archive)
+    if actual.lower() != expected.strip().lower():
+        os.remove(archive)
+        message = (
+            f"{what}: the archive downloaded from {url} has MD5 {actual}, "
+            f"expected {expected} (a corrupt download or another file); it "
+            "was deleted, run again to download it again."
+        )
+        if manual_hint:
+            message += " " + manual_hint
+        raise ArchiveError(message)
+    logger.info("MD5 of %s checked (%s)", archive, actual)
+
+
 def download_and_extract(
     url,
     destination,
@@ -208,11 +248,14 @@ def download_and_extract(
     manual_hint="",
     keep_archive=False,
     timeout=60.0,
+    md5=None,
 ):
     """Downloads an archive, unpacks it and moves ``member`` up.
 
     A complete archive left by an earlier run in ``destination`` is reused
-    instead of being downloaded again.
+    instead of being downloaded again. With ``md5``, the archive (new or
+    reused) is checked before it is unpacked; one with another digest is
+    deleted and an :class:`ArchiveError` names both digests.
 
     Arguments
     ---------
@@ -231,12 +274,18 @@ def download_and_extract(
         Keep the downloaded archive (default: delete it once unpacked).
     timeout : float
         Socket timeout in seconds.
+    md5 : str, optional
+        Expected MD5 hex digest of the archive; ``None`` skips the check.
 
     Raises
     ------
     RuntimeError
         ``"could not download <what> from <url> (<reason>)"`` plus
         ``manual_hint`` when the transfer fails, or an unpacking error.
+    ArchiveError
+        (a ``RuntimeError``) When the archive's MD5 differs from ``md5``
+        (the message gives both digests; the archive is deleted), or when
+        it cannot be unpacked.
 
     Example
     -------
@@ -247,15 +296,23 @@ def download_and_extract(
     >>> download_and_extract((tmp / "d.zip").as_uri(), str(tmp / "d"), "d-master")
     >>> sorted(os.listdir(tmp / "d"))
     ['meta']
+    >>> download_and_extract((tmp / "d.zip").as_uri(), str(tmp / "e"), "d-master",
+    ...                      md5="0" * 32)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    speechbrain_interp.data.download.ArchiveError: the dataset: the archive
+    downloaded from file:///...d.zip has MD5 ..., expected 000...000 ...
+    >>> os.path.exists(tmp / "e")  # no archive, no empty folder left
+    False
     """
     destination = str(destination)
     name = os.path.basename(urllib.parse.urlparse(url).path) or "download"
     archive = os.path.join(destination, ".download-" + name)
+    created = not os.path.isdir(destination)
     if os.path.isfile(archive):
         logger.info("reusing the archive %s already downloaded", archive)
     else:
         logger.info("downloading %s from %s into %s", what, url, destination)
-        created = not os.path.isdir(destination)
         os.makedirs(destination, exist_ok=True)
         try:
             fetch_url(url, archive, timeout=timeout)
@@ -267,6 +324,13 @@ def download_and_extract(
             if manual_hint:
                 message += " " + manual_hint
             raise RuntimeError(message) from err
+    if md5:
+        try:
+            _check_md5(archive, url, md5, what, manual_hint)
+        except ArchiveError:
+            if created and not os.listdir(destination):
+                os.rmdir(destination)  # leave no empty folder behind
+            raise
     try:
         extract_archive(archive, destination, member=member)
     except ArchiveError:

@@ -14,23 +14,26 @@ Authors
  * speechbrain-interp developers 2026
 """
 
-import numbers
 import os
 
 from speechbrain.utils.logger import get_logger
 from speechbrain_interp.data.download import download_and_extract
+from speechbrain_interp.data.folds import check_splits
 from speechbrain_interp.data.manifest import (
     check_data_folder,
+    is_up_to_date,
+    manifest_path,
+    preparation_state,
+    scan_audio_files,
+    write_json,
+)
+from speechbrain_interp.data.tables import (
+    check_one_to_one,
     check_unique,
     convert_column,
     format_names,
-    is_up_to_date,
-    manifest_path,
     parse_bool,
-    preparation_state,
     read_metadata,
-    scan_audio_files,
-    write_json,
 )
 
 __all__ = ["ESC50_URL", "download_esc50", "prepare_esc50"]
@@ -117,46 +120,6 @@ def download_esc50(data_folder, keep_archive=False):
     return data_folder
 
 
-def _check_folds(name, folds):
-    """Validates one ``*_folds`` argument; returns a tuple of ints."""
-    if folds is None:
-        return ()
-    if isinstance(folds, numbers.Integral) and not isinstance(folds, bool):
-        folds = (folds,)
-    try:
-        folds = tuple(folds)
-    except TypeError:
-        raise ValueError(
-            f"{name} must be a sequence of fold numbers, got {folds!r}"
-        ) from None
-    for fold in folds:
-        if not isinstance(fold, numbers.Integral) or isinstance(fold, bool):
-            raise ValueError(f"{name}: fold {fold!r} is not an integer")
-    return tuple(dict.fromkeys(int(f) for f in folds))
-
-
-def _check_splits(splits, csv_folds, csv_path):
-    """Mutually exclusive splits of folds present in the csv."""
-    names = list(splits)
-    for i, first in enumerate(names):
-        for second in names[i + 1 :]:
-            common = sorted(set(splits[first]) & set(splits[second]))
-            if common:
-                raise ValueError(
-                    f"{first}_folds and {second}_folds share fold(s) "
-                    f"{format_names(common)}; splits must be mutually exclusive"
-                )
-    for split, folds in splits.items():
-        absent = [f for f in folds if f not in csv_folds]
-        if absent:
-            raise ValueError(
-                f"{split}_folds: fold(s) {format_names(absent)} not in {csv_path} "
-                f"(folds there: {format_names(sorted(csv_folds))})"
-            )
-    if not any(splits.values()):
-        raise ValueError("train_folds, valid_folds and test_folds are all empty")
-
-
 def _read_table(csv_path):
     """The validated csv (fold/target as int, esc10 as bool, clip_id added)."""
     table = read_metadata(csv_path, REQUIRED_COLUMNS)
@@ -175,13 +138,7 @@ def _read_table(csv_path):
         ("esc10", parse_bool, "True/False"),
     ):
         convert_column(table, column, convert, csv_path, "filename", expected)
-    names = table.groupby("target")["category"].unique()
-    clashes = [f"{t}: {'/'.join(c)}" for t, c in names.items() if len(c) > 1]
-    if clashes:
-        raise ValueError(
-            f"{csv_path}: target(s) with several categories: "
-            f"{format_names(clashes)}"
-        )
+    check_one_to_one(table, "target", "category", "filename", csv_path)
     return table
 
 
@@ -252,7 +209,9 @@ def prepare_esc50(
         Failed download (names the URL); ``BadAudioFilesError`` for
         missing/unreadable/empty files (names them).
     ValueError
-        Bad fold arguments, missing csv columns, duplicate filenames.
+        Bad fold arguments (every bad split named in one message), missing
+        csv columns, duplicate filenames, a category under two targets or a
+        target under two categories (the rows named).
 
     Example
     -------
@@ -279,15 +238,12 @@ def prepare_esc50(
     >>> paths["valid"] == os.path.join(out, "valid.json")
     True
     """
-    splits = {
-        "train": _check_folds("train_folds", train_folds),
-        "valid": _check_folds("valid_folds", valid_folds),
-        "test": _check_folds("test_folds", test_folds),
-    }
+    folds = {"train": train_folds, "valid": valid_folds, "test": test_folds}
     data_folder = os.path.abspath(str(data_folder))
     manifest_folder = os.path.abspath(str(manifest_folder))
     csv_path = _csv_path(data_folder)
     if not os.path.isfile(csv_path):
+        check_splits(folds)  # bad arguments fail before a download
         if download:
             logger.info("%s not found: downloading ESC-50", csv_path)
             download_esc50(data_folder)
@@ -299,8 +255,9 @@ def prepare_esc50(
             )
 
     table = _read_table(csv_path)
-    # fold presence is checked against the whole csv, emptiness after esc10
-    _check_splits(splits, set(table["fold"]), csv_path)
+    # every problem of every split at once; fold presence is checked against
+    # the whole csv, emptiness after the esc10 selection
+    splits = check_splits(folds, csv_folds=set(table["fold"]), csv_path=csv_path)
     if esc10_only:
         table = table[table["esc10"]]
         if table.empty:

@@ -24,7 +24,7 @@ from speechbrain.utils.logger import get_logger
 from speechbrain_interp.audio import AudioError, audio_info
 from speechbrain_interp.data.wham import NoiseBank
 from speechbrain_interp.data.download import download_and_extract
-from speechbrain_interp.data.manifest import format_names
+from speechbrain_interp.data.tables import format_names
 
 __all__ = [
     "LJSPEECH_URL",

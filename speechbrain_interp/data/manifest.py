@@ -3,8 +3,9 @@
 A ``prepare_<dataset>`` function typically
 
 1. checks the data folder (:func:`check_data_folder`),
-2. reads and validates the metadata table (:func:`read_metadata`,
-   :func:`check_unique`, :func:`convert_column`, :func:`parse_bool`),
+2. reads and validates the metadata table (the helpers of
+   :mod:`speechbrain_interp.data.tables`; fold arguments:
+   :mod:`speechbrain_interp.data.folds`),
 3. checks that every listed audio file exists and is readable
    (:func:`scan_audio_files`),
 4. writes the manifests atomically (:func:`write_json`), with relocatable
@@ -23,8 +24,6 @@ import json
 import os
 import tempfile
 
-import pandas
-
 from speechbrain.utils.logger import get_logger
 from speechbrain_interp.audio import (
     SILENCE_PEAK,
@@ -32,18 +31,14 @@ from speechbrain_interp.audio import (
     audio_info,
     load_audio,
 )
+from speechbrain_interp.data.tables import format_names
 
 __all__ = [
     "BadAudioFilesError",
     "check_data_folder",
-    "check_unique",
-    "convert_column",
-    "format_names",
     "is_up_to_date",
     "manifest_path",
-    "parse_bool",
     "preparation_state",
-    "read_metadata",
     "scan_audio_files",
     "write_json",
 ]
@@ -61,21 +56,6 @@ class BadAudioFilesError(RuntimeError):
     """
 
 
-def format_names(names, limit=20):
-    """Joins names for a message: at most ``limit``, then ``... and N more``.
-
-    Example
-    -------
-    >>> format_names(["a", "b", "c"], limit=2)
-    'a, b ... and 1 more'
-    """
-    names = [str(n) for n in names]
-    shown = ", ".join(names[:limit])
-    if len(names) > limit:
-        shown += f" ... and {len(names) - limit} more"
-    return shown
-
-
 def check_data_folder(folder, layout):
     """Raises ``FileNotFoundError`` naming ``folder`` and the expected
     ``layout`` (a human-readable description) when the folder is missing.
@@ -91,152 +71,6 @@ def check_data_folder(folder, layout):
         raise FileNotFoundError(
             f"data folder {folder} does not exist (expected layout: {layout})"
         )
-
-
-def read_metadata(csv_path, required_columns):
-    """Reads a metadata csv as strings and checks its columns.
-
-    Extra columns are kept (callers ignore them). Cells are read as ``str``
-    with no NaN conversion so that nothing is silently reinterpreted.
-
-    Arguments
-    ---------
-    csv_path : str
-        The csv file.
-    required_columns : list of str
-        Columns that must be present.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per csv line, every cell a ``str`` (leading/trailing spaces
-        stripped).
-
-    Raises
-    ------
-    FileNotFoundError
-        When the csv does not exist.
-    ValueError
-        When it cannot be parsed or misses required columns (all named).
-
-    Example
-    -------
-    >>> path = getfixture("tmpdir") / "meta.csv"
-    >>> _ = path.write_text("filename,fold,extra\\na.wav,1,x\\n", "utf-8")
-    >>> read_metadata(str(path), ["filename", "fold"])["fold"].tolist()
-    ['1']
-    >>> read_metadata(str(path), ["filename", "target"])
-    Traceback (most recent call last):
-    ...
-    ValueError: ...meta.csv: missing required column(s) target (found: ...)
-    """
-    csv_path = str(csv_path)
-    if not os.path.isfile(csv_path):
-        raise FileNotFoundError(f"metadata file {csv_path} does not exist")
-    try:
-        table = pandas.read_csv(
-            csv_path, dtype=str, keep_default_na=False, skipinitialspace=True
-        )
-    except (
-        pandas.errors.ParserError,
-        pandas.errors.EmptyDataError,
-        UnicodeDecodeError,
-    ) as err:
-        raise ValueError(f"{csv_path}: not a readable csv ({err})") from err
-    table.columns = [str(c).strip() for c in table.columns]
-    missing = [c for c in required_columns if c not in table.columns]
-    if missing:
-        raise ValueError(
-            f"{csv_path}: missing required column(s) {', '.join(missing)} "
-            f"(found: {', '.join(table.columns)})"
-        )
-    for column in table.columns:
-        table[column] = table[column].str.strip()
-    return table
-
-
-def check_unique(table, column, csv_path):
-    """Raises ``ValueError`` naming ``csv_path`` and the duplicated values
-    when ``table[column]`` is not unique.
-
-    Example
-    -------
-    >>> import pandas
-    >>> check_unique(pandas.DataFrame({"f": ["a", "b", "a"]}), "f", "m.csv")
-    Traceback (most recent call last):
-    ...
-    ValueError: m.csv: duplicate f value(s): a
-    """
-    dup = table[column][table[column].duplicated()].unique().tolist()
-    if dup:
-        raise ValueError(
-            f"{csv_path}: duplicate {column} value(s): {format_names(dup)}"
-        )
-
-
-def convert_column(table, column, convert, csv_path, key_column, expected):
-    """Converts a string column in place, naming every row that fails.
-
-    Arguments
-    ---------
-    table : pandas.DataFrame
-        The metadata (modified in place).
-    column : str
-        Column to convert.
-    convert : callable
-        ``str -> value``, raising ``ValueError``/``TypeError`` on bad cells
-        (e.g. ``int`` or :func:`parse_bool`).
-    csv_path : str
-        Named in the error.
-    key_column : str
-        Column identifying rows in the error (e.g. the filename).
-    expected : str
-        What the column must hold, for the error message.
-
-    Raises
-    ------
-    ValueError
-        Naming the rows whose value cannot be converted.
-
-    Example
-    -------
-    >>> import pandas
-    >>> t = pandas.DataFrame({"f": ["a", "b"], "fold": ["1", "x"]})
-    >>> convert_column(t, "fold", int, "m.csv", "f", "integers")
-    Traceback (most recent call last):
-    ...
-    ValueError: m.csv: column fold must hold integers; bad value(s) at b='x'
-    """
-    values, bad = [], []
-    for key, value in zip(table[key_column], table[column]):
-        try:
-            values.append(convert(value))
-        except (TypeError, ValueError):
-            bad.append(f"{key}={value!r}")
-    if bad:
-        raise ValueError(
-            f"{csv_path}: column {column} must hold {expected}; bad value(s) "
-            f"at {format_names(bad)}"
-        )
-    table[column] = values
-
-
-def parse_bool(value):
-    """Parses a boolean cell (True/"True"/"true"/1/"yes"...); else ValueError.
-
-    Example
-    -------
-    >>> [parse_bool(v) for v in (True, "True", "true", 1, "0", "False", "")]
-    [True, True, True, True, False, False, False]
-    """
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("true", "1", "yes", "y", "t", "1.0"):
-        return True
-    if text in ("false", "0", "no", "n", "f", "0.0", ""):
-        return False
-    raise ValueError(f"not a boolean: {value!r}")
 
 
 def manifest_path(path, data_root, placeholder="data_root"):

@@ -27,13 +27,13 @@ from speechbrain.utils.logger import get_logger
 from speechbrain_interp.data.download import download_and_extract
 from speechbrain_interp.data.manifest import (
     check_data_folder,
-    format_names,
     is_up_to_date,
     manifest_path,
     preparation_state,
     scan_audio_files,
     write_json,
 )
+from speechbrain_interp.data.tables import format_names
 
 __all__ = [
     "NSYNTH_FAMILIES",
@@ -241,10 +241,21 @@ def _read_examples(path):
     return examples
 
 
+def _selection(filters):
+    """The filters in use, for messages (``"all notes"`` when none)."""
+    used = [
+        f"{name}={filters[name]!r}"
+        for name in ("sources", "families", "pitch_range", "velocities", "max_per_class")
+        if filters[name] is not None
+    ]
+    return ", ".join(used) or "all notes"
+
+
 def _select(examples, filters, split, path):
     """Sorted keys of ``examples`` passing the filters and the subsampling.
 
-    A filter that leaves no note raises a ``ValueError`` naming it.
+    A filter that leaves no note raises a ``ValueError`` naming it, the
+    split and the whole selection.
     """
     keys = sorted(examples)
     lo, hi = filters["pitch_range"] or (None, None)
@@ -260,7 +271,8 @@ def _select(examples, filters, split, path):
             if not kept:
                 raise ValueError(
                     f"{name}={filters[name]!r} leaves no note of the {split} "
-                    f"split ({len(keys)} notes before it, {path})"
+                    f"split ({len(keys)} notes before it, {path}; selection: "
+                    f"{_selection(filters)})"
                 )
             keys = kept
     if filters["max_per_class"] is not None:
@@ -465,7 +477,7 @@ def prepare_nsynth(
         if not manifest:
             raise ValueError(
                 f"the {split} split has no usable note left after skipping "
-                "the unusable files"
+                f"the unusable files (selection: {_selection(filters)})"
             )
     for split, manifest in manifests.items():
         write_json(manifest, outputs[split])

@@ -17,6 +17,9 @@ condition           construction (methods.md section 8.3)
                     L2 norm, ``0.8 s1 + 0.2 s2``, peak-normalised
                     (:func:`mix_unit_norm`); ``repeats`` partners per clip
 ``mixture_snr``     + a clip of another class at an exact SNR
+``cross_dataset``   + a clip of ANOTHER dataset (e.g. ESC-50 clips in an
+                    UrbanSound8K test set), mixed by the same unit-norm rule
+                    (cross-dataset contamination)
 ``speech``          + LJSpeech-layout speech at 3 dB SNR
 ``white``           + white Gaussian noise at 3 dB SNR
 ==================  =========================================================
@@ -44,8 +47,8 @@ from speechbrain_interp.augment.mixing import mix_at_snr, mix_unit_norm
 from speechbrain_interp.augment.wham import WhamAugment
 
 __all__ = [
-    "CleanCondition", "ConditionBatch", "MixtureCondition", "NoiseCondition",
-    "WhiteNoise", "build_conditions",
+    "CleanCondition", "ConditionBatch", "CrossDatasetCondition", "MixtureCondition",
+    "NoiseCondition", "WhiteNoise", "build_conditions",
 ]  # fmt: skip
 
 
@@ -228,6 +231,12 @@ class MixtureCondition(CleanCondition):
         self.rule, self.weights, self.snr_db = rule, tuple(weights), float(snr_db)
         self.repeats, self.seed = int(repeats), int(seed)
 
+    def mix(self, s1, s2):
+        """``(mixture, source, contaminant)`` of ``[B, N]`` clips by this condition's rule."""
+        if self.rule == "unit_norm":
+            return mix_unit_norm(s1, s2, self.weights, return_parts=True)
+        return mix_at_snr(s1, s2, self.snr_db, return_parts=True)
+
     def partners(self, dataset):
         """``[(clip index, partner index)]`` for every mixture, in order."""
         classes = _classes(dataset)
@@ -252,16 +261,56 @@ class MixtureCondition(CleanCondition):
             second = [_load(dataset, pairs[k][1]) for k in rows]
             s1 = torch.stack([w for _, w, _ in first])
             s2 = torch.stack([w for _, w, _ in second])
-            if self.rule == "unit_norm":
-                mixture, source, other = mix_unit_norm(s1, s2, self.weights, return_parts=True)
-            else:
-                mixture, source, other = mix_at_snr(s1, s2, self.snr_db, return_parts=True)
+            mixture, source, other = self.mix(s1, s2)
             yield ConditionBatch(
                 [f"{a}+{b}" for (a, _, _), (b, _, _) in zip(first, second)],
                 mixture, source, other,
                 torch.tensor([c for _, _, c in first]),
                 torch.tensor([c for _, _, c in second]),
             )
+
+
+class CrossDatasetCondition(MixtureCondition):
+    """Each clip mixed with a clip of another dataset (cross-dataset contamination).
+
+    The contaminant is a crop of a file drawn from ``bank`` (e.g. the audio
+    folder of ESC-50 when the test clips are UrbanSound8K's, or the other way
+    round); it is mixed by the rule of :class:`MixtureCondition`. Its class
+    is not one of the classifier's, so ``contaminant_label`` is None, as for
+    noise.
+
+    Arguments
+    ---------
+    name : str
+        Name used in tables and folders.
+    bank : object
+        Has ``sample(batch, num_samples)`` and a seeded ``generator``
+        (:class:`~speechbrain_interp.data.wham.NoiseBank` over the other
+        dataset's files).
+    rule, weights, snr_db
+        As in :class:`MixtureCondition`.
+
+    Example
+    -------
+    >>> data = [{"id": str(i), "sig": torch.randn(800), "class_string_encoded": 0} for i in range(3)]
+    >>> cond = CrossDatasetCondition("cross_dataset", WhiteNoise(0))
+    >>> batch = next(cond.batches(_ListDataset(data), 16))
+    >>> len(batch.ids), batch.contaminant_label is None
+    (3, True)
+    >>> bool(torch.allclose(batch.source + batch.contaminant, batch.mixture))
+    True
+    """
+
+    def __init__(self, name, bank, rule="unit_norm", weights=(0.8, 0.2), snr_db=0.0):
+        super().__init__(name, rule, weights, snr_db, repeats=1)
+        self.bank = bank
+
+    def batches(self, dataset, batch_size):
+        """Yields every clip mixed with a fresh draw from the bank, in order."""
+        for batch in CleanCondition.batches(self, dataset, batch_size):
+            other = self.bank.sample(batch.source.shape[0], batch.source.shape[-1])
+            mixture, source, contaminant = self.mix(batch.source, other)
+            yield ConditionBatch(batch.ids, mixture, source, contaminant, batch.label, None)
 
 
 class _ListDataset(list):
@@ -276,13 +325,13 @@ class _ListDataset(list):
 def build_conditions(names, sample_rate, segment_samples, seed=0, wham_folder=None,
                      wham_subset="tt", wham_snr=(0.0, 15.0), speech_folder=None, speech_snr=3.0,
                      white_snr=3.0, mixture_weights=(0.8, 0.2), mixture_snr=0.0,
-                     mixture_repeats=2):
+                     mixture_repeats=2, cross_dataset_folder=None):
     """The named conditions, configured (name -> condition object, in order).
 
     Arguments
     ---------
     names : sequence of str
-        Among ``clean, wham, mixture, mixture_snr, speech, white``.
+        Among ``clean, wham, mixture, mixture_snr, cross_dataset, speech, white``.
     sample_rate : int
         Classifier sample rate (noise banks resample to it).
     segment_samples : int
@@ -301,6 +350,10 @@ def build_conditions(names, sample_rate, segment_samples, seed=0, wham_folder=No
         Gains of the unit-norm mixture rule.
     mixture_repeats : int
         Mixtures per clip.
+    cross_dataset_folder : str
+        Folder of another dataset's audio files, listed recursively (needed
+        by ``cross_dataset``; e.g. ESC-50's ``audio/``); mixed by the
+        unit-norm rule with ``mixture_weights``.
 
     Returns
     -------
@@ -330,6 +383,15 @@ def build_conditions(names, sample_rate, segment_samples, seed=0, wham_folder=No
             bank = NoiseBank(wham_folder, sample_rate, segment_samples, subset=wham_subset,
                              seed=cond_seed)
             out[name] = NoiseCondition(name, bank, *wham_snr)
+        elif name == "cross_dataset":
+            if not cross_dataset_folder:
+                raise ValueError(
+                    "condition 'cross_dataset' needs cross_dataset_folder (the audio folder "
+                    "of another dataset)"
+                )
+            bank = NoiseBank(cross_dataset_folder, sample_rate, segment_samples, subset=None,
+                             seed=cond_seed)
+            out[name] = CrossDatasetCondition(name, bank, "unit_norm", mixture_weights)
         elif name == "speech":
             if not speech_folder:
                 raise ValueError(
@@ -350,6 +412,6 @@ def build_conditions(names, sample_rate, segment_samples, seed=0, wham_folder=No
         else:
             raise ValueError(
                 f"unknown condition {name!r}; known: clean, wham, mixture, mixture_snr, "
-                "speech, white"
+                "cross_dataset, speech, white"
             )
     return out

@@ -9,7 +9,11 @@ import os
 
 import torch
 
-__all__ = ["confusion_matrix", "plot_confusion_matrix", "write_classification_report"]
+__all__ = [
+    "confusion_matrix", "cross_validation_summary", "format_cross_validation", "matrix_report",
+    "plot_confusion_matrix", "write_classification_report", "write_confusion_matrix",
+    "write_table",
+]
 
 
 def confusion_matrix(decisions, targets, n_classes):
@@ -81,6 +85,54 @@ def plot_confusion_matrix(matrix, class_names, path, title="Confusion matrix"):
     plt.close(fig)
 
 
+def matrix_report(matrix, class_names):
+    """Accuracy figures of a confusion matrix (rows = true class).
+
+    Arguments
+    ---------
+    matrix : torch.Tensor
+        ``[C, C]`` counts.
+    class_names : list of str
+        ``C`` names.
+
+    Returns
+    -------
+    dict
+        ``accuracy``, ``n_items``, ``per_class_accuracy`` (name -> accuracy;
+        classes without items are left out), ``class_names`` and
+        ``confusion_matrix`` (nested lists).
+
+    Example
+    -------
+    >>> matrix_report(torch.tensor([[1, 1], [0, 2]]), ["a", "b"])["per_class_accuracy"]
+    {'a': 0.5, 'b': 1.0}
+    """
+    support = matrix.sum(dim=1)
+    per_class = {
+        class_names[i]: float(matrix[i, i]) / float(support[i])
+        for i in range(len(class_names))
+        if support[i] > 0
+    }
+    return {
+        "accuracy": float(matrix.diag().sum()) / max(int(support.sum()), 1),
+        "n_items": int(support.sum()),
+        "per_class_accuracy": per_class,
+        "class_names": list(class_names),
+        "confusion_matrix": matrix.tolist(),
+    }
+
+
+def write_confusion_matrix(matrix, class_names, out_dir, title="Confusion matrix"):
+    """Writes ``confusion_matrix.csv`` and ``confusion_matrix.png`` into ``out_dir``."""
+    os.makedirs(out_dir, exist_ok=True)
+    with open(os.path.join(out_dir, "confusion_matrix.csv"), "w", encoding="utf-8") as f:
+        f.write("true\\decided," + ",".join(class_names) + "\n")
+        for name, row in zip(class_names, matrix.tolist()):
+            f.write(name + "," + ",".join(str(v) for v in row) + "\n")
+    plot_confusion_matrix(matrix, class_names, os.path.join(out_dir, "confusion_matrix.png"),
+                          title=title)
+
+
 def write_classification_report(
     decisions, targets, n_classes, class_names=None, out_dir=".", extra=None
 ):
@@ -104,9 +156,7 @@ def write_classification_report(
     Returns
     -------
     dict
-        The report: ``accuracy``, ``per_class_accuracy`` (name -> accuracy,
-        classes without test items are left out), ``confusion_matrix``,
-        ``class_names``, ``n_items`` and ``extra``'s entries.
+        The report: :func:`matrix_report`'s entries and ``extra``'s.
 
     Example
     -------
@@ -119,29 +169,95 @@ def write_classification_report(
     if class_names is None:
         class_names = [str(i) for i in range(n_classes)]
     matrix = confusion_matrix(decisions, targets, n_classes)
-    support = matrix.sum(dim=1)
-    per_class = {
-        class_names[i]: float(matrix[i, i]) / float(support[i])
-        for i in range(n_classes)
-        if support[i] > 0
-    }
-    report = {
-        "accuracy": float(matrix.diag().sum()) / max(int(support.sum()), 1),
-        "n_items": int(support.sum()),
-        "per_class_accuracy": per_class,
-        "class_names": list(class_names),
-        "confusion_matrix": matrix.tolist(),
-    }
+    report = matrix_report(matrix, class_names)
     report.update(extra or {})
     os.makedirs(out_dir, exist_ok=True)
     with open(os.path.join(out_dir, "test_report.json"), "w", encoding="utf-8") as f:
         json.dump(report, f, indent=2)
-    with open(os.path.join(out_dir, "confusion_matrix.csv"), "w", encoding="utf-8") as f:
-        f.write("true\\decided," + ",".join(class_names) + "\n")
-        for name, row in zip(class_names, matrix.tolist()):
-            f.write(name + "," + ",".join(str(v) for v in row) + "\n")
-    plot_confusion_matrix(matrix, class_names, os.path.join(out_dir, "confusion_matrix.png"))
+    write_confusion_matrix(matrix, class_names, out_dir)
     return report
+
+
+def cross_validation_summary(fold_reports, protocol):
+    """Per-fold and mean +- std accuracy and the summed confusion matrix.
+
+    Arguments
+    ---------
+    fold_reports : dict
+        Test fold -> that fold's ``test_report.json`` content (same classes).
+    protocol : str
+        What was run, e.g. "official 10-fold cross-validation" or
+        "single split (test fold 10 only): not the official protocol".
+
+    Returns
+    -------
+    dict
+        ``protocol``, ``folds`` (fold -> accuracy, n_items), ``mean``,
+        ``std`` (sample standard deviation over folds, ddof 1; 0 for one
+        fold), ``pooled`` (:func:`matrix_report` of the summed matrix).
+
+    Example
+    -------
+    >>> reports = {1: {"class_names": ["a", "b"], "confusion_matrix": [[2, 0], [0, 2]]},
+    ...            2: {"class_names": ["a", "b"], "confusion_matrix": [[1, 1], [0, 2]]}}
+    >>> summary = cross_validation_summary(reports, "2 folds")
+    >>> summary["mean"], round(summary["std"], 4), summary["pooled"]["confusion_matrix"]
+    (0.875, 0.1768, [[3, 1], [0, 4]])
+    """
+    if not fold_reports:
+        raise ValueError("no fold has a test report yet")
+    names = None
+    total, accuracies, folds = None, [], {}
+    for fold, report in sorted(fold_reports.items()):
+        if names is None:
+            names = report["class_names"]
+        elif report["class_names"] != names:
+            raise ValueError(
+                f"fold {fold} has the classes {report['class_names']}, fold "
+                f"{min(fold_reports)} has {names}: the folds are not comparable"
+            )
+        matrix = torch.tensor(report["confusion_matrix"], dtype=torch.long)
+        total = matrix if total is None else total + matrix
+        figures = matrix_report(matrix, names)
+        accuracies.append(figures["accuracy"])
+        folds[fold] = {"accuracy": figures["accuracy"], "n_items": figures["n_items"]}
+    values = torch.tensor(accuracies, dtype=torch.float64)
+    std = float(values.std()) if len(accuracies) > 1 else 0.0
+    return {
+        "protocol": protocol,
+        "folds": folds,
+        "mean": float(values.mean()),
+        "std": std,
+        "pooled": matrix_report(total, names),
+    }
+
+
+def format_cross_validation(summary):
+    """The summary as a markdown table (one row per fold, then mean +- std).
+
+    Example
+    -------
+    >>> print(format_cross_validation({"protocol": "p", "mean": 0.5, "std": 0.1,
+    ...     "folds": {3: {"accuracy": 0.5, "n_items": 4}}, "pooled": {"accuracy": 0.5}}))
+    Protocol: p
+    <BLANKLINE>
+    | test fold | clips | accuracy (%) |
+    |---|---|---|
+    | 3 | 4 | 50.0 |
+    | mean +- std over 1 fold(s) | 4 | 50.0 +- 10.0 |
+    | pooled (summed confusion matrix) | 4 | 50.0 |
+    """
+    lines = [f"Protocol: {summary['protocol']}", "",
+             "| test fold | clips | accuracy (%) |", "|---|---|---|"]
+    n_items = 0
+    for fold, stats in summary["folds"].items():
+        n_items += stats["n_items"]
+        lines.append(f"| {fold} | {stats['n_items']} | {100 * stats['accuracy']:.1f} |")
+    lines.append(f"| mean +- std over {len(summary['folds'])} fold(s) | {n_items} | "
+                 f"{100 * summary['mean']:.1f} +- {100 * summary['std']:.1f} |")
+    lines.append(f"| pooled (summed confusion matrix) | {n_items} | "
+                 f"{100 * summary['pooled']['accuracy']:.1f} |")
+    return "\n".join(lines)
 
 
 def write_table(out_dir, stem, table, payload):

@@ -2,8 +2,8 @@
 
 Any set of methods (trained interpreters loaded from their run folders,
 random masks matched to them, captum baselines, all-ones) times any set of
-conditions (clean, WHAM!, mixtures with another class, speech and white
-noise at 3 dB): the faithfulness metrics of the L-MAC paper, the
+conditions (clean, WHAM!, mixtures with another class or with another
+dataset's clips, speech and white noise at 3 dB): the faithfulness metrics of the L-MAC paper, the
 classifier's accuracy per condition and, where the mixture's parts are
 known, the ground-truth localisation of the explained source.
 
@@ -43,7 +43,8 @@ KEYS = COMMON_KEYS + (
     "classifier_source", "classifier", "signal_length_s", "max_clips", "interpreters",
     "random_references", "random_seed", "baselines", "baseline_settings", "conditions",
     "condition_seed", "wham_folder", "wham_subset", "wham_snr", "speech_folder", "speech_snr",
-    "white_snr", "mixture_weights", "mixture_snr", "mixture_repeats", "batch_size",
+    "white_snr", "mixture_weights", "mixture_snr", "mixture_repeats", "cross_dataset_folder",
+    "batch_size",
     "metric_max_batch", "subtractive_faithfulness", "n_examples", "gallery",
 )
 
@@ -135,6 +136,7 @@ def run_evaluation(hparams, manifests):
         speech_folder=hparams["speech_folder"], speech_snr=hparams["speech_snr"],
         white_snr=hparams["white_snr"], mixture_weights=tuple(hparams["mixture_weights"]),
         mixture_snr=hparams["mixture_snr"], mixture_repeats=hparams["mixture_repeats"],
+        cross_dataset_folder=hparams["cross_dataset_folder"],
     )
     methods = build_methods(hparams, classifier)
     torch.manual_seed(hparams["seed"])

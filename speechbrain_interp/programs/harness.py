@@ -14,11 +14,13 @@ Authors
 
 import atexit
 import inspect
+import json
 import os
 import shutil
 import sys
 
 import torch
+import yaml
 from hyperpyyaml import load_hyperpyyaml
 
 import speechbrain as sb
@@ -35,7 +37,7 @@ __all__ = [
     "HparamsError", "brain_keys", "build_noise_augment", "example_clip", "export_parts",
     "fit_and_test", "load_experiment", "load_interpreter_parts",
     "load_pretrained_encoder", "noise_keys", "prepare_data", "prepare_run", "read_plain",
-    "require_hparams",
+    "read_plain_overrides", "require_hparams",
 ]  # fmt: skip
 
 #: keys every program reads (besides its own)
@@ -152,7 +154,7 @@ def _importable_beside(hparams_file):
         folder = os.path.dirname(folder)
 
 
-def load_experiment(argv, required_keys, needed_by):
+def load_experiment(argv, required_keys, needed_by, extra_overrides=None):
     """Parses ``program.py hparams.yaml [--key value ...]`` and loads the YAML.
 
     Also checks the required keys (start-up failure naming the key and
@@ -169,6 +171,9 @@ def load_experiment(argv, required_keys, needed_by):
         on values, e.g. the noise keys on ``add_wham_noise``).
     needed_by : str
         The program's name, for messages.
+    extra_overrides : dict, optional
+        Overrides a driving program sets (e.g. one fold of a
+        cross-validation); the command line must not set these keys too.
 
     Returns
     -------
@@ -183,8 +188,18 @@ def load_experiment(argv, required_keys, needed_by):
     hparams_file, run_opts, overrides = sb.parse_arguments(argv)
     if not os.path.isfile(hparams_file):
         raise FileNotFoundError(f"hyperparameter file not found: {hparams_file}")
+    if extra_overrides:
+        given = set(read_plain_overrides(overrides)) & set(extra_overrides)
+        if given:
+            raise ValueError(
+                f"{needed_by} sets {', '.join(sorted(given))} itself; do not pass them on the "
+                "command line")
+        overrides = "\n".join(
+            [overrides] + [f"{key}: {json.dumps(value)}" for key, value in extra_overrides.items()]
+        ).strip()
     _importable_beside(hparams_file)
-    sb.utils.distributed.ddp_init_group(run_opts)
+    if not torch.distributed.is_initialized():  # a driving program may run several experiments
+        sb.utils.distributed.ddp_init_group(run_opts)
     if torch.distributed.is_initialized():
         atexit.register(_close_process_group)
     # the lock comes before the YAML builds anything (a classifier it loads
@@ -210,6 +225,27 @@ def load_experiment(argv, required_keys, needed_by):
     return hparams, run_opts, overrides
 
 
+class _Plain(yaml.SafeLoader):
+    """A YAML loader that reads every tagged node (``!new:``, ``!ref``...) as null."""
+
+
+_Plain.add_multi_constructor("!", lambda loader, suffix, node: None)
+
+
+def read_plain_overrides(overrides):
+    """The keys and plain values of SpeechBrain's override text (tags read as None).
+
+    Example
+    -------
+    >>> read_plain_overrides("seed: 3\\nmodel: !new:torch.nn.ReLU")
+    {'seed': 3, 'model': None}
+    >>> read_plain_overrides("")
+    {}
+    """
+    plain = yaml.load(overrides or "", Loader=_Plain) if isinstance(overrides, str) else overrides
+    return dict(plain) if isinstance(plain, dict) else {}
+
+
 def read_plain(hparams_file, overrides=None):
     """The YAML's keys and plain values, without building any object.
 
@@ -223,13 +259,8 @@ def read_plain(hparams_file, overrides=None):
     >>> read_plain(str(path), {"a": 2})
     {'a': 2, 'b': 2, 'c': None}
     """
-    import yaml
     from hyperpyyaml import resolve_references
 
-    class _Plain(yaml.SafeLoader):
-        """Reads every tagged node as null."""
-
-    _Plain.add_multi_constructor("!", lambda loader, suffix, node: None)
     with open(hparams_file, encoding="utf-8") as fin:
         plain = yaml.load(resolve_references(fin, overrides or {}), Loader=_Plain)
     return plain if isinstance(plain, dict) else {}

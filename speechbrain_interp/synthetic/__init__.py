@@ -14,12 +14,17 @@ known ground truth:
   ``wavs/LJ001-0001.wav``...; 16-bit PCM, 22050 Hz) of single-speaker
   speech-like utterances (:func:`synthesize_utterance`: syllables of a
   pitched, formant-filtered pulse train, noise bursts and pauses).
+* :func:`make_urbansound8k_like`: UrbanSound8K layout (``audio/fold<k>/``,
+  ``metadata/UrbanSound8K.csv``; the 10 official classes, each rendered by
+  a class of :data:`SOUND_CLASSES`) in the real format mix: 11 sample
+  rates, mono and stereo, 8-bit to 64-bit float, plain and
+  WAVE_FORMAT_EXTENSIBLE headers, 4-s and shorter clips.
 
 Each clip or noise file has its own generator, seeded from ``(seed, class or
 split, index)``: same arguments, same bytes, whatever subset or order. Wavs
-are 32-bit float (16-bit PCM in the LJSpeech layout, as the real files). All
-energy stays below 7.5 kHz, so the content is the same at 16, 22.05 or
-44.1 kHz.
+are 32-bit float (16-bit PCM in the LJSpeech layout, as the real files; the
+real mix of formats in the UrbanSound8K one). All energy stays below 7.5
+kHz, so the content is the same at 16, 22.05 or 44.1 kHz.
 
 Modules:
 
@@ -33,6 +38,9 @@ Modules:
   metadata columns and stale-file removal.
 * :mod:`speechbrain_interp.synthetic.speech`: :func:`synthesize_utterance`
   and the LJSpeech-layout writer :func:`make_ljspeech_like`.
+* :mod:`speechbrain_interp.synthetic.urbansound`: the UrbanSound8K-layout
+  writer :func:`make_urbansound8k_like`, its classes, formats and metadata
+  columns.
 
 Authors
  * speechbrain-interp developers 2026
@@ -52,9 +60,14 @@ from speechbrain_interp.synthetic.layouts import (  # noqa: F401 (column lists: 
 from speechbrain_interp.synthetic.noise import WHAM_KINDS, synthesize_noise
 from speechbrain_interp.synthetic.signals import derive_seed
 from speechbrain_interp.synthetic.speech import make_ljspeech_like, synthesize_utterance
+from speechbrain_interp.synthetic.urbansound import (
+    URBANSOUND8K_CLASSES,
+    URBANSOUND8K_FORMATS,
+    make_urbansound8k_like,
+)
 
 __all__ = [
-    "SOUND_CLASSES", "WHAM_KINDS", "derive_seed", "make_esc50_like", "make_ljspeech_like",
-    "make_wham_like", "synthesize_clip", "synthesize_event", "synthesize_noise",
-    "synthesize_utterance",
+    "SOUND_CLASSES", "URBANSOUND8K_CLASSES", "URBANSOUND8K_FORMATS", "WHAM_KINDS", "derive_seed",
+    "make_esc50_like", "make_ljspeech_like", "make_urbansound8k_like", "make_wham_like",
+    "synthesize_clip", "synthesize_event", "synthesize_noise", "synthesize_utterance",
 ]
