@@ -15,6 +15,13 @@ RECIPES = REPO / "recipes"
 #: recipe YAML (glob under recipes/) -> the program that reads it
 PROGRAM_OF = {
     "ESC50/classification/hparams/cnn14*.yaml": "classification",
+    "UrbanSound8k/classification/hparams/cnn14*.yaml": "classification",
+    "UrbanSound8k/interpret/hparams/lmac*.yaml": "interpretation",
+    "UrbanSound8k/interpret/hparams/piq*.yaml": "interpretation",
+    "UrbanSound8k/interpret/hparams/l2i*.yaml": "interpretation",
+    "UrbanSound8k/interpret/hparams/pv*.yaml": "interpretation",
+    "UrbanSound8k/interpret/hparams/nmf*.yaml": "nmf_dictionary",
+    "UrbanSound8k/interpret/hparams/eval*.yaml": "evaluation",
     "NSynth/classification/hparams/fourier_cnn*.yaml": "classification",
     "ESC50/interpret/hparams/lmac*.yaml": "interpretation",
     "ESC50/interpret/hparams/piq*.yaml": "interpretation",
@@ -38,7 +45,7 @@ def recipe_yamls():
 def test_every_recipe_yaml_has_a_program():
     mapped = {path for path, _ in recipe_yamls()}
     assert mapped == set(RECIPES.glob("*/*/hparams/*.yaml"))
-    assert len(mapped) == 20
+    assert len(mapped) == 35
 
 
 def noisy_recipe_yamls():
@@ -65,6 +72,18 @@ def test_with_noise_on_the_noise_keys_are_there_or_asked_for(path, program):
         assert missing == [], f"{path.name} lacks {missing} (read by {program})"
     else:  # a recipe without a noise section: turning noise on asks for its keys, by name
         assert missing[:2] == ["wham_folder", "wham_download"], missing
+
+
+@pytest.mark.parametrize("path", sorted(RECIPES.glob("*/classification/hparams/*.yaml")),
+                         ids=lambda p: f"{p.parts[-4]}/{p.name}")
+def test_cross_validation_keys_where_a_recipe_has_the_program(path):
+    """A classification recipe with cross_validate.py has the keys that program reads."""
+    if not (path.parents[1] / "cross_validate.py").is_file():
+        pytest.skip("no cross_validate.py in this recipe")
+    module = importlib.import_module("speechbrain_interp.programs.cross_validation")
+    plain = read_plain(str(path), PLACEHOLDERS)
+    assert [key for key in module.CV_KEYS if key not in plain] == []
+    assert plain["cv_test_folds"] == plain["cv_folds"] == list(range(1, 11))
 
 
 def test_missing_key_fails_at_start_up_naming_key_and_file(tmp_path):
