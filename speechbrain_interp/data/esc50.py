@@ -20,12 +20,11 @@ from speechbrain.utils.logger import get_logger
 from speechbrain_interp.data.download import download_and_extract
 from speechbrain_interp.data.folds import check_splits
 from speechbrain_interp.data.manifest import (
+    ManifestFolder,
     check_data_folder,
-    is_up_to_date,
     manifest_path,
     preparation_state,
     scan_audio_files,
-    write_json,
 )
 from speechbrain_interp.data.tables import (
     check_one_to_one,
@@ -44,13 +43,11 @@ logger = get_logger(__name__)
 ESC50_URL = "https://github.com/karolpiczak/ESC-50/archive/master.zip"
 ESC50_ARCHIVE_ROOT = "ESC-50-master"
 REQUIRED_COLUMNS = ("filename", "fold", "target", "category", "esc10")
-SPLITS = ("train", "valid", "test")
 LAYOUT = (
     "<data_folder>/audio/*.wav and <data_folder>/meta/esc50.csv with the "
     "columns " + ",".join(REQUIRED_COLUMNS)
 )
 STATE_FILE = "esc50_prepare_state.json"
-CLASSES_FILE = "classes.json"
 #: bump when the manifest content changes, so that old manifests are rebuilt
 MANIFEST_VERSION = 1
 
@@ -289,12 +286,7 @@ def prepare_esc50(
         for clip, name in zip(split_rows["clip_id"], split_rows["filename"])
     }
 
-    outputs = {
-        s: os.path.join(manifest_folder, f"{s}.json") if s in rows else None
-        for s in SPLITS
-    }
-    classes_path = os.path.join(manifest_folder, CLASSES_FILE)
-    state_path = os.path.join(manifest_folder, STATE_FILE)
+    folder = ManifestFolder(manifest_folder, rows, STATE_FILE, "ESC-50")
     options = {
         "manifest_version": MANIFEST_VERSION,
         "data_folder": data_folder,
@@ -305,13 +297,9 @@ def prepare_esc50(
         "expected_duration": expected_duration,
     }
     state = preparation_state(options, csv_path, list(paths.values()))
-    written = [p for p in outputs.values() if p] + [classes_path]
-    if is_up_to_date(state_path, state, written):
-        logger.info("ESC-50 manifests up to date in %s", manifest_folder)
-        return outputs
+    if folder.up_to_date(state):
+        return folder.outputs
 
-    if os.path.exists(state_path):
-        os.remove(state_path)  # a failed run below must not look up to date
     logger.info(
         "preparing ESC-50 manifests from %s into %s", data_folder, manifest_folder
     )
@@ -319,8 +307,9 @@ def prepare_esc50(
         paths, skip_missing=skip_missing, expected_duration=expected_duration
     )
 
+    manifests = {}
     for split, split_rows in rows.items():
-        manifest = {}
+        manifest = manifests[split] = {}
         for row in split_rows.itertuples(index=False):
             if row.clip_id not in infos:
                 continue
@@ -336,19 +325,10 @@ def prepare_esc50(
                 f"{split}_folds={splits[split]}: no usable clip left after "
                 "skipping the unusable files"
             )
-        write_json(manifest, outputs[split])
-        logger.info("%s: %d clips -> %s", split, len(manifest), outputs[split])
 
     classes = table[["target", "category"]].drop_duplicates()
     classes = [
         {"classID": int(t), "class_string": c}
         for t, c in classes.sort_values("target").itertuples(index=False)
     ]
-    write_json(classes, classes_path)
-    for split in SPLITS:
-        stale = os.path.join(manifest_folder, f"{split}.json")
-        if split not in rows and os.path.isfile(stale):
-            logger.info("removing %s: %s_folds is empty now", stale, split)
-            os.remove(stale)
-    write_json(state, state_path)
-    return outputs
+    return folder.write(manifests, classes, state)

@@ -35,6 +35,8 @@ from speechbrain_interp.data.tables import format_names
 
 __all__ = [
     "BadAudioFilesError",
+    "ManifestFolder",
+    "SPLITS",
     "check_data_folder",
     "is_up_to_date",
     "manifest_path",
@@ -337,3 +339,98 @@ def write_json(obj, path, indent=2):
         if os.path.exists(tmp):
             os.remove(tmp)
         raise
+
+
+#: the splits a preparation may write, in order
+SPLITS = ("train", "valid", "test")
+
+
+class ManifestFolder:
+    """What a preparation writes into its manifest folder, and when.
+
+    ``<split>.json`` for each prepared split, ``classes.json`` and the
+    state file, written in that order (the state last, so that a run that
+    fails half-way never looks up to date); manifests of splits that are
+    no longer prepared are removed.
+
+    Arguments
+    ---------
+    folder : str
+        The manifest folder.
+    splits : iterable of str
+        The splits prepared this time (a subset of ``train, valid, test``).
+    state_file : str
+        Name of the state file (one per dataset).
+    what : str
+        The dataset's name, for messages.
+
+    Example
+    -------
+    >>> folder = ManifestFolder(str(getfixture("tmpdir")), ["train"], "x_state.json", "X")
+    >>> state = {"options": 1}
+    >>> folder.up_to_date(state)
+    False
+    >>> outputs = folder.write({"train": {"a": {"wav": "a.wav"}}},
+    ...                        [{"classID": 0, "class_string": "dog"}], state)
+    >>> sorted(os.listdir(folder.folder)), outputs["valid"]
+    (['classes.json', 'train.json', 'x_state.json'], None)
+    >>> folder.up_to_date(state)
+    True
+    """
+
+    def __init__(self, folder, splits, state_file, what):
+        self.folder = os.path.abspath(str(folder))
+        self.splits = [s for s in SPLITS if s in set(splits)]
+        self.outputs = {
+            s: os.path.join(self.folder, f"{s}.json") if s in self.splits else None
+            for s in SPLITS
+        }
+        self.classes_path = os.path.join(self.folder, "classes.json")
+        self.state_path = os.path.join(self.folder, state_file)
+        self.what = what
+
+    def up_to_date(self, state):
+        """Whether an earlier run with the same ``state`` left every file.
+
+        When not, an old state file is removed first, so that this run,
+        should it fail, is not taken for a finished one.
+        """
+        written = [p for p in self.outputs.values() if p] + [self.classes_path]
+        if is_up_to_date(self.state_path, state, written):
+            logger.info("%s manifests up to date in %s", self.what, self.folder)
+            return True
+        if os.path.exists(self.state_path):
+            os.remove(self.state_path)
+        return False
+
+    def write(self, manifests, classes, state, unit="clips"):
+        """Writes the manifests, ``classes.json`` and then the state.
+
+        Arguments
+        ---------
+        manifests : dict
+            Split -> ``{id: entry}`` for every prepared split.
+        classes : list of dict
+            ``{"classID", "class_string"}`` sorted by ``classID``.
+        state : dict
+            From :func:`preparation_state`.
+        unit : str
+            What an entry is, for the log.
+
+        Returns
+        -------
+        dict
+            ``{"train": path or None, "valid": ..., "test": ...}``.
+        """
+        for split in self.splits:
+            write_json(manifests[split], self.outputs[split])
+            logger.info("%s: %d %s -> %s", split, len(manifests[split]), unit,
+                        self.outputs[split])
+        write_json(classes, self.classes_path)
+        for split in SPLITS:
+            stale = os.path.join(self.folder, f"{split}.json")
+            if split not in self.splits and os.path.isfile(stale):
+                logger.info("removing %s: the %s split is not prepared now", stale, split)
+                os.remove(stale)
+        write_json(state, self.state_path)
+        return dict(self.outputs)

@@ -26,12 +26,12 @@ import random
 from speechbrain.utils.logger import get_logger
 from speechbrain_interp.data.download import download_and_extract
 from speechbrain_interp.data.manifest import (
+    SPLITS,
+    ManifestFolder,
     check_data_folder,
-    is_up_to_date,
     manifest_path,
     preparation_state,
     scan_audio_files,
-    write_json,
 )
 from speechbrain_interp.data.tables import format_names
 
@@ -57,7 +57,6 @@ NSYNTH_FAMILIES = (
 )  # fmt: skip
 #: instrument sources, each at its NSynth integer id
 NSYNTH_SOURCES = ("acoustic", "electronic", "synthetic")
-SPLITS = ("train", "valid", "test")
 #: task -> (field holding the label name, field holding its id, valid names)
 TASKS = {
     "family": ("instrument_family_str", "instrument_family", NSYNTH_FAMILIES),
@@ -74,7 +73,6 @@ LAYOUT = (
     "train, valid, test"
 )
 STATE_FILE = "nsynth_prepare_state.json"
-CLASSES_FILE = "classes.json"
 #: bump when the manifest content changes, so that old manifests are rebuilt
 MANIFEST_VERSION = 1
 
@@ -430,12 +428,7 @@ def prepare_nsynth(
         selected[split] = _select(examples[split], filters, split, examples_json)
         paths[split] = {k: os.path.join(audio, k + ".wav") for k in selected[split]}
 
-    outputs = {
-        s: os.path.join(manifest_folder, f"{s}.json") if s in splits else None
-        for s in SPLITS
-    }
-    classes_path = os.path.join(manifest_folder, CLASSES_FILE)
-    state_path = os.path.join(manifest_folder, STATE_FILE)
+    folder = ManifestFolder(manifest_folder, splits, STATE_FILE, "NSynth")
     options = {
         "manifest_version": MANIFEST_VERSION,
         "data_folder": data_folder,
@@ -448,13 +441,9 @@ def prepare_nsynth(
         s: preparation_state(options, layout[s][1], list(paths[s].values()))
         for s in splits
     }
-    written = [p for p in outputs.values() if p] + [classes_path]
-    if is_up_to_date(state_path, state, written):
-        logger.info("NSynth manifests up to date in %s", manifest_folder)
-        return outputs
+    if folder.up_to_date(state):
+        return folder.outputs
 
-    if os.path.exists(state_path):
-        os.remove(state_path)  # a failed run below must not look up to date
     logger.info("preparing NSynth manifests in %s", manifest_folder)
     label_field, id_field, _ = TASKS[task]
     classes, manifests = {}, {}
@@ -479,15 +468,5 @@ def prepare_nsynth(
                 f"the {split} split has no usable note left after skipping "
                 f"the unusable files (selection: {_selection(filters)})"
             )
-    for split, manifest in manifests.items():
-        write_json(manifest, outputs[split])
-        logger.info("%s: %d notes -> %s", split, len(manifest), outputs[split])
     classes = [{"classID": i, "class_string": classes[i]} for i in sorted(classes)]
-    write_json(classes, classes_path)
-    for split in SPLITS:
-        stale = os.path.join(manifest_folder, f"{split}.json")
-        if split not in splits and os.path.isfile(stale):
-            logger.info("removing %s: the %s split is not prepared now", stale, split)
-            os.remove(stale)
-    write_json(state, state_path)
-    return outputs
+    return folder.write(manifests, classes, state, unit="notes")

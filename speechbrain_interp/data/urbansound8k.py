@@ -30,12 +30,11 @@ from speechbrain.utils.logger import get_logger
 from speechbrain_interp.data.download import download_and_extract
 from speechbrain_interp.data.folds import check_splits
 from speechbrain_interp.data.manifest import (
+    ManifestFolder,
     check_data_folder,
-    is_up_to_date,
     manifest_path,
     preparation_state,
     scan_audio_files,
-    write_json,
 )
 from speechbrain_interp.data.tables import (
     check_one_to_one,
@@ -81,14 +80,12 @@ OPTIONAL_COLUMNS = (
     ("start", float, "numbers"),
     ("end", float, "numbers"),
 )
-SPLITS = ("train", "valid", "test")
 LAYOUT = (
     "<data_folder>/audio/fold<k>/<slice_file_name> and "
     "<data_folder>/metadata/UrbanSound8K.csv with the columns "
     + ",".join(REQUIRED_COLUMNS)
 )
 STATE_FILE = "urbansound8k_prepare_state.json"
-CLASSES_FILE = "classes.json"
 #: bump when the manifest content changes, so that old manifests are rebuilt
 MANIFEST_VERSION = 1
 #: clips within this many seconds of ``signal_length_s`` count as full length
@@ -403,12 +400,7 @@ def prepare_urbansound8k(
         for row in split_rows.itertuples(index=False)
     }
 
-    outputs = {
-        s: os.path.join(manifest_folder, f"{s}.json") if s in rows else None
-        for s in SPLITS
-    }
-    classes_path = os.path.join(manifest_folder, CLASSES_FILE)
-    state_path = os.path.join(manifest_folder, STATE_FILE)
+    folder = ManifestFolder(manifest_folder, rows, STATE_FILE, "UrbanSound8K")
     options = {
         "manifest_version": MANIFEST_VERSION,
         "data_folder": data_folder,
@@ -417,13 +409,9 @@ def prepare_urbansound8k(
         "skip_missing": bool(skip_missing),
     }
     state = preparation_state(options, csv_path, list(paths.values()))
-    written = [p for p in outputs.values() if p] + [classes_path]
-    if is_up_to_date(state_path, state, written):
-        logger.info("UrbanSound8K manifests up to date in %s", manifest_folder)
-        return outputs
+    if folder.up_to_date(state):
+        return folder.outputs
 
-    if os.path.exists(state_path):
-        os.remove(state_path)  # a failed run below must not look up to date
     logger.info(
         "preparing UrbanSound8K manifests from %s into %s",
         data_folder,
@@ -450,9 +438,6 @@ def prepare_urbansound8k(
                 f"{split}_folds={splits[split]}: no usable clip left after "
                 "skipping the unusable files"
             )
-    for split, manifest in manifests.items():
-        write_json(manifest, outputs[split])
-        logger.info("%s: %d clips -> %s", split, len(manifest), outputs[split])
     if signal_length_s is not None:
         _log_lengths(manifests, signal_length_s)
 
@@ -461,11 +446,4 @@ def prepare_urbansound8k(
         {"classID": int(i), "class_string": name}
         for i, name in classes.sort_values("classID").itertuples(index=False)
     ]
-    write_json(classes, classes_path)
-    for split in SPLITS:
-        stale = os.path.join(manifest_folder, f"{split}.json")
-        if split not in rows and os.path.isfile(stale):
-            logger.info("removing %s: %s_folds is empty now", stale, split)
-            os.remove(stale)
-    write_json(state, state_path)
-    return outputs
+    return folder.write(manifests, classes, state)
