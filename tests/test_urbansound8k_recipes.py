@@ -147,7 +147,11 @@ def test_real_clips_run_the_other_interpreter_recipes(real_classifier, tmp_path)
 def synthetic_us8k(tmp_path_factory):
     """10 classes x 10 half-second clips in 10 folds, in the real format mix."""
     root = tmp_path_factory.mktemp("us8k_synthetic") / "UrbanSound8K"
-    make_urbansound8k_like(root, clips_per_class=10, clip_seconds=0.5, seed=5)
+    table = make_urbansound8k_like(root, clips_per_class=10, clip_seconds=0.5, seed=5)
+    # every format of the real data goes through the recipes' loading below
+    assert table["sample_rate"].nunique() == 11 and table["channels"].nunique() == 2
+    assert set(table["subtype"]) == {"PCM_U8", "PCM_16", "PCM_24", "PCM_32", "FLOAT", "DOUBLE"}
+    assert set(table["header"]) == {"wav", "wavex"}
     return root
 
 
@@ -179,6 +183,7 @@ def test_ten_fold_program_runs_and_resumes_only_the_remaining_folds(synthetic_us
     partial = json.loads((cv_out / "cross_validation.json").read_text())
     assert sorted(partial["folds"]) == ["1", "2", "3"]
     assert partial["protocol"].startswith("10-fold cross-validation")
+    assert partial["protocol"].endswith("[in progress: 3 of 10 folds finished]")
     first_report = (cv_out / "fold_1" / "test_report.json").stat().st_mtime_ns
 
     calls.clear()
@@ -203,7 +208,7 @@ def test_ten_fold_program_runs_and_resumes_only_the_remaining_folds(synthetic_us
     pooled = torch.tensor(summary["pooled"]["confusion_matrix"])
     assert int(pooled.sum()) == 100 and pooled.sum(dim=1).tolist() == [10] * 10
     table = (cv_out / "cross_validation.md").read_text()
-    assert "mean +- std over 10 fold(s)" in table
+    assert "mean +- std over 10 fold(s)" in table and "in progress" not in table
     assert (cv_out / "confusion_matrix.csv").read_text().count("\n") == 11
     assert (cv_out / "confusion_matrix.png").stat().st_size > 1000
 

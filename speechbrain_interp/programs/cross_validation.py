@@ -154,8 +154,21 @@ def _claim_fold(fold_dir, split):
         json.dump(split, f, indent=2)
 
 
-def _write_summary(root, reports, protocol):
-    """Writes the summary files of the folds finished so far; returns the summary."""
+def _finished_reports(root, test_folds):
+    """Test fold -> test report, for every finished fold of ``test_folds``."""
+    reports = {}
+    for fold in test_folds:
+        fold_dir = os.path.join(root, f"fold_{fold}")
+        if _finished(fold_dir):
+            with open(os.path.join(fold_dir, "test_report.json"), encoding="utf-8") as f:
+                reports[fold] = json.load(f)
+    return reports
+
+
+def _write_summary(root, reports, protocol, n_planned):
+    """Writes the summary of the folds finished so far; returns the summary."""
+    if len(reports) < n_planned:
+        protocol += f" [in progress: {len(reports)} of {n_planned} folds finished]"
     summary = cross_validation_summary(reports, protocol)
     pooled = summary["pooled"]
     write_confusion_matrix(torch.tensor(pooled["confusion_matrix"]), pooled["class_names"],
@@ -201,27 +214,25 @@ def run_cross_validation(argv, run_fold=None):
     protocol = protocol_label(folds, test_folds)
     logger.info("%s; runs in %s", protocol, root)
 
-    reports, summary = {}, None
     for test_fold in test_folds:
         split = fold_split(folds, test_fold)
         fold_dir = os.path.join(root, f"fold_{test_fold}")
         run_on_main(_claim_fold, args=[fold_dir, split])
         if _finished(fold_dir):
             logger.info("fold %d finished earlier: not run again (%s)", test_fold, fold_dir)
-        else:
-            logger.info("fold %d: train %s, valid %s", test_fold, split["train_folds"],
-                        split["valid_folds"])
-            hparams, run_opts, _ = load_experiment(
-                argv, required_keys, "the cross-validation program",
-                extra_overrides={**split, "output_folder": fold_dir})
-            run_fold(hparams, run_opts, prepare_data(hparams))
-        with open(os.path.join(fold_dir, "test_report.json"), encoding="utf-8") as f:
-            reports[test_fold] = json.load(f)
+            continue
+        logger.info("fold %d: train %s, valid %s", test_fold, split["train_folds"],
+                    split["valid_folds"])
+        hparams, run_opts, _ = load_experiment(
+            argv, required_keys, "the cross-validation program",
+            extra_overrides={**split, "output_folder": fold_dir})
+        run_fold(hparams, run_opts, prepare_data(hparams))
         if if_main_process():
-            summary = _write_summary(root, reports, protocol)
-    if summary is None:
-        summary = cross_validation_summary(reports, protocol)
-    return summary
+            _write_summary(root, _finished_reports(root, test_folds), protocol, len(test_folds))
+    reports = _finished_reports(root, test_folds)
+    if if_main_process():
+        return _write_summary(root, reports, protocol, len(test_folds))
+    return cross_validation_summary(reports, protocol)
 
 
 def main(argv):
