@@ -74,16 +74,19 @@ def test_with_noise_on_the_noise_keys_are_there_or_asked_for(path, program):
         assert missing[:2] == ["wham_folder", "wham_download"], missing
 
 
-@pytest.mark.parametrize("path", sorted(RECIPES.glob("*/classification/hparams/*.yaml")),
-                         ids=lambda p: f"{p.parts[-4]}/{p.name}")
-def test_cross_validation_keys_where_a_recipe_has_the_program(path):
-    """A classification recipe with cross_validate.py has the keys that program reads."""
-    if not (path.parents[1] / "cross_validate.py").is_file():
-        pytest.skip("no cross_validate.py in this recipe")
+@pytest.mark.parametrize("script", sorted(RECIPES.glob("*/*/cross_validate.py")),
+                         ids=lambda p: p.parts[-3])
+def test_cross_validation_keys_where_a_recipe_has_the_program(script):
+    """A recipe with cross_validate.py has its keys in cnn14{,_small}.yaml, and its quick mode
+    (the last fold) is the YAML's own single split."""
     module = importlib.import_module("speechbrain_interp.programs.cross_validation")
-    plain = read_plain(str(path), PLACEHOLDERS)
-    assert [key for key in module.CV_KEYS if key not in plain] == []
-    assert plain["cv_test_folds"] == plain["cv_folds"] == list(range(1, 11))
+    for name in ("cnn14.yaml", "cnn14_small.yaml"):
+        plain = read_plain(str(script.parent / "hparams" / name), PLACEHOLDERS)
+        assert [key for key in module.CV_KEYS if key not in plain] == [], name
+        assert plain["cv_test_folds"] == plain["cv_folds"]
+        assert plain["cv_folds"] == list(range(1, len(plain["cv_folds"]) + 1))
+        assert module.fold_split(plain["cv_folds"], plain["cv_folds"][-1]) == {
+            key: plain[key] for key in ("train_folds", "valid_folds", "test_folds")}
 
 
 def test_missing_key_fails_at_start_up_naming_key_and_file(tmp_path):

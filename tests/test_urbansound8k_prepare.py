@@ -223,6 +223,23 @@ def test_real_default_folds_name_every_absent_fold(tmp_path):
     assert not (tmp_path / "m").exists()
 
 
+@pytest.mark.parametrize(
+    "folds, problem",
+    [
+        (dict(train_folds=(1, 11), valid_folds=(3,), test_folds=(10,)),
+         "train_folds: fold 11 out of range 1-10"),
+        (dict(train_folds=(1, 5, 7), valid_folds=(3,), test_folds=(7, 10)),
+         "train_folds and test_folds share fold 7 (splits must not overlap)"),
+    ],
+)
+def test_real_fold_out_of_range_and_overlap(tmp_path, folds, problem):
+    data = shared_dataset("UrbanSound8K-sample")
+    with pytest.raises(ValueError) as err:
+        prepare(data, tmp_path / "m", **folds)
+    assert str(err.value) == problem
+    assert not (tmp_path / "m").exists()
+
+
 def test_real_missing_file_named_or_skipped(sample_copy, tmp_path, caplog):
     (sample_copy / "audio" / "fold10" / "102857-5-0-0.wav").unlink()
     folds = dict(train_folds=(1, 3, 7), valid_folds=(5,), test_folds=(10,))
