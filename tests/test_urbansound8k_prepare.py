@@ -13,6 +13,7 @@ import json
 import logging
 import math
 import os
+import pathlib
 import shutil
 import tarfile
 import urllib.error
@@ -567,3 +568,50 @@ def test_download_and_extract_md5_on_a_reused_archive(tiny, tmp_path):
         download_and_extract(archive.as_uri(), str(target), "UrbanSound8K", md5="f" * 32)
     assert not kept.exists()
     assert (target / "metadata" / "UrbanSound8K.csv").is_file()  # unpacked data untouched
+
+
+# ------------------------------------------------- scipy's WAV format fixtures
+
+#: scipy's WAV fixtures that libsndfile cannot decode: truncated files and odd bit depths
+UNREADABLE_FIXTURES = {
+    "test-44100Hz-le-1ch-4bytes-early-eof-no-data.wav", "test-44100Hz-le-1ch-4bytes-early-eof.wav",
+    "test-44100Hz-le-1ch-4bytes-incomplete-chunk.wav", "test-8000Hz-le-3ch-5S-36bit.wav",
+    "test-8000Hz-le-3ch-5S-45bit.wav", "test-8000Hz-le-3ch-5S-53bit.wav",
+    "test-8000Hz-le-3ch-5S-64bit.wav",
+}
+
+
+def test_wav_format_fixtures_in_the_layout(tmp_path, caplog):
+    """scipy's fixtures (u-law, 8-bit unsigned, 24-bit big-endian, float BE/LE, extensible
+    float64, RF64, 3-5 channels, 1234 Hz...) as UrbanSound8K clips: the readable ones load at
+    16 kHz, the unreadable ones are named, all at once, and can be left out."""
+    import scipy
+
+    fixtures = sorted((pathlib.Path(scipy.__file__).parent / "io" / "tests" / "data").glob("*.wav"))
+    if len(fixtures) < 20:
+        pytest.skip("scipy's WAV test files are not installed")
+    root = tmp_path / "UrbanSound8K"
+    (root / "metadata").mkdir(parents=True)
+    (root / "audio" / "fold1").mkdir(parents=True)
+    rows = [HEADER]
+    for k, fixture in enumerate(fixtures):
+        name = f"{900 + k}-3-0-0.wav"
+        shutil.copy(fixture, root / "audio" / "fold1" / name)
+        rows.append(f"{name},{900 + k},0.0,0.1,1,1,3,dog_bark")
+    (root / "metadata" / "UrbanSound8K.csv").write_text("\n".join(rows) + "\n")
+    bad = {f"{900 + k}-3-0-0" for k, f in enumerate(fixtures) if f.name in UNREADABLE_FIXTURES}
+    assert len(bad) == len(UNREADABLE_FIXTURES)
+
+    with pytest.raises(BadAudioFilesError) as err:
+        prepare(root, tmp_path / "m", train_folds=(1,), valid_folds=(), test_folds=())
+    named = {clip for clip in bad if clip in str(err.value)}
+    assert named == bad and "7 unreadable" in str(err.value)
+
+    with caplog.at_level(logging.WARNING):
+        paths = prepare(root, tmp_path / "m", train_folds=(1,), valid_folds=(), test_folds=(),
+                        skip_missing=True)
+    manifest = load(paths["train"])
+    assert set(manifest) == {f"{900 + k}-3-0-0" for k in range(len(fixtures))} - bad
+    for clip, entry in manifest.items():
+        wave = load_audio(entry["wav"].replace("{data_root}", str(root)), 16000, length=64000)
+        assert wave.shape == (64000,) and torch.isfinite(wave).all() and wave.abs().max() > 0, clip
