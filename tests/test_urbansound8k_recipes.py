@@ -227,6 +227,10 @@ def test_cross_validation_refuses_bad_settings(synthetic_us8k, tmp_path):
         cross_validation.run_cross_validation(argv + ["--cv_test_folds", "[11]"])
     with pytest.raises(ValueError, match="sets output_folder, test_folds"):
         cross_validation.run_cross_validation(argv + ["--test_folds", "[3]", "--output_folder", "x"])
-    esc50 = REPO / "recipes" / "ESC50" / "classification" / "hparams" / "cnn14_small.yaml"
-    with pytest.raises(KeyError, match="cv_folds"):
-        cross_validation.run_cross_validation([str(esc50), "--data_folder", str(synthetic_us8k)])
+    # a YAML without the cross-validation keys is refused, naming the key and the file
+    source = RECIPES / "classification" / "hparams" / "cnn14_small.yaml"
+    plain = tmp_path / "no_cv.yaml"
+    plain.write_text("".join(line for line in source.read_text().splitlines(keepends=True)
+                             if not line.startswith(("cv_folds:", "cv_test_folds:"))))
+    with pytest.raises(KeyError, match=f"'cv_folds'.*{plain}"):
+        cross_validation.run_cross_validation([str(plain), "--data_folder", str(synthetic_us8k)])
