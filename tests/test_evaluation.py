@@ -231,3 +231,20 @@ def test_evaluate_every_method_under_every_condition_and_write_tables(tmp_path):
 def test_methods_must_share_one_classifier():
     with pytest.raises(ValueError, match="same classifier object"):
         evaluate({"a": AllOnes(_classifier()), "b": AllOnes(_classifier())}, _dataset())
+
+
+def test_cross_dataset_condition_places_a_short_event_once(tmp_path):
+    """Another dataset's clip shorter than the test clip is mixed in once, in silence,
+    not repeated (a gun shot stays one gun shot); sources and contaminant add up."""
+    from speechbrain.dataio import audio_io
+    from speechbrain_interp.evaluation.conditions import _ListDataset, build_conditions
+
+    audio_io.save(str(tmp_path / "shot.wav"), 0.5 * torch.rand(1, 4000) + 0.1, 8000)  # 0.5 s
+    cond = build_conditions(["cross_dataset"], 16000, 32000, seed=3,
+                            cross_dataset_folder=str(tmp_path))["cross_dataset"]
+    data = [{"id": str(i), "sig": torch.randn(32000), "class_string_encoded": 0} for i in range(3)]
+    batch = next(cond.batches(_ListDataset(data), 8))
+    assert batch.contaminant_label is None
+    assert torch.allclose(batch.source + batch.contaminant, batch.mixture, atol=1e-6)
+    active = (batch.contaminant.abs() > 1e-4).sum(dim=1)
+    assert ((active > 7000) & (active <= 8200)).all()  # 0.5 s at 16 kHz, resampler edges aside

@@ -54,8 +54,10 @@ class NoiseBank:
     sample rate). Only the needed frames are read from disk, at the file's
     own rate (plus a few frames on each side, so the resampling filter has
     no edge effects), then averaged over channels and resampled. Files
-    shorter than the segment are tiled: read whole, rotated by a random
-    offset and repeated end to end until the segment is full.
+    shorter than the segment are tiled (``short="tile"``, for noise): read
+    whole, rotated by a random offset and repeated end to end until the
+    segment is full; or placed once at a random offset in silence
+    (``short="pad"``, for sound events, which must not repeat).
 
     Each call draws one file index and one position per item from
     ``generator``: the segments are fully determined by its seed / state.
@@ -85,6 +87,9 @@ class NoiseBank:
         utterances a dataset's metadata lists; the folder is then not
         listed and only names the bank (``subset`` still applies to that
         name). An empty list raises ValueError.
+    short : str
+        ``"tile"`` or ``"pad"``: what a file shorter than the segment gives
+        (see above).
 
     A missing folder, or one without audio files, raises FileNotFoundError
     naming it (unless ``files`` is given).
@@ -105,6 +110,9 @@ class NoiseBank:
     >>> _ = bank.generator.set_state(state)
     >>> torch.equal(bank.sample(2), first)
     True
+    >>> events = NoiseBank(str(root), 16000, 40000, short="pad")  # a 1 s file in 2.5 s
+    >>> [int((row != 0).sum()) for row in events.sample(2)]
+    [16000, 16000]
     """
 
     def __init__(
@@ -117,8 +125,12 @@ class NoiseBank:
         generator=None,
         cache_size=0,
         files=None,
+        short="tile",
     ):
         folder = str(folder)
+        if short not in ("tile", "pad"):
+            raise ValueError(f"short must be 'tile' or 'pad', got {short!r}")
+        self.short = short
         self.folder = folder if subset is None else os.path.join(folder, subset)
         self.sample_rate = int(sample_rate)
         self.segment_samples = int(segment_samples)
@@ -185,6 +197,12 @@ class NoiseBank:
         """One segment of ``path``; ``u`` in [0, 1) chooses the position."""
         rate, frames, _ = self.info(path)
         total = -(-frames * self.sample_rate // rate)  # length at our rate
+        if total < length and self.short == "pad":  # once, at a random offset
+            wave = self._whole(path)
+            start = min(int(u * (length - wave.shape[-1] + 1)), length - wave.shape[-1])
+            segment = torch.zeros(length)
+            segment[start : start + wave.shape[-1]] = wave
+            return segment
         if total < length:  # tile: random rotation, then repeat
             wave = self._whole(path)
             start = min(int(u * wave.shape[-1]), wave.shape[-1] - 1)

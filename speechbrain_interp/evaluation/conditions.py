@@ -275,7 +275,8 @@ class CrossDatasetCondition(MixtureCondition):
 
     The contaminant is a crop of a file drawn from ``bank`` (e.g. the audio
     folder of ESC-50 when the test clips are UrbanSound8K's, or the other way
-    round); it is mixed by the rule of :class:`MixtureCondition`. Its class
+    round; :func:`build_conditions` places a file shorter than the clip once,
+    in silence); it is mixed by the rule of :class:`MixtureCondition`. Its class
     is not one of the classifier's, so ``contaminant_label`` is None, as for
     noise.
 
@@ -390,7 +391,7 @@ def build_conditions(names, sample_rate, segment_samples, seed=0, wham_folder=No
                     "of another dataset)"
                 )
             bank = NoiseBank(cross_dataset_folder, sample_rate, segment_samples, subset=None,
-                             seed=cond_seed)
+                             seed=cond_seed, short="pad")  # a short event is not repeated
             out[name] = CrossDatasetCondition(name, bank, "unit_norm", mixture_weights)
         elif name == "speech":
             if not speech_folder:
