@@ -25,7 +25,6 @@ Authors
 """
 
 import json
-import numbers
 import os
 
 import speechbrain as sb
@@ -33,6 +32,7 @@ import torch
 from speechbrain.utils.distributed import if_main_process, run_on_main
 from speechbrain.utils.logger import get_logger
 
+from speechbrain_interp.data.folds import check_folds
 from speechbrain_interp.evaluation.reports import (
     cross_validation_summary, format_cross_validation, write_confusion_matrix, write_table,
 )  # fmt: skip
@@ -53,18 +53,16 @@ FOLD_RECORD = "cv_fold.json"
 
 
 def _fold_list(name, value, source):
-    """A list of distinct integer folds, or a ValueError naming the key."""
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        value = [value]
-    if not isinstance(value, (list, tuple)) or not value:
-        raise ValueError(f"{name} in {source} must be a non-empty list of folds, got {value!r}")
-    bad = [f for f in value if not isinstance(f, numbers.Integral) or isinstance(f, bool)]
-    if bad:
-        raise ValueError(f"{name} in {source}: {bad} are not fold numbers")
-    duplicates = sorted({f for f in value if list(value).count(f) > 1})
-    if duplicates:
-        raise ValueError(f"{name} in {source} repeats the folds {duplicates}")
-    return [int(f) for f in value]
+    """A non-empty list of distinct integer folds, or a ValueError naming the key and file."""
+    try:
+        folds = check_folds(name, value)
+    except ValueError as err:
+        raise ValueError(f"{source}: {err}") from None
+    if not folds:
+        raise ValueError(f"{source}: {name} must list at least one fold")
+    if isinstance(value, (list, tuple)) and len(folds) != len(value):
+        raise ValueError(f"{source}: {name} repeats folds: {list(value)}")
+    return list(folds)
 
 
 def fold_split(folds, test_fold):
