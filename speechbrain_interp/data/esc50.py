@@ -21,6 +21,7 @@ from speechbrain_interp.data.download import download_and_extract
 from speechbrain_interp.data.folds import check_splits
 from speechbrain_interp.data.manifest import (
     ManifestFolder,
+    audio_folder_of,
     check_data_folder,
     manifest_path,
     preparation_state,
@@ -272,14 +273,7 @@ def prepare_esc50(
                     f"{csv_path}"
                 )
 
-    if audio_folder is None:
-        audio_folder = os.path.join(data_folder, "audio")
-    audio_folder = os.path.abspath(str(audio_folder))
-    if not os.path.isdir(audio_folder):
-        raise FileNotFoundError(
-            f"audio folder {audio_folder} does not exist "
-            f"(expected layout: {LAYOUT})"
-        )
+    audio_folder = audio_folder_of(data_folder, audio_folder, LAYOUT)
     paths = {
         clip: os.path.join(audio_folder, name)
         for split_rows in rows.values()

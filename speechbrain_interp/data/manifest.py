@@ -37,6 +37,7 @@ __all__ = [
     "BadAudioFilesError",
     "ManifestFolder",
     "SPLITS",
+    "audio_folder_of",
     "check_data_folder",
     "is_up_to_date",
     "manifest_path",
@@ -56,6 +57,27 @@ class BadAudioFilesError(RuntimeError):
 
     The message names every file (or the first ones and a count).
     """
+
+
+def audio_folder_of(data_folder, audio_folder, layout):
+    """The absolute audio folder (default ``<data_folder>/audio``), or a
+    ``FileNotFoundError`` naming it and the expected ``layout``.
+
+    Example
+    -------
+    >>> audio_folder_of("/no/data", None, "audio/*.wav")
+    Traceback (most recent call last):
+    ...
+    FileNotFoundError: audio folder /no/data/audio does not exist (expected layout: audio/*.wav)
+    """
+    if audio_folder is None:
+        audio_folder = os.path.join(data_folder, "audio")
+    audio_folder = os.path.abspath(str(audio_folder))
+    if not os.path.isdir(audio_folder):
+        raise FileNotFoundError(
+            f"audio folder {audio_folder} does not exist (expected layout: {layout})"
+        )
+    return audio_folder
 
 
 def check_data_folder(folder, layout):
