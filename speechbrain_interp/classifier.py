@@ -30,7 +30,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from speechbrain_interp.fourier import spectral_features
-from speechbrain_interp.recorded import Recorded
+from speechbrain_interp.recorded import Recorded, record_argument
 
 __all__ = ["AudioClassifier", "ClassifierOutput", "FourierClassifier"]
 
@@ -56,6 +56,23 @@ class ClassifierOutput:
     reps: List[torch.Tensor]
     features: torch.Tensor
 
+    def select(self, index):
+        """The output of the items ``index`` (``[P]`` batch indices, repeats allowed).
+
+        Example
+        -------
+        >>> out = ClassifierOutput(torch.arange(4.0).reshape(2, 2), torch.zeros(2, 3),
+        ...                        [torch.zeros(2, 1, 1, 1)], torch.zeros(2, 5, 4))
+        >>> picked = out.select(torch.tensor([1, 1, 0]))
+        >>> picked.logits.tolist(), picked.reps[0].shape[0]
+        ([[2.0, 3.0], [2.0, 3.0], [0.0, 1.0]], 3)
+        """
+        index = index.to(self.logits.device)
+        return ClassifierOutput(
+            self.logits[index], self.embedding[index], [r[index] for r in self.reps],
+            self.features[index],
+        )
+
 
 class AudioClassifier(Recorded, nn.Module):
     """Front end + encoder + linear head.
@@ -71,8 +88,16 @@ class AudioClassifier(Recorded, nn.Module):
         ``E -> n_classes``.
     multilabel : bool
         Sigmoid (True) or softmax (False) outputs.
-    threshold : float
-        Multi-label decision threshold on the probabilities.
+    threshold : float or list of float
+        Multi-label decision threshold on the probabilities, one for every
+        class or one per class. Kept as the buffer :attr:`thresholds`
+        (``[C]``, saved with the model) so that thresholds tuned on the
+        validation split travel with a multi-label classifier.
+    pos_weight : list of float, optional
+        Multi-label: weight of the positive term of each class's binary
+        cross-entropy (``pos_weight`` of
+        :func:`torch.nn.functional.binary_cross_entropy_with_logits`; L2I
+        used ``[1, 3, 3, 3, 3, 5, 1.5, 10]`` on SONYC-UST).
 
     Example
     -------
@@ -88,23 +113,71 @@ class AudioClassifier(Recorded, nn.Module):
     (torch.Size([2, 10]), 10, [128, 64])
     >>> clf.decide(out.logits).shape
     torch.Size([2])
+    >>> tagger = AudioClassifier(SpectralFrontEnd(), CNN14(n_mels=80, base_channels=4),
+    ...                          torch.nn.Linear(128, 3), multilabel=True,
+    ...                          threshold=[0.5, 0.2, 0.9])
+    >>> tagger.decide(torch.zeros(1, 3))
+    tensor([[ True,  True, False]])
     """
 
     def __init__(
-        self, frontend, embedding_model, head, multilabel=False, threshold=0.5
+        self, frontend, embedding_model, head, multilabel=False, threshold=0.5, pos_weight=None
     ):
         super().__init__()
         self.frontend = frontend
         self.embedding_model = embedding_model
         self.head = head
         self.multilabel = bool(multilabel)
-        self.threshold = float(threshold)
         self._frozen = False
         if head.in_features != embedding_model.emb_dim:
             raise ValueError(
                 f"head expects {head.in_features} inputs but the embedding "
                 f"model gives {embedding_model.emb_dim}"
             )
+        n_classes = head.out_features
+        thresholds = torch.as_tensor(threshold, dtype=torch.float32).reshape(-1)
+        if thresholds.numel() not in (1, n_classes):
+            raise ValueError(f"threshold has {thresholds.numel()} values for {n_classes} classes")
+        if self.multilabel:
+            self.register_buffer("thresholds", thresholds.expand(n_classes).clone())
+            # a checkpoint's tuned thresholds become the recorded argument too
+            self.register_load_state_dict_post_hook(lambda module, keys: module._record_thresholds())
+        else:
+            self.thresholds = thresholds.expand(n_classes).clone()
+        self.pos_weight = None
+        if pos_weight is not None:
+            if not self.multilabel:
+                raise ValueError("pos_weight is for multi-label (BCE) classifiers")
+            weight = torch.as_tensor(pos_weight, dtype=torch.float32).reshape(-1)
+            if weight.numel() != n_classes:
+                raise ValueError(f"pos_weight has {weight.numel()} values for {n_classes} classes")
+            self.register_buffer("pos_weight", weight, persistent=False)
+
+    @property
+    def threshold(self):
+        """``[C]`` decision thresholds (multi-label; see :attr:`thresholds`)."""
+        return self.thresholds
+
+    def set_thresholds(self, thresholds):
+        """Replaces the multi-label decision thresholds (e.g. tuned ones).
+
+        Arguments
+        ---------
+        thresholds : float or list of float
+            One value or ``C`` values in ``(0, 1)``.
+        """
+        values = torch.as_tensor(thresholds, dtype=torch.float32).reshape(-1)
+        if values.numel() not in (1, self.n_classes):
+            raise ValueError(f"{values.numel()} thresholds for {self.n_classes} classes")
+        if bool(((values <= 0) | (values >= 1)).any()):
+            raise ValueError(f"thresholds must lie in (0, 1), got {values.tolist()}")
+        self.thresholds.copy_(values.expand(self.n_classes).to(self.thresholds.device))
+        self._record_thresholds()
+
+    def _record_thresholds(self):
+        """The exported YAML rebuilds the classifier with its current thresholds."""
+        if "_recorded_arguments" in self.__dict__:
+            record_argument(self, "threshold", [round(float(v), 6) for v in self.thresholds])
 
     @property
     def n_classes(self):
@@ -164,7 +237,7 @@ class AudioClassifier(Recorded, nn.Module):
             (multi-label: probability >= threshold).
         """
         if self.multilabel:
-            return self.probabilities(logits) >= self.threshold
+            return self.probabilities(logits) >= self.thresholds.to(logits.device)
         return logits.argmax(dim=-1)
 
     def loss(self, logits, targets):
@@ -183,7 +256,8 @@ class AudioClassifier(Recorded, nn.Module):
             Scalar mean loss.
         """
         if self.multilabel:
-            return F.binary_cross_entropy_with_logits(logits, targets.float())
+            return F.binary_cross_entropy_with_logits(logits, targets.float(),
+                                                      pos_weight=self.pos_weight)
         return F.cross_entropy(logits, targets.long())
 
     def freeze(self):

@@ -18,7 +18,7 @@ import math
 
 import torch
 
-__all__ = ["Recorded", "recorded_arguments", "to_hyperpyyaml"]
+__all__ = ["Recorded", "record_argument", "recorded_arguments", "to_hyperpyyaml"]
 
 _ARGUMENTS = "_recorded_arguments"
 
@@ -89,6 +89,29 @@ def recorded_arguments(obj):
             "arguments (derive it from speechbrain_interp.recorded.Recorded) and cannot be "
             "written to a hyperparams.yaml")
     return dict(obj.__dict__[_ARGUMENTS])
+
+
+def record_argument(obj, name, value):
+    """Replaces one recorded constructor argument of a :class:`Recorded` object.
+
+    For state that a constructor argument sets and training later changes
+    (a multi-label classifier's tuned thresholds), so that the rebuilt
+    object starts from the trained value.
+
+    Example
+    -------
+    >>> class Gain(Recorded, torch.nn.Module):
+    ...     def __init__(self, gain=2.0):
+    ...         super().__init__()
+    >>> g = Gain()
+    >>> record_argument(g, "gain", 5.0)
+    >>> recorded_arguments(g)
+    {'gain': 5.0}
+    """
+    arguments = obj.__dict__[_ARGUMENTS]
+    if name not in arguments:
+        raise KeyError(f"{type(obj).__name__} has no recorded argument {name!r}")
+    arguments[name] = value
 
 
 def _scalar(value, where):

@@ -238,7 +238,8 @@ def test_multilabel_two_labels_two_quantisations():
     clf = _two_label_classifier()
     piq = make_piq(clf, n_codes=25).train()
     out = piq.interpret(torch.randn(2, SR), with_wave=False)
-    assert out.label.tolist() == [1, 1]  # default: the top class
+    # training: one decided class per clip, drawn at random
+    assert out.clip is None and set(out.label.tolist()) <= {1, 3}
     active = piq.active_labels(out)
     assert active.tolist() == [[False, True, False, True, False]] * 2
     h = piq.adapter(out.extras["rep"])
@@ -248,6 +249,10 @@ def test_multilabel_two_labels_two_quantisations():
     # explaining class 3 explicitly uses class 3's segment
     out3 = piq.interpret(torch.randn(2, SR), label=torch.tensor([3, 3]))
     assert_in_segment(piq.vq, out3.extras["codes"], torch.tensor([3, 3]))
+    # evaluation: one row per decided (clip, class), each with its own segment
+    rows = piq.eval().interpret(torch.randn(2, SR), with_wave=False)
+    assert rows.clip.tolist() == [0, 0, 1, 1] and rows.label.tolist() == [1, 3, 1, 3]
+    assert_in_segment(piq.vq, rows.extras["codes"], rows.label)
     parts = piq.loss(out)
     assert float(parts["active_per_item"]) == 2.0
     assert "loss_ml" in parts and parts["loss"].requires_grad

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""Writes the procedural synthetic datasets (ESC-50, WHAM!, LJSpeech, UrbanSound8K layouts).
+"""Writes the procedural synthetic datasets (ESC-50, WHAM!, LJSpeech, UrbanSound8K, SONYC-UST).
 
 Usage::
 
     python tools/make_synthetic_data.py --out data/synthetic \\
         [--n_classes 10 --clips_per_class 40 --clip_seconds 5 \\
          --sample_rate 16000 --seed 1234 --wham_files 20 \\
-         --ljspeech_utterances 20 --urbansound8k_clips_per_class 20]
+         --ljspeech_utterances 20 --urbansound8k_clips_per_class 20 \\
+         --sonyc_ust_clips 100]
 
 writes ``<out>/ESC-50/`` (``audio/``, ``sources/``, ``meta/esc50.csv``,
 ``meta/synthetic.csv``), ``<out>/wham_noise/`` (``tr/``, ``cv/``,
@@ -17,7 +18,11 @@ writes ``<out>/ESC-50/`` (``audio/``, ``sources/``, ``meta/esc50.csv``,
 ``metadata/UrbanSound8K.csv``, ``metadata/synthetic.csv``; clips of
 ``--urbansound8k_seconds`` and shorter ones, in UrbanSound8K's mix of
 sample rates, channel counts, sample formats and headers; seed
-``--seed``). Same arguments, same bytes. See
+``--seed``) and, with ``--sonyc_ust_clips N`` (N > 0), ``<out>/SONYC-UST/``
+(``audio/``, ``sources/``, ``annotations.csv``, ``dcase-ust-taxonomy.yaml``,
+``metadata/synthetic.csv``; N clips of ``--sonyc_ust_seconds`` at
+``--sonyc_ust_sample_rate``: N // 5 validate, N // 10 test, the rest train;
+seed ``--seed``). Same arguments, same bytes. See
 :mod:`speechbrain_interp.synthetic`.
 
 Authors
@@ -69,6 +74,13 @@ def parse_args(argv=None):
                         help="clips per class in UrbanSound8K/ (10 classes, 10 folds); 0: none")
     parser.add_argument("--urbansound8k_seconds", type=float, default=4.0,
                         help="length of the full UrbanSound8K clips (some are shorter)")
+    parser.add_argument("--sonyc_ust_clips", type=int, default=0,
+                        help="multi-label clips in SONYC-UST/ (N // 5 validate, N // 10 test, "
+                        "the rest train); 0: none")
+    parser.add_argument("--sonyc_ust_seconds", type=float, default=10.0,
+                        help="length of the SONYC-UST clips")
+    parser.add_argument("--sonyc_ust_sample_rate", type=int, default=44100,
+                        help="SONYC-UST's own rate by default (not --sample_rate)")
     return parser.parse_args(argv)
 
 
@@ -140,6 +152,26 @@ def main(argv=None):
             f"{table['sample_rate'].nunique()} sample rates, {table['subtype'].nunique()} sample "
             f"formats (audio/fold*/, metadata/UrbanSound8K.csv, metadata/synthetic.csv) in "
             f"{time.perf_counter() - us_start:.1f} s"
+        )
+    if args.sonyc_ust_clips > 0:
+        su_start, su_dir = time.perf_counter(), os.path.join(args.out, "SONYC-UST")
+        n_validate, n_test = args.sonyc_ust_clips // 5, args.sonyc_ust_clips // 10
+        summary = synthetic.make_sonyc_ust_like(
+            su_dir,
+            n_train=args.sonyc_ust_clips - n_validate - n_test,
+            n_validate=n_validate,
+            n_test=n_test,
+            clip_seconds=args.sonyc_ust_seconds,
+            sample_rate=args.sonyc_ust_sample_rate,
+            seed=args.seed,
+        )
+        print(
+            f"{su_dir}: {sum(summary['counts'].values())} clips of {args.sonyc_ust_seconds:g} s "
+            f"at {args.sonyc_ust_sample_rate} Hz ("
+            + ", ".join(f"{k} {v}" for k, v in summary["counts"].items())
+            + f"), {summary['n_events']} events, {summary['n_annotation_rows']} annotation rows "
+            f"(audio/, sources/, annotations.csv, dcase-ust-taxonomy.yaml, "
+            f"metadata/synthetic.csv) in {time.perf_counter() - su_start:.1f} s"
         )
     print(f"total time {time.perf_counter() - start:.1f} s")
 

@@ -7,6 +7,17 @@ loss/accuracy logging, checkpoints selected on the logged ``error`` key,
 per-batch or per-epoch learning-rate schedules, and the test report
 (per-class accuracy, confusion matrix as CSV/JSON/PNG).
 
+Multi-label classifiers (sigmoid head, multi-hot targets ``[B, C]``): the
+logged ``acc`` is the per-label accuracy at the decision thresholds and
+``error`` is ``1 - macro-AUPRC`` (the DCASE 2020 Task 5 rank metric,
+:mod:`speechbrain_interp.evaluation.tagging`), so checkpoints are selected on
+it. After each validation epoch the per-class thresholds are tuned on the
+validation split (F1 per class, :func:`~speechbrain_interp.evaluation.tagging.tune_thresholds`)
+and stored in the classifier before its checkpoint is saved, so the best
+checkpoint carries its own thresholds. The test report is the DCASE one
+(``tagging_report.{json,md,png}``: micro/macro AUPRC, micro-F1 at 0.5 and at
+the tuned thresholds, per-class figures).
+
 Expected ``modules``: ``classifier`` (:class:`~speechbrain_interp.classifier.AudioClassifier`).
 Hyperparameters read (:attr:`ClassifierBrain.HPARAMS`, all required,
 ``None`` where said): ``train_logger``, ``output_folder``, ``epoch_counter``,
@@ -30,6 +41,9 @@ from speechbrain.utils.logger import get_logger
 
 from speechbrain_interp.brains.base import ProjectBrain
 from speechbrain_interp.evaluation.reports import write_classification_report
+from speechbrain_interp.evaluation.tagging import (
+    dcase_metrics, tune_thresholds, write_tagging_report,
+)  # fmt: skip
 
 logger = get_logger(__name__)
 
@@ -103,9 +117,12 @@ class ClassifierBrain(ProjectBrain):
                 correct = (decisions == targets).float()
             self._n_correct += float(correct.sum())
             self._n_items += int(correct.numel())
-            if stage != sb.Stage.TRAIN and not classifier.multilabel:
-                self._decisions.append(decisions.cpu())
+            if stage != sb.Stage.TRAIN:
                 self._targets_seen.append(targets.cpu())
+                if classifier.multilabel:
+                    self._decisions.append(classifier.probabilities(predictions).cpu())
+                else:
+                    self._decisions.append(decisions.cpu())
         return loss
 
     @property
@@ -140,7 +157,23 @@ class ClassifierBrain(ProjectBrain):
             torch.distributed.all_reduce(counts)
             self._n_correct, self._n_items = float(counts[0]), int(counts[1])
         acc = self._n_correct / max(self._n_items, 1)
-        return {"loss": float(stage_loss), "acc": acc, "error": 1.0 - acc}
+        stats = {"loss": float(stage_loss), "acc": acc, "error": 1.0 - acc}
+        if stage != sb.Stage.TRAIN and self._classifier.multilabel and self._decisions:
+            scores, truth = self._gathered()
+            tagging = dcase_metrics(scores.numpy(), truth.numpy())
+            stats.update(macro_AUPRC=tagging["macro_AUPRC"], micro_AUPRC=tagging["micro_AUPRC"],
+                         micro_F1=tagging["micro_F1"], error=1.0 - tagging["macro_AUPRC"])
+        return stats
+
+    def _gathered(self):
+        """``[N, C]`` probabilities and targets of the stage (all processes)."""
+        scores, truth = torch.cat(self._decisions), torch.cat(self._targets_seen).float()
+        if torch.distributed.is_available() and torch.distributed.is_initialized():
+            parts = [None] * torch.distributed.get_world_size()
+            torch.distributed.all_gather_object(parts, (scores, truth))
+            scores = torch.cat([p[0] for p in parts])
+            truth = torch.cat([p[1] for p in parts])
+        return scores, truth
 
     def on_stage_end(self, stage, stage_loss, epoch=None):
         """Logs the stage, schedules the learning rate, saves checkpoints."""
@@ -153,6 +186,9 @@ class ClassifierBrain(ProjectBrain):
             if not getattr(self, "_has_valid", True):
                 self._log_and_save(epoch, None)
         elif stage == sb.Stage.VALID:
+            if self._classifier.multilabel and self._decisions:
+                scores, truth = self._gathered()
+                self._classifier.set_thresholds(tune_thresholds(scores.numpy(), truth.numpy()))
             self._log_and_save(epoch, stats)
         else:
             self._test_report(stats)
@@ -200,6 +236,9 @@ class ClassifierBrain(ProjectBrain):
         encoder = self.hparams.label_encoder
         if encoder is not None:
             classes = [encoder.ind2lab[i] for i in range(len(encoder))]
+        if self._classifier.multilabel:
+            self._tagging_report(stats, classes)
+            return
         report = write_classification_report(
             decisions=torch.cat(self._decisions),
             targets=torch.cat(self._targets_seen),
@@ -219,4 +258,21 @@ class ClassifierBrain(ProjectBrain):
             report["accuracy"],
             self.hparams.output_folder,
         )
+        self.test_report = report
+
+    def _tagging_report(self, stats, classes):
+        """The multi-label test report (DCASE metrics, tuned thresholds)."""
+        scores, truth = self._gathered()
+        classes = classes or [str(i) for i in range(scores.shape[1])]
+        thresholds = self._classifier.thresholds.cpu().tolist()
+        report = write_tagging_report(
+            scores.numpy(), truth.numpy(), classes, self.hparams.output_folder,
+            thresholds=thresholds, extra={"loss": stats["loss"]},
+        )
+        self.hparams.train_logger.log_stats(stats_meta={
+            "per-class test AUPRC": ", ".join(
+                f"{name}: {value:.3f}" for name, value in report["per_class_AUPRC"].items())})
+        logger.info("Test macro-AUPRC %.4f, micro-AUPRC %.4f, micro-F1 %.4f; report in %s",
+                    report["macro_AUPRC"], report["micro_AUPRC"], report["micro_F1"],
+                    self.hparams.output_folder)
         self.test_report = report

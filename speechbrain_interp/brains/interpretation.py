@@ -172,6 +172,8 @@ class InterpreterBrain(ProjectBrain):
         clean_magnitude = None
         if clean is not wavs:
             clean_magnitude = self.interpreter.frontend.spectrogram(clean)[0]
+            if interpretation.clip is not None:  # one row per explained (clip, class)
+                clean_magnitude = clean_magnitude[interpretation.clip]
         parts = self.interpreter.loss(interpretation, clean_magnitude)
         loss = parts.pop("loss")
         self._parts.append({k: float(v) for k, v in parts.items()})
@@ -188,7 +190,7 @@ class InterpreterBrain(ProjectBrain):
                     p_input=classifier.probabilities(interpretation.logits.detach()),
                 )
                 metrics.update(self.interpreter.extra_metrics(interpretation))
-            self._tracker.append(metrics, ids=batch.id)
+            self._tracker.append(metrics, ids=interpretation.row_ids(batch.id, self._names()))
             if self._saving(stage):
                 self._save_examples(interpretation, wavs, batch.id, stage)
         return loss
@@ -201,24 +203,30 @@ class InterpreterBrain(ProjectBrain):
         period = self.hparams.interpret_period
         return period > 0 and self._epoch is not None and self._epoch % period == 0
 
+    def _names(self):
+        encoder = self.hparams.label_encoder
+        return [encoder.ind2lab[i] for i in range(len(encoder))] if encoder is not None else None
+
     def _save_examples(self, interpretation, wavs, ids, stage):
-        """Saves up to ``n_interpretations`` clips per stage, one per explained
-        class first (so that the saved examples cover the classes)."""
+        """Saves up to ``n_interpretations`` rows per stage, one per explained
+        class first (so that the saved examples cover the classes); a
+        multi-label row goes to ``<clip>/<class>/``."""
         where = "test" if stage == sb.Stage.TEST else f"valid_epoch{self._epoch}"
         folder = os.path.join(self.hparams.output_folder, "interpretations", where)
-        encoder = self.hparams.label_encoder
-        names = [encoder.ind2lab[i] for i in range(len(encoder))] if encoder is not None else None
+        names = self._names()
         frontend = self.interpreter.frontend
         n_classes = self.interpreter.classifier.n_classes
-        for i, clip in enumerate(ids):
+        rows = interpretation.row_ids(ids, names)
+        for i, (clip_index, row) in enumerate(zip(interpretation.clips.tolist(), rows)):
             if len(self._saved_labels) >= self.hparams.n_interpretations:
                 return
             label = int(interpretation.label[i])
             if label in self._saved_labels and len(set(self._saved_labels)) < n_classes:
                 continue
-            clip_folder = os.path.join(folder, str(clip))
+            parts = str(row).rsplit(":", 1) if interpretation.clip is not None else [str(row)]
+            clip_folder = os.path.join(folder, *parts)
             save_interpretation(
-                clip_folder, interpretation, i, wavs[i],
+                clip_folder, interpretation, i, wavs[clip_index],
                 frontend.sample_rate, frontend.hop_samples, class_names=names,
             )
             for part, wave in self.interpreter.listenable_parts(interpretation, i, wavs.shape[-1]).items():

@@ -10,6 +10,17 @@ with at least ``wav`` (path, may hold ``{data_root}``), ``class_string`` and
   silent; see :func:`speechbrain_interp.audio.load_audio`);
 - ``class_string``, ``class_string_encoded``: the label and its index.
 
+Multi-label manifests (SONYC-UST) give each entry ``labels``, the list of
+present class names (possibly empty), and need the ``classes.json`` a
+preparation writes beside them; ``class_string_encoded`` is then the
+``[C]`` multi-hot float vector (batched ``[B, C]``) and ``class_string``
+the names joined by ``;``. Entries may also carry ``sources`` (class name
+-> list of wavs, the clean sources of synthetic data); when every entry of a
+split has them, its dataset also provides ``class_sources``, ``[C, N]``: the
+summed sources of each class, loaded like ``sig`` and scaled by the SAME
+peak-normalisation gain, so that ``class_sources[c]`` is class ``c`` as it
+sounds in ``sig`` (zeros for an absent class).
+
 Authors
  * speechbrain-interp developers 2026
 """
@@ -17,13 +28,134 @@ Authors
 import json
 import os
 
+import torch
+
 import speechbrain as sb
 from speechbrain.dataio.dataset import DynamicItemDataset
 from speechbrain.dataio.encoder import CategoricalEncoder
 
-from speechbrain_interp.audio import load_audio, seconds_to_samples
+from speechbrain_interp.audio import SILENCE_PEAK, load_audio, seconds_to_samples
 
-__all__ = ["build_datasets", "class_list", "label_encoder_for", "stored_classes"]
+__all__ = [
+    "build_datasets", "class_list", "class_sources", "is_multilabel", "label_encoder_for",
+    "multi_hot", "stored_classes",
+]
+
+
+def class_sources(wav, sources, classes, sample_rate, n_samples, normalize=True):
+    """``[C, N]`` clean sources of each class of a clip, as they sound in it.
+
+    Arguments
+    ---------
+    wav : str
+        The clip (its peak gives the normalisation gain).
+    sources : dict
+        Class name -> list of wav paths (summed), for the present classes.
+    classes : list of str
+        Class names in index order.
+    sample_rate, n_samples : int
+        As the clip is loaded (resampled, cropped or zero-padded).
+    normalize : bool
+        Whether the clip is peak-normalised (the sources get its gain).
+
+    Returns
+    -------
+    torch.Tensor
+        ``[C, n_samples]``.
+
+    Example
+    -------
+    >>> import soundfile as sf
+    >>> folder = getfixture("tmpdir")
+    >>> t = torch.arange(800) / 8000
+    >>> a, b = 0.2 * torch.sin(2 * 3.1416 * 440 * t), 0.1 * torch.sin(2 * 3.1416 * 900 * t)
+    >>> for name, w in {"mix": a + b, "a": a, "b": b}.items():
+    ...     sf.write(str(folder / f"{name}.wav"), w.numpy(), 8000, subtype="FLOAT")
+    >>> out = class_sources(str(folder / "mix.wav"), {"dog": [str(folder / "a.wav")],
+    ...                     "horn": [str(folder / "b.wav")]}, ["dog", "music", "horn"], 8000, 800)
+    >>> sig = load_audio(str(folder / "mix.wav"), 8000, length=800)
+    >>> out.shape, bool(torch.allclose(out.sum(0), sig, atol=1e-5)), float(out[1].abs().max())
+    (torch.Size([3, 800]), True, 0.0)
+    """
+    index = {name: i for i, name in enumerate(classes)}
+    unknown = [name for name in sources if name not in index]
+    if unknown:
+        raise ValueError(f"{wav}: sources of unknown classes {unknown}")
+    out = torch.zeros(len(classes), n_samples)
+    for name, paths in sources.items():
+        for path in [paths] if isinstance(paths, str) else paths:
+            out[index[name]] += load_audio(path, sample_rate, length=n_samples, normalize=False)
+    if normalize:
+        raw = load_audio(wav, sample_rate, length=n_samples, normalize=False)
+        peak = float(raw.abs().max())
+        if peak > SILENCE_PEAK:  # the gain of peak_normalize (silence stays as is)
+            out = out / peak
+    return out
+
+
+def is_multilabel(manifest_paths):
+    """Whether the manifests are multi-label (entries with ``labels``).
+
+    All entries of all manifests must agree; a mix is an error naming a
+    manifest and an entry of each kind.
+
+    Example
+    -------
+    >>> import json
+    >>> path = str(getfixture("tmpdir") / "m.json")
+    >>> _ = open(path, "w").write(json.dumps({"a": {"labels": ["dog"]}, "b": {"labels": []}}))
+    >>> is_multilabel([path, None])
+    True
+    """
+    kinds = {}
+    for path in manifest_paths:
+        if path is None or not os.path.isfile(path):
+            continue
+        with open(path, encoding="utf-8") as f:
+            for key, entry in json.load(f).items():
+                kinds.setdefault("labels" in entry, (path, key))
+    if len(kinds) == 2:
+        (p1, k1), (p0, k0) = kinds[True], kinds[False]
+        raise ValueError(
+            f"manifests mix multi-label entries ({p1}: {k1!r} has 'labels') and single-label "
+            f"ones ({p0}: {k0!r} has none)"
+        )
+    return bool(kinds) and next(iter(kinds))
+
+
+def multi_hot(labels, classes):
+    """``[C]`` float multi-hot vector of the class names ``labels``.
+
+    Arguments
+    ---------
+    labels : list of str
+        Present classes (any order; repeats count once).
+    classes : list of str
+        Class names in index order.
+
+    Returns
+    -------
+    torch.Tensor
+        ``[C]`` float32 in {0, 1}.
+
+    Raises
+    ------
+    ValueError
+        A name not in ``classes`` (named).
+
+    Example
+    -------
+    >>> multi_hot(["dog", "engine"], ["engine", "music", "dog"])
+    tensor([1., 0., 1.])
+    """
+    index = {name: i for i, name in enumerate(classes)}
+    unknown = [name for name in labels if name not in index]
+    if unknown:
+        raise ValueError(f"labels {unknown} are not among the classes {list(classes)}")
+    vector = torch.zeros(len(classes))
+    for name in labels:
+        vector[index[name]] = 1.0
+    return vector
 
 
 def class_list(manifest_paths):
@@ -176,7 +308,8 @@ def build_datasets(
     -------
     datasets : dict
         Split name -> ``DynamicItemDataset`` (or ``None``) with output keys
-        ``id, sig, class_string, class_string_encoded``.
+        ``id, sig, class_string, class_string_encoded`` (and ``sources``
+        when every entry of the split has them).
     label_encoder : CategoricalEncoder
     """
     n_samples = seconds_to_samples(signal_length_s, sample_rate)
@@ -186,8 +319,19 @@ def build_datasets(
     def audio_pipeline(wav):
         return load_audio(wav, sample_rate, length=n_samples, normalize=normalize)
 
-    present = class_list(list(manifests.values()))
-    classes = stored_classes(list(manifests.values())) or present
+    paths = list(manifests.values())
+    multilabel = is_multilabel(paths)
+    if multilabel:
+        classes = stored_classes(paths)
+        if classes is None:
+            raise ValueError(
+                f"multi-label manifests {[p for p in paths if p]} need the classes.json that "
+                "their preparation writes beside them"
+            )
+        present = classes
+    else:
+        present = class_list(paths)
+        classes = stored_classes(paths) or present
     missing = [c for c in present if c not in classes]
     if missing:
         raise ValueError(
@@ -202,11 +346,27 @@ def build_datasets(
                 f"the data has classes the classifier does not know: {unknown}"
             )
 
-    @sb.utils.data_pipeline.takes("class_string")
-    @sb.utils.data_pipeline.provides("class_string", "class_string_encoded")
-    def label_pipeline(class_string):
-        yield class_string
-        yield label_encoder.encode_label_torch(class_string)
+    if multilabel:
+        ordered = [label_encoder.ind2lab[i] for i in range(len(label_encoder))]
+
+        @sb.utils.data_pipeline.takes("wav", "sources")
+        @sb.utils.data_pipeline.provides("class_sources")
+        def sources_pipeline(wav, sources):
+            return class_sources(wav, sources, ordered, sample_rate, n_samples, normalize)
+
+        @sb.utils.data_pipeline.takes("labels")
+        @sb.utils.data_pipeline.provides("class_string", "class_string_encoded")
+        def label_pipeline(labels):
+            yield ";".join(labels)
+            yield multi_hot(labels, ordered)
+
+    else:
+
+        @sb.utils.data_pipeline.takes("class_string")
+        @sb.utils.data_pipeline.provides("class_string", "class_string_encoded")
+        def label_pipeline(class_string):
+            yield class_string
+            yield label_encoder.encode_label_torch(class_string)
 
     datasets = {}
     for split, path in manifests.items():
@@ -215,10 +375,15 @@ def build_datasets(
             continue
         if not os.path.isfile(path):
             raise FileNotFoundError(f"manifest for split {split!r} not found: {path}")
-        datasets[split] = DynamicItemDataset.from_json(
+        keys = ["id", "sig", "class_string", "class_string_encoded"]
+        dataset = DynamicItemDataset.from_json(
             json_path=path,
             replacements={"data_root": str(data_root)},
             dynamic_items=[audio_pipeline, label_pipeline],
-            output_keys=["id", "sig", "class_string", "class_string_encoded"],
+            output_keys=keys,
         )
+        if multilabel and dataset.data and all("sources" in e for e in dataset.data.values()):
+            dataset.add_dynamic_item(sources_pipeline)
+            dataset.set_output_keys(keys + ["class_sources"])
+        datasets[split] = dataset
     return datasets, label_encoder

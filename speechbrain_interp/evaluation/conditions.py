@@ -67,9 +67,14 @@ class ConditionBatch:
     contaminant : torch.Tensor or None
         ``[B, N]`` the rest (``mixture - source``); ``None`` for ``clean``.
     label : torch.Tensor
-        ``[B]`` true class of the source clip.
+        ``[B]`` true class of the source clip (``[B, C]`` multi-hot for
+        multi-label data).
     contaminant_label : torch.Tensor or None
         ``[B]`` true class of the contaminating clip (mixtures only).
+    class_sources : torch.Tensor or None
+        ``[B, C, N]`` multi-label data with known sources: each class's
+        clean source as it sounds in :attr:`mixture` (zeros for an absent
+        class); ``source - class_sources.sum(1)`` is the clip's background.
     """
 
     ids: List[str]
@@ -78,6 +83,20 @@ class ConditionBatch:
     contaminant: Optional[torch.Tensor]
     label: torch.Tensor
     contaminant_label: Optional[torch.Tensor] = None
+    class_sources: Optional[torch.Tensor] = None
+
+    def with_source(self, mixture, source, contaminant):
+        """This batch's labels and class sources for a new mix of its clips.
+
+        ``source`` is the clip as it sounds in the new ``mixture`` (a scaled
+        copy of :attr:`source`); the class sources get the same per-clip gain.
+        """
+        class_sources = self.class_sources
+        if class_sources is not None:
+            gain = (source * self.source).sum(-1) / self.source.pow(2).sum(-1).clamp_min(1e-12)
+            class_sources = class_sources * gain[:, None, None]
+        return ConditionBatch(self.ids, mixture, source, contaminant, self.label, None,
+                              class_sources)
 
 
 class WhiteNoise:
@@ -116,10 +135,21 @@ def _batches(n_items, batch_size):
 LABEL_KEY = "class_string_encoded"
 
 
+SOURCES_KEY = "class_sources"
+
+
+def _label(value):
+    """An int class, or the ``[C]`` multi-hot tensor of multi-label data."""
+    value = torch.as_tensor(value)
+    return value.float() if value.dim() == 1 and value.numel() > 1 else int(value)
+
+
 def _load(dataset, index):
-    """``(id, wave, class)`` of item ``index``; class -1 when the data has no labels."""
+    """``(id, wave, class, class sources or None)`` of item ``index``; class -1
+    when the data has no labels."""
     item = dataset[index]
-    return item["id"], item["sig"], int(item[LABEL_KEY]) if LABEL_KEY in item else -1
+    label = _label(item[LABEL_KEY]) if LABEL_KEY in item else -1
+    return item["id"], item["sig"], label, item.get(SOURCES_KEY)
 
 
 def _classes(dataset):
@@ -127,7 +157,13 @@ def _classes(dataset):
     if len(dataset) and LABEL_KEY not in dataset[0]:
         raise ValueError(f"mixtures need labelled data: the dataset has no {LABEL_KEY!r} key")
     with dataset.output_keys_as([LABEL_KEY]):
-        return [int(dataset[i][LABEL_KEY]) for i in range(len(dataset))]
+        classes = [_label(dataset[i][LABEL_KEY]) for i in range(len(dataset))]
+    if classes and torch.is_tensor(classes[0]):
+        raise ValueError(
+            "mixture conditions pair clips of different classes: multi-label data takes "
+            "clean, wham, speech, white or cross_dataset"
+        )
+    return classes
 
 
 class CleanCondition:
@@ -146,11 +182,11 @@ class CleanCondition:
         """Yields :class:`ConditionBatch` over ``dataset`` (keys ``id``, ``sig``,
         ``class_string_encoded``), in order."""
         for rows in _batches(len(dataset), batch_size):
-            ids, waves, labels = zip(*(_load(dataset, i) for i in rows))
+            ids, waves, labels, sources = zip(*(_load(dataset, i) for i in rows))
             wave = torch.stack(waves)
-            yield ConditionBatch(
-                list(ids), wave, wave, None, torch.tensor(labels), None
-            )
+            labels = torch.stack(labels) if torch.is_tensor(labels[0]) else torch.tensor(labels)
+            sources = None if any(x is None for x in sources) else torch.stack(sources)
+            yield ConditionBatch(list(ids), wave, wave, None, labels, None, sources)
 
 
 class NoiseCondition(CleanCondition):
@@ -187,9 +223,7 @@ class NoiseCondition(CleanCondition):
         """As :meth:`CleanCondition.batches`, with the noise added."""
         for batch in super().batches(dataset, batch_size):
             mixture, noise = self.mixer(batch.source, return_noise=True)
-            yield ConditionBatch(
-                batch.ids, mixture, mixture - noise, noise, batch.label, None
-            )
+            yield batch.with_source(mixture, mixture - noise, noise)
 
 
 class MixtureCondition(CleanCondition):
@@ -259,14 +293,14 @@ class MixtureCondition(CleanCondition):
         for rows in _batches(len(pairs), batch_size):
             first = [_load(dataset, pairs[k][0]) for k in rows]
             second = [_load(dataset, pairs[k][1]) for k in rows]
-            s1 = torch.stack([w for _, w, _ in first])
-            s2 = torch.stack([w for _, w, _ in second])
+            s1 = torch.stack([w for _, w, _, _ in first])
+            s2 = torch.stack([w for _, w, _, _ in second])
             mixture, source, other = self.mix(s1, s2)
             yield ConditionBatch(
-                [f"{a}+{b}" for (a, _, _), (b, _, _) in zip(first, second)],
+                [f"{a[0]}+{b[0]}" for a, b in zip(first, second)],
                 mixture, source, other,
-                torch.tensor([c for _, _, c in first]),
-                torch.tensor([c for _, _, c in second]),
+                torch.tensor([c for _, _, c, _ in first]),
+                torch.tensor([c for _, _, c, _ in second]),
             )
 
 
@@ -311,7 +345,7 @@ class CrossDatasetCondition(MixtureCondition):
         for batch in CleanCondition.batches(self, dataset, batch_size):
             other = self.bank.sample(batch.source.shape[0], batch.source.shape[-1])
             mixture, source, contaminant = self.mix(batch.source, other)
-            yield ConditionBatch(batch.ids, mixture, source, contaminant, batch.label, None)
+            yield batch.with_source(mixture, source, contaminant)
 
 
 class _ListDataset(list):

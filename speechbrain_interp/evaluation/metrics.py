@@ -1,7 +1,8 @@
 """Batched interpretation metrics (methods.md section 7) for training logs and evaluation.
 
 Notation: ``c`` = explained class (default: the classifier decision on the
-input); ``f`` = classifier probabilities, computed ONCE from the logits by
+input; for multi-label heads each row is one explained (clip, class) pair and
+the metrics read the sigmoid probability of that class, datasets.md 3.2); ``f`` = classifier probabilities, computed ONCE from the logits by
 :meth:`AudioClassifier.probabilities` (softmax; sigmoid for multi-label heads);
 the functions below take probabilities and never apply a softmax again
 (upstream's AD did); ``X`` = linear magnitude ``[B, T, F]``; ``M`` = mask
@@ -13,7 +14,13 @@ figure is its mean (:class:`MetricTracker`).
 ``AD``      ``100 * max(0, f(X)_c - f(M*X)_c) / f(X)_c`` (0 if ``f(X)_c = 0``)
 ``AG``      ``100 * max(0, f(M*X)_c - f(X)_c) / (1 - f(X)_c)`` (0 if ``f(X)_c = 1``)
 ``FF``      ``f(X)_c - f((1-M)*X)_c`` (probabilities; mean and median)
-``FidIn``   ``1[argmax f(M*X) = c]`` (multi-label: ``f(M*X)_c >= threshold``)
+``FidIn``   ``1[argmax f(M*X) = c]`` (multi-label: ``f(M*X)_c >= t_c``)
+``OffDrop`` multi-label: mean over the OTHER classes ``c'`` decided on ``X``
+            of ``f(X)_c' - f(M*X)_c'`` (how much a mask for ``c`` removes of
+            the rest; NaN when no other class is decided)
+``OffKeep`` multi-label: fraction of those other classes still decided on
+            ``M*X`` (``f(M*X)_c' >= t_c'``): what the mask for ``c`` keeps
+            of the other present classes (0 = only ``c``)
 ``SPS``     Gini index of the map, as Quantus ``Sparseness``
 ``COMP``    entropy (nats) of the normalised map, as Quantus ``Complexity``
 ``MM``      mean of ``M`` over ``T x F``
@@ -42,7 +49,7 @@ from speechbrain_interp.evaluation.tracking import MetricTracker
 __all__ = [
     "MetricTracker", "average_drop", "average_gain", "average_increase",
     "complexity", "faithfulness", "input_fidelity", "interpretation_metrics",
-    "mask_mean", "masked_probabilities", "masking_metrics", "sparseness",
+    "mask_mean", "masked_probabilities", "masking_metrics", "off_target", "sparseness",
     "subtract_compressed", "subtractive_faithfulness", "topk_fidelity",
 ]  # fmt: skip
 
@@ -148,8 +155,9 @@ def input_fidelity(p_in, label, threshold=None):
         ``[B, C]`` probabilities on ``M*X``.
     label : torch.Tensor
         ``[B]`` explained classes.
-    threshold : float, optional
-        Multi-label heads: ``1[f(M*X)_c >= threshold]`` instead of the argmax.
+    threshold : float or torch.Tensor, optional
+        Multi-label heads: ``1[f(M*X)_c >= t_c]`` instead of the argmax,
+        ``t`` one threshold or ``[C]`` per-class ones.
 
     Returns
     -------
@@ -160,10 +168,53 @@ def input_fidelity(p_in, label, threshold=None):
     -------
     >>> input_fidelity(torch.tensor([[0.7, 0.3], [0.4, 0.6]]), torch.tensor([0, 0]))
     tensor([1., 0.])
+    >>> input_fidelity(torch.tensor([[0.7, 0.3], [0.4, 0.6]]), torch.tensor([1, 1]),
+    ...                threshold=torch.tensor([0.5, 0.5]))
+    tensor([0., 1.])
     """
     if threshold is not None:
-        return (_pick(p_in, label) >= threshold).to(p_in.dtype)
+        t = torch.as_tensor(threshold, dtype=p_in.dtype, device=p_in.device)
+        if t.dim() == 1:
+            t = t[label.long().to(p_in.device)]
+        return (_pick(p_in, label) >= t).to(p_in.dtype)
     return (p_in.argmax(-1) == label.to(p_in.device)).to(p_in.dtype)
+
+
+def off_target(p_input, p_in, label, thresholds):
+    """What a mask for class ``c`` does to the other decided classes (multi-label).
+
+    Arguments
+    ---------
+    p_input, p_in : torch.Tensor
+        ``[B, C]`` sigmoid probabilities on ``X`` and ``M*X``.
+    label : torch.Tensor
+        ``[B]`` explained classes.
+    thresholds : torch.Tensor
+        ``[C]`` decision thresholds.
+
+    Returns
+    -------
+    dict of str to torch.Tensor
+        ``OffDrop`` and ``OffKeep`` ``[B]`` (see the module table); NaN for
+        rows whose clip has no other decided class.
+
+    Example
+    -------
+    >>> p = torch.tensor([[0.9, 0.8, 0.1], [0.9, 0.1, 0.1]])
+    >>> p_in = torch.tensor([[0.95, 0.2, 0.1], [0.9, 0.1, 0.1]])
+    >>> out = off_target(p, p_in, torch.tensor([0, 0]), torch.full((3,), 0.5))
+    >>> [round(float(v), 2) for v in out["OffDrop"]], out["OffKeep"].tolist()
+    ([0.6, nan], [0.0, nan])
+    """
+    t = torch.as_tensor(thresholds, dtype=p_input.dtype, device=p_input.device)
+    others = p_input >= t
+    others[torch.arange(p_input.shape[0]), label.long().to(p_input.device)] = False
+    count = others.sum(-1).to(p_input.dtype)
+    drop = ((p_input - p_in) * others).sum(-1)
+    kept = ((p_in >= t) & others).sum(-1).to(p_input.dtype)
+    nan = torch.full_like(count, math.nan)
+    return {"OffDrop": torch.where(count > 0, drop / count.clamp_min(1), nan),
+            "OffKeep": torch.where(count > 0, kept / count.clamp_min(1), nan)}
 
 
 def topk_fidelity(decision, scores, k):
@@ -465,7 +516,8 @@ def interpretation_metrics(
     Returns
     -------
     dict of str to torch.Tensor
-        ``AI, AD, AG, FF, FidIn, SPS, COMP, MM`` (and ``PIQ_FF``), each ``[B]``.
+        ``AI, AD, AG, FF, FidIn, SPS, COMP, MM`` (and ``PIQ_FF``; and
+        ``OffDrop, OffKeep`` for a multi-label classifier), each ``[B]``.
 
     Example
     -------
@@ -486,8 +538,11 @@ def interpretation_metrics(
     )
     p_input = p_x if p_input is None else p_input.detach()
     label = p_input.argmax(-1) if label is None else label
-    threshold = classifier.threshold if getattr(classifier, "multilabel", False) else None
+    multilabel = getattr(classifier, "multilabel", False)
+    threshold = classifier.thresholds if multilabel else None
     out = masking_metrics(p_input, p_in, p_out, label, threshold)
+    if multilabel:
+        out.update(off_target(p_input, p_in, label, threshold))
     scored = mask if feature_mask is None else feature_mask
     maps = scored if maps is None else maps
     out["SPS"], out["COMP"] = sparseness(maps), complexity(maps)

@@ -14,6 +14,14 @@ metrics (``M*X`` and ``(1-M)*X``: the probabilities on ``X`` are the
 interpretation's own logits) and one ISTFT when the ground truth needs the
 wave. ``tools/benchmark.py`` measures it.
 
+Multi-label classifiers: each method explains every class the classifier
+decides on a clip (one row per (clip, class) pair, the same pairs for every
+method since they come from the classifier), the metrics read that class's
+sigmoid probability, and where the data knows each class's source
+(``class_sources``) every row is scored against its own class's source
+(:mod:`speechbrain_interp.evaluation.multilabel`). The report adds, per
+method, the per-class table (means, FF medians, macro and micro).
+
 Authors
  * speechbrain-interp developers 2026
 """
@@ -30,6 +38,9 @@ import torch
 from speechbrain_interp.evaluation.conditions import CleanCondition
 from speechbrain_interp.evaluation.localization import explained_parts, localization_metrics
 from speechbrain_interp.evaluation.metrics import interpretation_metrics
+from speechbrain_interp.evaluation.multilabel import (
+    class_ground_truth, per_class_summary, per_class_table,
+)  # fmt: skip
 from speechbrain_interp.evaluation.tracking import MetricTracker
 
 __all__ = [
@@ -42,7 +53,10 @@ COLUMNS = (("AI", "up"), ("AD", "down"), ("AG", "up"), ("FF", "up"), ("FidIn", "
            ("SPS", "up"), ("COMP", "down"), ("MM", None))
 #: columns of the ground-truth table
 GT_COLUMNS = (("AUC", "up"), ("IoU", "up"), ("precision", "up"), ("recall", "up"),
-              ("SI_SDR", "up"), ("GT", None))
+              ("SI_SDR", "up"), ("KeepOwn", "up"), ("KeepOther", "down"), ("PairIoU", None),
+              ("PairOracleIoU", None), ("GT", None))
+#: multi-label columns of the faithfulness table (off-target effect)
+MULTILABEL_COLUMNS = (("OffDrop", "up"), ("OffKeep", "down"))
 _ARROWS = {"up": " ↑", "down": " ↓", None: ""}
 
 
@@ -109,7 +123,9 @@ def score_batch(method, wave, parts=None, max_batch=None, subtractive=False, wit
     parts : dict, optional
         Ground truth: ``source``, ``contaminant`` (``[B, N]`` waves),
         ``magnitudes`` (``(mixture, source, contaminant)`` ``[B, T, F]``),
-        ``label`` and ``contaminant_label`` (``[B]`` or ``None``).
+        ``label`` and ``contaminant_label`` (``[B]`` or ``None``); for
+        multi-label data ``class_sources`` ``[B, C, N]``, ``truth``
+        ``[B, C]`` and ``mixture`` ``[B, N]`` instead.
     max_batch : int, optional
         Most items per classifier call in the metrics.
     subtractive : bool
@@ -121,7 +137,7 @@ def score_batch(method, wave, parts=None, max_batch=None, subtractive=False, wit
     -------
     interpretation : Interpretation
     metrics : dict of str to torch.Tensor
-        ``[B]`` each.
+        ``[P]`` each (one per interpretation row).
     """
     need_wave = with_wave or parts is not None
     context = torch.enable_grad() if method.needs_input_grad else torch.no_grad()
@@ -138,7 +154,10 @@ def score_batch(method, wave, parts=None, max_batch=None, subtractive=False, wit
     )
     with contextlib.suppress(NotImplementedError):
         metrics.update(method.extra_metrics(interpretation))
-    if parts is not None:
+    if parts is not None and "class_sources" in parts:
+        metrics.update(class_ground_truth(interpretation, parts["mixture"], parts["class_sources"],
+                                          parts["truth"], classifier.frontend.spectrogram))
+    elif parts is not None:
         mix_mag, src_mag, con_mag = parts["magnitudes"]
         label = parts["label"]
         expl_mag, other_mag, defined = explained_parts(
@@ -184,7 +203,8 @@ class ConditionResult:
 
 
 def _save_example(folder, condition, batch, index, interpretations, classifier, class_names):
-    """Waves and the overlay figure of one item (a gallery record)."""
+    """Waves and the overlay figure of one clip (a gallery record): every
+    explained class of the clip, for every method, side by side."""
     from speechbrain.dataio import audio_io
 
     from speechbrain_interp.audio import peak_normalize
@@ -195,10 +215,12 @@ def _save_example(folder, condition, batch, index, interpretations, classifier, 
     where = os.path.join(folder, condition, "examples", safe)
     os.makedirs(where, exist_ok=True)
     rate = classifier.sample_rate
+    names = class_names or {}
     audio = {}
 
     def save(name, wave):
-        path = os.path.join(where, f"{name}.wav")
+        stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
+        path = os.path.join(where, f"{stem}.wav")
         audio_io.save(path, peak_normalize(wave.detach().cpu().reshape(1, -1)), rate)
         return path
 
@@ -206,23 +228,59 @@ def _save_example(folder, condition, batch, index, interpretations, classifier, 
     if batch.contaminant is not None:
         audio["source"] = save("source", batch.source[index])
         audio["contaminant"] = save("contaminant", batch.contaminant[index])
-    masks = {}
     first = next(iter(interpretations.values()))
+    rows = [r for r, b in enumerate(first.clips.tolist()) if b == index]
+    several = len(rows) > 1 or first.clip is not None
+    if batch.class_sources is not None:
+        for k in batch.label[index].nonzero().flatten().tolist():
+            audio[f"source {names.get(k, k)}"] = save(f"source_{names.get(k, k)}",
+                                                      batch.class_sources[index, k])
+    masks = {}
     for name, interp in interpretations.items():
-        audio[name] = save("interpretation_" + "".join(c if c.isalnum() else "_" for c in name),
-                           interp.wave[index])
-        masks[name] = interp.mask[index].detach().cpu()
-    decided = int(first.label[index])
-    names = class_names or {}
-    true = int(batch.label[index])
-    caption = (f"{condition}: {clip}; true class {names.get(true, true)}, "
-               f"decision {names.get(decided, decided)}")
+        for row in rows:
+            explained = names.get(int(interp.label[row]), int(interp.label[row]))
+            key = f"{name} / {explained}" if several else name
+            audio[key] = save(f"interpretation_{name}_{explained}" if several
+                              else f"interpretation_{name}", interp.wave[row])
+            masks[key] = interp.mask[row].detach().cpu()
+    decided = ", ".join(str(names.get(int(first.label[r]), int(first.label[r]))) for r in rows)
+    true = batch.label[index]
+    true = ", ".join(str(names.get(k, k)) for k in true.nonzero().flatten().tolist()) \
+        if true.dim() else names.get(int(true), int(true))
+    caption = f"{condition}: {clip}; true class {true or 'none'}, explained {decided}"
     figure = plot_mask_overlays(
-        first.magnitude[index].detach().cpu(), masks, os.path.join(where, "masks.png"),
+        first.magnitude[rows[0]].detach().cpu(), masks, os.path.join(where, "masks.png"),
         rate, classifier.frontend.hop_samples, title=caption,
     )
     return {"id": f"{condition}/{clip}", "caption": caption, "audio": audio,
             "figures": [figure], "condition": condition}
+
+
+def _example_key(label):
+    """Hashable true class (set of classes for multi-hot labels)."""
+    if label.dim() == 0:
+        return int(label)
+    return tuple(label.nonzero().flatten().tolist())
+
+
+def _decision_stats(classifier, interpretation, batch):
+    """Per-clip classifier figures: accuracy (per-label accuracy at the
+    thresholds for a multi-label classifier), and for mixtures whether the
+    contaminant's class was decided."""
+    first = interpretation.clips.tolist()
+    rows = [first.index(b) for b in range(len(batch.ids))]
+    logits = interpretation.logits.detach().cpu()[rows]
+    if classifier.multilabel:
+        decided = classifier.decide(logits).cpu()
+        truth = batch.label.bool()
+        return {"accuracy": (decided == truth).double().mean(-1)}
+    decision = logits.argmax(-1)
+    known = batch.label >= 0
+    stats = {"accuracy": torch.where(known, (decision == batch.label).double(),
+                                     torch.full(known.shape, math.nan, dtype=torch.float64))}
+    if batch.contaminant_label is not None:
+        stats["decided_contaminant"] = (decision == batch.contaminant_label).double()
+    return stats
 
 
 def evaluate(methods, dataset, conditions=None, batch_size=16, max_batch=None, device="cpu",
@@ -271,7 +329,10 @@ def evaluate(methods, dataset, conditions=None, batch_size=16, max_batch=None, d
         for batch in condition.batches(dataset, batch_size):
             mixture = batch.mixture.to(device)
             parts = None
-            if batch.contaminant is not None:
+            if batch.class_sources is not None:
+                parts = {"class_sources": batch.class_sources.to(device), "mixture": mixture,
+                         "truth": batch.label.to(device)}
+            elif batch.contaminant is not None and not classifier.multilabel:
                 spectrogram = classifier.frontend.spectrogram
                 parts = {
                     "source": batch.source.to(device), "contaminant": batch.contaminant.to(device),
@@ -283,23 +344,18 @@ def evaluate(methods, dataset, conditions=None, batch_size=16, max_batch=None, d
                 }
             saving = max(0, n_examples - len(result.examples))
             interpretations = {}
-            decision = None
             for name, method in methods.items():
                 interp, metrics = score_batch(method, mixture, parts, max_batch, subtractive,
                                               with_wave=saving > 0)
-                result.trackers[name].append(metrics, ids=batch.ids)
+                names = [class_names.get(i, str(i)) for i in range(classifier.n_classes)] \
+                    if class_names else None
+                result.trackers[name].append(metrics, ids=interp.row_ids(batch.ids, names))
                 interpretations[name] = interp
-                decision = interp.logits.detach().argmax(-1).cpu()
-            known = batch.label >= 0
-            stats = {"accuracy": torch.where(known, (decision == batch.label).double(),
-                                             torch.full(known.shape, math.nan, dtype=torch.float64))}
-            if batch.contaminant_label is not None:
-                stats["decided_contaminant"] = (decision == batch.contaminant_label).double()
-            result.classifier.append(stats, ids=batch.ids)
+            result.classifier.append(_decision_stats(classifier, interp, batch), ids=batch.ids)
             for index in range(len(batch.ids)):
-                label = int(batch.label[index])
+                label = _example_key(batch.label[index])
                 if len(result.examples) >= n_examples or label in result.example_classes:
-                    continue  # one example per class, the first ones met
+                    continue  # one example per class (set), the first ones met
                 result.example_classes.add(label)
                 result.examples.append(_save_example(
                     out_folder, cond_name, batch, index, interpretations, classifier, class_names))

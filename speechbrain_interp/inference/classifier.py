@@ -210,7 +210,7 @@ class SoundClassifier(Recordings, Pretrained):
                  for vs, ix in zip(values, indices)]
         active = None
         if self.classifier.multilabel:
-            decided = probabilities > self.classifier.threshold
+            decided = probabilities >= self.classifier.thresholds.to(probabilities.device)
             active = [[self.labels[int(i)] for i in row.nonzero().flatten()] for row in decided]
         return Classification(probabilities=probabilities, index=index,
                               labels=[self.labels[int(i)] for i in index], top_k=top_k,

@@ -5,12 +5,22 @@ only call evaluation code makes, whatever the method (trained decoders,
 optimisation-based explanations, gradient baselines):
 
     interpretation = interpreter.interpret(wave)          # [B, N] at the model rate
-    interpretation.mask              # [B, T, F] mask on the LINEAR STFT magnitude
-    interpretation.label             # [B] explained class (classifier decision)
+    interpretation.mask              # [P, T, F] mask on the LINEAR STFT magnitude
+    interpretation.label             # [P] explained class
+    interpretation.clip              # [P] batch index of the clip each row explains
     interpretation.masked_magnitude  # mask * |X| (mask * base_magnitude for PV)
     interpretation.wave              # [B, N] listenable interpretation (input phase)
     interpretation.feature_mask      # [B, T, n_mels] or None: the mask of a
                                      # method that masks the classifier features (Mel)
+
+One row per explained (clip, class) pair: with a single-label classifier
+and no ``label``, ``P = B`` and row ``b`` explains the decision on clip ``b``;
+``label`` may name one class per clip (``[B]`` or an int: explain the
+runner-up, or any class), or a ``[B, C]`` boolean selection of several
+classes per clip. A multi-label classifier with no ``label`` explains every
+class it decides (per-class thresholds), the most probable one for a clip
+where it decides none, and one decided class drawn at random per clip in
+training mode (:func:`explanation_pairs`).
 
 The mask always covers every STFT frame of the input (no 417/425-frame
 mismatch) and lives on the linear magnitude, whatever domain the method
@@ -34,11 +44,14 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from speechbrain_interp.recorded import Recorded
 
-__all__ = ["Interpretation", "Interpreter", "as_wave_batch", "log_mask_to_linear"]
+__all__ = [
+    "Interpretation", "Interpreter", "as_wave_batch", "explanation_pairs", "log_mask_to_linear",
+]
 
 
 @dataclass
@@ -47,18 +60,21 @@ class Interpretation:
 
     Attributes
     ----------
+    One row per explained (clip, class) pair (``P`` rows; ``P = B`` when
+    each clip has one explained class).
+
     mask : torch.Tensor
-        ``[B, T, F]`` in ``[0, 1]`` on the linear magnitude spectrogram.
+        ``[P, T, F]`` in ``[0, 1]`` on the linear magnitude spectrogram.
     label : torch.Tensor
-        ``[B]`` explained class indices.
+        ``[P]`` explained class indices.
     magnitude : torch.Tensor
-        ``[B, T, F]`` linear magnitude ``|X|`` of the input.
+        ``[P, T, F]`` linear magnitude ``|X|`` of the row's clip.
     phase : torch.Tensor
-        ``[B, T, F]`` phase of the input.
+        ``[P, T, F]`` phase of the row's clip.
     logits : torch.Tensor
-        ``[B, C]`` classifier logits on the input.
+        ``[P, C]`` classifier logits on the row's clip.
     wave : torch.Tensor or None
-        ``[B, N]`` listenable interpretation, ``ISTFT(mask * |X| e^{j phase})``.
+        ``[P, N]`` listenable interpretation, ``ISTFT(mask * |X| e^{j phase})``.
     extras : dict
         Method-specific outputs (native masks, components, losses' inputs).
     feature_mask : torch.Tensor or None
@@ -70,8 +86,11 @@ class Interpretation:
         decoder's reconstruction. ``None``: the input ``|X|``. The metrics
         and the listenable wave use :attr:`shown_magnitude`.
     probabilities : torch.Tensor or None
-        ``[B, C]`` the classifier's probabilities on the input (softmax, or
+        ``[P, C]`` the classifier's probabilities on the input (softmax, or
         sigmoid for a multi-label classifier).
+    clip : torch.Tensor or None
+        ``[P]`` index, in the interpreted batch, of the clip each row
+        explains (``None``: row ``b`` is clip ``b``).
     """
 
     mask: torch.Tensor
@@ -84,6 +103,7 @@ class Interpretation:
     feature_mask: Optional[torch.Tensor] = None
     base_magnitude: Optional[torch.Tensor] = None
     probabilities: Optional[torch.Tensor] = None
+    clip: Optional[torch.Tensor] = None
 
     def detach(self):
         """The same interpretation with every tensor detached (in place).
@@ -101,6 +121,35 @@ class Interpretation:
                 setattr(self, name, value.detach())
         self.extras = {k: v.detach() if torch.is_tensor(v) else v for k, v in self.extras.items()}
         return self
+
+    @property
+    def clips(self):
+        """``[P]`` batch index of each row's clip (``arange(P)`` when :attr:`clip` is None)."""
+        if self.clip is None:
+            return torch.arange(self.mask.shape[0])
+        return self.clip.cpu()
+
+    def row_ids(self, ids, class_names=None):
+        """One id per row: the clip's id, ``"<id>:<class>"`` when rows are pairs.
+
+        Arguments
+        ---------
+        ids : list of str
+            ``[B]`` ids of the interpreted clips.
+        class_names : list of str, optional
+            Names of the classes (default: their indices).
+
+        Example
+        -------
+        >>> out = Interpretation(torch.zeros(3, 1, 1), torch.tensor([0, 2, 1]), *[torch.zeros(3, 1, 1)] * 2,
+        ...                      torch.zeros(3, 3), clip=torch.tensor([0, 0, 1]))
+        >>> out.row_ids(["a", "b"], ["dog", "car", "horn"])
+        ['a:dog', 'a:horn', 'b:car']
+        """
+        if self.clip is None:
+            return [str(i) for i in ids]
+        names = class_names or [str(c) for c in range(int(self.label.max()) + 1)]
+        return [f"{ids[int(c)]}:{names[int(k)]}" for c, k in zip(self.clips, self.label)]
 
     @property
     def shown_magnitude(self):
@@ -218,6 +267,84 @@ def log_mask_to_linear(mask, magnitude):
     return torch.where(tiny, mask, ratio).clamp(0.0, 1.0)
 
 
+def explanation_pairs(classifier, logits, label=None, sample=False, generator=None):
+    """Which (clip, class) pairs an interpretation explains.
+
+    Arguments
+    ---------
+    classifier : speechbrain_interp.classifier.AudioClassifier
+        Gives the decision (``decide``) and whether it is multi-label.
+    logits : torch.Tensor
+        ``[B, C]`` the classifier's logits on the batch.
+    label : int, torch.Tensor or None
+        ``None``: the decision (single-label), every decided class
+        (multi-label; the most probable class where none is decided). An int
+        or a ``[B]`` tensor: that class for each clip. A ``[B, C]`` boolean
+        (or 0/1) tensor: every selected class of each clip.
+    sample : bool
+        Multi-label with ``label=None``: one decided class per clip, drawn
+        uniformly (training, where each step explains one class per clip).
+    generator : torch.Generator, optional
+        For the draw.
+
+    Returns
+    -------
+    clip : torch.Tensor
+        ``[P]`` long, batch index of each pair.
+    label : torch.Tensor
+        ``[P]`` long, class of each pair.
+
+    Example
+    -------
+    >>> from speechbrain_interp.classifier import AudioClassifier
+    >>> from speechbrain_interp.frontend import SpectralFrontEnd
+    >>> from speechbrain_interp.models import CNN14
+    >>> tagger = AudioClassifier(SpectralFrontEnd(), CNN14(base_channels=4),
+    ...                          torch.nn.Linear(128, 3), multilabel=True)
+    >>> logits = torch.tensor([[2.0, -1.0, 3.0], [-2.0, -1.0, -3.0]])
+    >>> [t.tolist() for t in explanation_pairs(tagger, logits)]
+    [[0, 0, 1], [0, 2, 1]]
+    >>> [t.tolist() for t in explanation_pairs(tagger, logits, label=1)]
+    [[0, 1], [1, 1]]
+    >>> picked = torch.tensor([[False, True, True], [True, False, False]])
+    >>> [t.tolist() for t in explanation_pairs(tagger, logits, label=picked)]
+    [[0, 0, 1], [1, 2, 0]]
+    """
+    logits = logits.detach()
+    n_clips, n_classes = logits.shape
+    device = logits.device
+    every = torch.arange(n_clips, device=device)
+    if label is None:
+        decided = classifier.decide(logits)
+        if decided.dim() == 1:
+            return every, decided.long()
+        none = ~decided.any(dim=1)
+        decided = decided | (none[:, None] & F.one_hot(logits.argmax(-1), n_classes).bool())
+        if sample:
+            weights = decided.float()
+            chosen = torch.multinomial(weights.cpu(), 1, generator=generator).reshape(-1)
+            return every, chosen.to(device)
+        label = decided
+    label = torch.as_tensor(label, device=device)
+    if label.dim() == 0:
+        label = label.expand(n_clips)
+    if label.dim() == 2:
+        if tuple(label.shape) != (n_clips, n_classes):
+            raise ValueError(f"a [B, C] label selection must be {(n_clips, n_classes)}, got "
+                             f"{tuple(label.shape)}")
+        clip, label = torch.nonzero(label.bool(), as_tuple=True)
+        if clip.numel() == 0:
+            raise ValueError("the label selection selects no class to explain")
+        return clip, label
+    if label.dim() != 1 or label.shape[0] != n_clips:
+        raise ValueError(f"label must be an int, [B] or [B, C] for a batch of {n_clips}, "
+                         f"got shape {tuple(label.shape)}")
+    label = label.long()
+    if bool(((label < 0) | (label >= n_classes)).any()):
+        raise ValueError(f"labels {label.tolist()} out of range for {n_classes} classes")
+    return every, label
+
+
 class Interpreter(Recorded, nn.Module):
     """Base class: a frozen classifier and the ``interpret`` verb.
 
@@ -288,30 +415,39 @@ class Interpreter(Recorded, nn.Module):
         return magnitude, phase, output
 
     def interpret(self, wave, label=None, with_wave=True):
-        """Explains the classifier's decision on ``wave``.
+        """Explains the classifier on ``wave``: one row per (clip, class) pair.
 
         Arguments
         ---------
         wave : torch.Tensor or numpy.ndarray
             ``[B, N]``, ``[N]`` or ``[B, 1, N]`` at the classifier's sample
             rate (float, or int16/int32 PCM; see :func:`as_wave_batch`).
-        label : torch.Tensor, optional
-            ``[B]`` classes to explain; default: the classifier decision.
+        label : int or torch.Tensor, optional
+            Classes to explain (see :func:`explanation_pairs`): an int or
+            ``[B]`` (one class per clip), or ``[B, C]`` booleans (several);
+            default: the classifier decision (every decided class for a
+            multi-label classifier).
         with_wave : bool
             Also synthesise the listenable wave (skip during training).
 
         Returns
         -------
         Interpretation
-            Detached unless the interpreter is in training mode (where the
-            loss needs the graph).
+            ``P`` rows (``P = B`` for one class per clip); detached unless
+            the interpreter is in training mode (where the loss needs the
+            graph).
         """
         wave = as_wave_batch(wave).to(next(self.classifier.parameters()).device)
         magnitude, phase, output = self.analyse(wave)
-        if label is None:
-            label = self.classifier.decide(output.logits.detach())
-            if label.dim() == 2:  # multi-label: explain the most likely class
-                label = output.logits.detach().argmax(dim=-1)
+        clip, label = explanation_pairs(
+            self.classifier, output.logits, label,
+            sample=self.training and self.classifier.multilabel,
+        )
+        expanded = clip.shape[0] != wave.shape[0] or bool(
+            (clip != torch.arange(wave.shape[0], device=clip.device)).any())
+        if expanded:
+            magnitude, phase, output = magnitude[clip], phase[clip], output.select(clip)
+            wave = wave[clip]
         mask, extras = self.explain(magnitude, output, label)
         if mask.shape != magnitude.shape:
             raise RuntimeError(
@@ -328,6 +464,7 @@ class Interpreter(Recorded, nn.Module):
             feature_mask=extras.get("feature_mask"),
             base_magnitude=extras.get("base_magnitude"),
             probabilities=self.classifier.probabilities(output.logits.detach()),
+            clip=clip if expanded else None,
         )
         if with_wave:
             result.wave = self.listen(result, wave.shape[-1])

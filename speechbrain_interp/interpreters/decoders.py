@@ -67,6 +67,12 @@ class MaskDecoder(nn.Module):
         Channels of the top-down path.
     use_spectrogram : bool
         Gate the mask with the input spectrogram (``o + g * s``).
+    n_classes : int, optional
+        Class-conditioned decoder: each level of the top-down path is
+        modulated by the explained class (FiLM, ``x (1 + gamma_c) + beta_c``
+        from a class embedding initialised at zero, so that training starts
+        from the unconditioned decoder); :meth:`forward` then takes
+        ``label``.
 
     Example
     -------
@@ -76,6 +82,9 @@ class MaskDecoder(nn.Module):
     ...                   mel_to_linear=torch.rand(80, 513))
     >>> dec(reps, torch.rand(2, 431, 513)).shape
     torch.Size([2, 431, 513])
+    >>> cond = MaskDecoder([32, 16, 8, 4], n_features=80, n_classes=5)
+    >>> cond(reps, torch.rand(2, 431, 80), label=torch.tensor([0, 3])).shape
+    torch.Size([2, 431, 80])
     """
 
     def __init__(
@@ -85,10 +94,16 @@ class MaskDecoder(nn.Module):
         mel_to_linear=None,
         width=64,
         use_spectrogram=True,
+        n_classes=None,
     ):
         super().__init__()
         self.n_features = int(n_features)
         self.use_spectrogram = bool(use_spectrogram)
+        self.width = int(width)
+        self.class_film = None
+        if n_classes is not None:
+            self.class_film = nn.Embedding(int(n_classes), 2 * self.width * len(in_channels))
+            nn.init.zeros_(self.class_film.weight)
         self.projections = nn.ModuleList(
             nn.Conv2d(c, width, kernel_size=1) for c in in_channels
         )
@@ -107,7 +122,8 @@ class MaskDecoder(nn.Module):
             self.mel_to_linear = None
 
     @classmethod
-    def for_frontend(cls, in_channels, frontend, linear=True, width=64, use_spectrogram=True):
+    def for_frontend(cls, in_channels, frontend, linear=True, width=64, use_spectrogram=True,
+                     n_classes=None):
         """A decoder whose output grid follows a classifier's front end.
 
         Arguments
@@ -122,6 +138,8 @@ class MaskDecoder(nn.Module):
             Channels of the top-down path.
         use_spectrogram : bool
             Gate the mask with the input spectrogram.
+        n_classes : int, optional
+            Class-conditioned decoder (see the class).
 
         Returns
         -------
@@ -138,9 +156,9 @@ class MaskDecoder(nn.Module):
         if linear and frontend.filterbank is not None:
             mel_to_linear = frontend.mel_to_linear_matrix()
         return cls(in_channels, n_features=frontend.n_features, mel_to_linear=mel_to_linear,
-                   width=width, use_spectrogram=use_spectrogram)
+                   width=width, use_spectrogram=use_spectrogram, n_classes=n_classes)
 
-    def forward(self, reps, spectrogram):
+    def forward(self, reps, spectrogram, label=None):
         """Mask logits.
 
         Arguments
@@ -150,18 +168,29 @@ class MaskDecoder(nn.Module):
         spectrogram : torch.Tensor
             ``[B, T, F_out]`` compressed input in the output domain (gives
             the output size).
+        label : torch.Tensor, optional
+            ``[B]`` explained classes (class-conditioned decoders only,
+            where it is required).
 
         Returns
         -------
         torch.Tensor
             ``[B, T, F_out]`` logits (apply a sigmoid for the mask).
         """
+        film = None
+        if self.class_film is not None:
+            if label is None:
+                raise ValueError("this decoder is class-conditioned: pass the explained label")
+            film = self.class_film(label.long().to(spectrogram.device))
+            film = film.reshape(label.shape[0], len(self.merges), 2, self.width, 1, 1)
         h = None
-        for rep, proj, merge in zip(reps, self.projections, self.merges):
+        for level, (rep, proj, merge) in enumerate(zip(reps, self.projections, self.merges)):
             x = proj(rep)
             if h is not None:
                 h = F.interpolate(h, size=x.shape[-2:], mode="bilinear", align_corners=False)
                 x = x + h
+            if film is not None:
+                x = x * (1 + film[:, level, 0]) + film[:, level, 1]
             h = merge(x)
         maps = F.interpolate(
             self.to_maps(h), size=(spectrogram.shape[1], self.n_features),

@@ -19,6 +19,20 @@ similarity between ``M`` and ``B`` >= ``cct``); the l1 term stays on the
 other items. ``domain="features"`` gives the "Mel" variant (mask on the
 classifier features; listenable through the mel-to-linear spreading).
 
+Class-conditioned L-MAC (the project's extension for multi-label
+classifiers, datasets.md 3.2): the decoder is told the class it explains
+(:class:`MaskDecoder` with ``n_classes``, FiLM at every level) and the
+objective reads that class's sigmoid probability::
+
+    lambda_in BCE(z_c(M X), 1) + lambda_out BCE(z_c((1 - M) X), 0) + lambda_l1 |M|_1
+
+(``-log p_c(M X) - log(1 - p_c((1 - M) X))``); training explains one
+decided class per clip, drawn at every step
+(:func:`~speechbrain_interp.interpreters.base.explanation_pairs`), so masks
+for each class of a clip are learnt. A single-label classifier keeps the
+paper's objective; conditioning it (``conditioned=True``) lets its masks
+explain any given class (e.g. the runner-up).
+
 Defaults: lambda_in 4, lambda_out 0.2, lambda_l1 0.4, TV 0, lambda_g 1,
 CCT 0.6, binarisation 0.35 (upstream reference code, methods.md sections 3.4
 and 9; the paper leaves them open).
@@ -114,6 +128,10 @@ class LMAC(Interpreter):
         ``"bce"`` (BCE between mask and binarised target) or ``"l2"``
         (mean squared distance between ``M X`` and the clean input, in the
         compressed domain).
+    conditioned : bool, optional
+        Tell the decoder the explained class (light decoder only); default:
+        the classifier's ``multilabel``. An unconditioned decoder explains
+        the decision its representations led to, whatever ``label`` says.
 
     Example
     -------
@@ -127,6 +145,12 @@ class LMAC(Interpreter):
     (torch.Size([2, 87, 513]), torch.Size([2, 16000]))
     >>> sorted(lmac.loss(out))
     ['loss', 'loss_in', 'loss_l1', 'loss_out', 'mask_mean']
+    >>> tagger = AudioClassifier(SpectralFrontEnd(), CNN14(base_channels=4),
+    ...                          torch.nn.Linear(128, 3), multilabel=True)
+    >>> per_class = LMAC(tagger, decoder_width=16).interpret(
+    ...     torch.randn(1, 16000), label=torch.ones(1, 3, dtype=torch.bool))
+    >>> per_class.mask.shape, per_class.label.tolist(), per_class.clip.tolist()
+    (torch.Size([3, 87, 513]), [0, 1, 2], [0, 0, 0])
     """
 
     trainable = True
@@ -149,8 +173,10 @@ class LMAC(Interpreter):
         cct=0.6,
         bin_threshold=0.35,
         guidance="bce",
+        conditioned=None,
     ):
         super().__init__(classifier)
+        self.conditioned = classifier.multilabel if conditioned is None else bool(conditioned)
         if domain not in ("linear", "features"):
             raise ValueError(f"domain must be 'linear' or 'features', got {domain!r}")
         if guidance not in ("bce", "l2"):
@@ -164,8 +190,11 @@ class LMAC(Interpreter):
             self.decoder = MaskDecoder.for_frontend(
                 reps[: self.n_reps], classifier.frontend, linear=domain == "linear",
                 width=decoder_width, use_spectrogram=use_spectrogram,
+                n_classes=classifier.n_classes if self.conditioned else None,
             )
         elif decoder == "paper":
+            if self.conditioned:
+                raise ValueError("class conditioning needs the light decoder (decoder: light)")
             if self.n_reps != 4:
                 raise ValueError("the paper decoder takes exactly 4 representations")
             self.decoder = ConvTransposeDecoder(reps[:4], dim=paper_dim)
@@ -185,10 +214,14 @@ class LMAC(Interpreter):
         return self.frontend.features(magnitude)
 
     def explain(self, magnitude, output, label):
-        """Mask from the classifier's representations (``label`` is implied
-        by them: L-MAC explains the decision the representations led to)."""
+        """Mask from the classifier's representations (and ``label`` when
+        conditioned; unconditioned, L-MAC explains the decision the
+        representations led to)."""
         native_input = self._native_input(magnitude, output)
-        logits = self.decoder(output.reps[: self.n_reps], native_input)
+        if self.conditioned:
+            logits = self.decoder(output.reps[: self.n_reps], native_input, label=label)
+        else:
+            logits = self.decoder(output.reps[: self.n_reps], native_input)
         native = torch.sigmoid(logits)
         if self.domain == "linear":
             mask = native
@@ -221,15 +254,23 @@ class LMAC(Interpreter):
         return logits.chunk(2)
 
     def loss(self, interpretation, clean_magnitude=None):
-        """Paper Eq. 2 (+ the fine-tuning guidance when ``finetune``)."""
+        """Paper Eq. 2 (+ the fine-tuning guidance when ``finetune``); for a
+        multi-label classifier, the binary form on the explained class."""
         native = interpretation.extras["native_mask"]
         label = interpretation.label
         logits_in, logits_out = self.masked_logits(interpretation)
-        loss_in = F.cross_entropy(logits_in, label)
-        loss_out = F.cross_entropy(logits_out, label)
+        if self.classifier.multilabel:
+            index = label.long().reshape(-1, 1)
+            z_in, z_out = logits_in.gather(1, index), logits_out.gather(1, index)
+            loss_in = F.binary_cross_entropy_with_logits(z_in, torch.ones_like(z_in))
+            loss_out = F.binary_cross_entropy_with_logits(z_out, torch.zeros_like(z_out))
+            total = self.lambda_in * loss_in + self.lambda_out * loss_out
+        else:
+            loss_in = F.cross_entropy(logits_in, label)
+            loss_out = F.cross_entropy(logits_out, label)
+            total = self.lambda_in * loss_in - self.lambda_out * loss_out
         l1 = native.abs().mean(dim=(1, 2))
         parts = {"loss_in": loss_in, "loss_out": loss_out}
-        total = self.lambda_in * loss_in - self.lambda_out * loss_out
         if self.finetune:
             clean = clean_magnitude if clean_magnitude is not None else interpretation.magnitude
             clean_native = self._native_input(clean)

@@ -73,7 +73,8 @@ def run_classification(hparams, run_opts, manifests):
                                run_opts, checkpointer, datasets, loader_opts, {"min_key": "error"})
     if best is not None:
         report = getattr(brain, "test_report", None) or {}
-        stats = {k: report[k] for k in ("accuracy", "loss") if k in report}
+        stats = {k: report[k] for k in ("accuracy", "macro_AUPRC", "micro_AUPRC", "micro_F1",
+                                        "loss") if k in report}
         example, n_test = example_clip(datasets)
 
         def export():

@@ -19,6 +19,12 @@ known ground truth:
   a class of :data:`SOUND_CLASSES`) in the real format mix: 11 sample
   rates, mono and stereo, 8-bit to 64-bit float, plain and
   WAVE_FORMAT_EXTENSIBLE headers, 4-s and shorter clips.
+* :func:`make_sonyc_ust_like`: SONYC-UST v2 layout (``audio/``,
+  ``annotations.csv`` with volunteer, SONYC-team and verified rows,
+  ``dcase-ust-taxonomy.yaml``) of multi-label urban scenes: 0-3 events of
+  distinct coarse classes (one event kind per class) over an urban-like
+  background, with every source in ``sources/`` and the truth in
+  ``metadata/synthetic.csv``; the taxonomy is :data:`SONYC_UST_TAXONOMY`.
 
 Each clip or noise file has its own generator, seeded from ``(seed, class or
 split, index)``: same arguments, same bytes, whatever subset or order. Wavs
@@ -41,6 +47,9 @@ Modules:
 * :mod:`speechbrain_interp.synthetic.urbansound`: the UrbanSound8K-layout
   writer :func:`make_urbansound8k_like`, its classes, formats and metadata
   columns.
+* :mod:`speechbrain_interp.synthetic.sonyc`: the SONYC-UST-layout writer
+  :func:`make_sonyc_ust_like`, the taxonomy, the classes' event kinds and
+  the annotation columns.
 
 Authors
  * speechbrain-interp developers 2026
@@ -59,6 +68,7 @@ from speechbrain_interp.synthetic.layouts import (  # noqa: F401 (column lists: 
 )
 from speechbrain_interp.synthetic.noise import WHAM_KINDS, synthesize_noise
 from speechbrain_interp.synthetic.signals import derive_seed
+from speechbrain_interp.synthetic.sonyc import SONYC_UST_TAXONOMY, make_sonyc_ust_like
 from speechbrain_interp.synthetic.speech import make_ljspeech_like, synthesize_utterance
 from speechbrain_interp.synthetic.urbansound import (
     URBANSOUND8K_CLASSES,
@@ -67,7 +77,8 @@ from speechbrain_interp.synthetic.urbansound import (
 )
 
 __all__ = [
-    "SOUND_CLASSES", "URBANSOUND8K_CLASSES", "URBANSOUND8K_FORMATS", "WHAM_KINDS", "derive_seed",
-    "make_esc50_like", "make_ljspeech_like", "make_urbansound8k_like", "make_wham_like",
+    "SONYC_UST_TAXONOMY", "SOUND_CLASSES", "URBANSOUND8K_CLASSES", "URBANSOUND8K_FORMATS",
+    "WHAM_KINDS", "derive_seed", "make_esc50_like", "make_ljspeech_like", "make_sonyc_ust_like",
+    "make_urbansound8k_like", "make_wham_like",
     "synthesize_clip", "synthesize_event", "synthesize_noise", "synthesize_utterance",
 ]
