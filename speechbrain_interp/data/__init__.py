@@ -8,11 +8,14 @@
 * :mod:`speechbrain_interp.data.download` -- the only network code.
 * :mod:`speechbrain_interp.data.esc50` -- ESC-50 preparation.
 * :mod:`speechbrain_interp.data.urbansound8k` -- UrbanSound8K preparation.
+* :mod:`speechbrain_interp.data.sonyc_ust` -- SONYC-UST v2 preparation
+  (multi-label: coarse or fine classes, DCASE or L2I label aggregation).
 * :mod:`speechbrain_interp.data.nsynth` -- NSynth preparation.
 """
 
 from speechbrain_interp.data.esc50 import download_esc50, prepare_esc50
 from speechbrain_interp.data.nsynth import download_nsynth, prepare_nsynth
+from speechbrain_interp.data.sonyc_ust import download_sonyc_ust, prepare_sonyc_ust
 from speechbrain_interp.data.urbansound8k import (
     download_urbansound8k,
     prepare_urbansound8k,
@@ -21,8 +24,10 @@ from speechbrain_interp.data.urbansound8k import (
 __all__ = [
     "download_esc50",
     "download_nsynth",
+    "download_sonyc_ust",
     "download_urbansound8k",
     "prepare_esc50",
     "prepare_nsynth",
+    "prepare_sonyc_ust",
     "prepare_urbansound8k",
 ]

@@ -26,6 +26,7 @@ from speechbrain.utils.logger import get_logger
 
 __all__ = [
     "ArchiveError",
+    "check_md5",
     "download_and_extract",
     "extract_archive",
     "fetch_url",
@@ -224,7 +225,7 @@ def file_md5(path, chunk_size=1 << 20):
     return digest.hexdigest()
 
 
-def _check_md5(archive, url, expected, what, manual_hint):
+def check_md5(archive, url, expected, what, manual_hint):
     """Deletes ``archive`` and raises when its MD5 is not ``expected``."""
     actual = file_md5(archive)
     if actual.lower() != expected.strip().lower():
@@ -326,7 +327,7 @@ def download_and_extract(
             raise RuntimeError(message) from err
     if md5:
         try:
-            _check_md5(archive, url, md5, what, manual_hint)
+            check_md5(archive, url, md5, what, manual_hint)
         except ArchiveError:
             if created and not os.listdir(destination):
                 os.rmdir(destination)  # leave no empty folder behind

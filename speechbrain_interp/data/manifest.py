@@ -21,6 +21,7 @@ Authors
 
 import hashlib
 import json
+import numbers
 import os
 import tempfile
 
@@ -38,8 +39,11 @@ __all__ = [
     "ManifestFolder",
     "SPLITS",
     "audio_folder_of",
+    "LENGTH_TOLERANCE",
     "check_data_folder",
+    "check_signal_length",
     "is_up_to_date",
+    "log_lengths",
     "manifest_path",
     "preparation_state",
     "scan_audio_files",
@@ -47,6 +51,9 @@ __all__ = [
 ]
 
 logger = get_logger(__name__)
+
+#: clips within this many seconds of ``signal_length_s`` count as full length
+LENGTH_TOLERANCE = 0.01
 
 #: version of the state-file format; bump it to invalidate every old state
 STATE_VERSION = 1
@@ -78,6 +85,46 @@ def audio_folder_of(data_folder, audio_folder, layout):
             f"audio folder {audio_folder} does not exist (expected layout: {layout})"
         )
     return audio_folder
+
+
+def check_signal_length(signal_length_s):
+    """``signal_length_s`` as a float (or None); anything but a positive number is an error.
+
+    Example
+    -------
+    >>> check_signal_length(4), check_signal_length(None)
+    (4.0, None)
+    >>> check_signal_length(0)
+    Traceback (most recent call last):
+    ...
+    ValueError: signal_length_s must be a positive number of seconds or None, got 0
+    """
+    if signal_length_s is None:
+        return None
+    if (
+        not isinstance(signal_length_s, numbers.Real)
+        or isinstance(signal_length_s, bool)
+        or not signal_length_s > 0
+    ):
+        raise ValueError(
+            f"signal_length_s must be a positive number of seconds or None, "
+            f"got {signal_length_s!r}"
+        )
+    return float(signal_length_s)
+
+
+def log_lengths(manifests, signal_length_s, what):
+    """One info line: how many clips of ``manifests`` (split -> {id: entry with
+    ``duration``}) are padded or cropped to ``signal_length_s`` when loaded."""
+    durations = [e["duration"] for m in manifests.values() for e in m.values()]
+    short = [d for d in durations if d < signal_length_s - LENGTH_TOLERANCE]
+    long = [d for d in durations if d > signal_length_s + LENGTH_TOLERANCE]
+    logger.info(
+        "%s: %d of %d clips are shorter than %.2f s (zero-padded when loaded%s), "
+        "%d longer (cropped when loaded)",
+        what, len(short), len(durations), signal_length_s,
+        f"; the shortest lasts {min(short):.3f} s" if short else "", len(long),
+    )  # fmt: skip
 
 
 def check_data_folder(folder, layout):

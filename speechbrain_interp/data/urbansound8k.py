@@ -23,7 +23,6 @@ Authors
  * speechbrain-interp developers 2026
 """
 
-import numbers
 import os
 
 from speechbrain.utils.logger import get_logger
@@ -33,6 +32,8 @@ from speechbrain_interp.data.manifest import (
     ManifestFolder,
     audio_folder_of,
     check_data_folder,
+    check_signal_length,
+    log_lengths,
     manifest_path,
     preparation_state,
     scan_audio_files,
@@ -89,8 +90,6 @@ LAYOUT = (
 STATE_FILE = "urbansound8k_prepare_state.json"
 #: bump when the manifest content changes, so that old manifests are rebuilt
 MANIFEST_VERSION = 1
-#: clips within this many seconds of ``signal_length_s`` count as full length
-LENGTH_TOLERANCE = 0.01
 
 
 def _csv_path(data_folder):
@@ -219,35 +218,8 @@ def _read_table(csv_path):
     return table
 
 
-def _check_signal_length(signal_length_s):
-    if signal_length_s is None:
-        return None
-    if (
-        not isinstance(signal_length_s, numbers.Real)
-        or isinstance(signal_length_s, bool)
-        or not signal_length_s > 0
-    ):
-        raise ValueError(
-            f"signal_length_s must be a positive number of seconds or None, "
-            f"got {signal_length_s!r}"
-        )
-    return float(signal_length_s)
 
 
-def _log_lengths(manifests, signal_length_s):
-    """One info line: how many clips are padded or cropped when loaded."""
-    durations = [e["duration"] for m in manifests.values() for e in m.values()]
-    short = [d for d in durations if d < signal_length_s - LENGTH_TOLERANCE]
-    long = [d for d in durations if d > signal_length_s + LENGTH_TOLERANCE]
-    logger.info(
-        "UrbanSound8K: %d of %d clips are shorter than %.2f s (zero-padded "
-        "when loaded%s), %d longer (cropped when loaded)",
-        len(short),
-        len(durations),
-        signal_length_s,
-        f"; the shortest lasts {min(short):.3f} s" if short else "",
-        len(long),
-    )
 
 
 def prepare_urbansound8k(
@@ -364,7 +336,7 @@ def prepare_urbansound8k(
     train_folds and test_folds share fold 1 (splits must not overlap)
     """
     folds = {"train": train_folds, "valid": valid_folds, "test": test_folds}
-    signal_length_s = _check_signal_length(signal_length_s)
+    signal_length_s = check_signal_length(signal_length_s)
     data_folder = os.path.abspath(str(data_folder))
     manifest_folder = os.path.abspath(str(manifest_folder))
     csv_path = _csv_path(data_folder)
@@ -433,7 +405,7 @@ def prepare_urbansound8k(
                 "skipping the unusable files"
             )
     if signal_length_s is not None:
-        _log_lengths(manifests, signal_length_s)
+        log_lengths(manifests, signal_length_s, "UrbanSound8K")
 
     classes = table[["classID", "class"]].drop_duplicates()
     classes = [

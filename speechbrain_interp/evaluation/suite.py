@@ -191,6 +191,7 @@ class ConditionResult:
         self.classifier = MetricTracker(medians=())
         self.examples = []
         self.example_classes = set()
+        self.per_class = {}
 
     def summaries(self):
         """Method name -> dataset means."""
@@ -426,11 +427,35 @@ def _rows(results):
     return rows
 
 
-def write_results(results, folder, title="Evaluation"):
+#: metrics of the per-class tables of a multi-label evaluation
+PER_CLASS_KEYS = ("AI", "AD", "FF", "FidIn", "OffKeep", "AUC", "IoU", "SI_SDR", "KeepOwn",
+                  "KeepOther")
+
+
+def _per_class_sections(result, cond, class_names):
+    """Per-class tables (multi-label rows ``<clip>:<class>``), one per method."""
+    if not class_names:
+        return []
+    sections = []
+    for method, tracker in result.trackers.items():
+        rows = tracker.to_rows()
+        if not rows or ":" not in str(rows[0].get("id", "")):
+            continue
+        keys = [k for k in PER_CLASS_KEYS if k in rows[0]]
+        names = [class_names[i] for i in sorted(class_names)]
+        summary = per_class_summary(rows, keys, names)
+        result.per_class[method] = summary
+        sections += [per_class_table(summary, keys, f"{method}, {cond}: per class "
+                                     "(means over pairs; FF also as median)"), ""]
+    return sections
+
+
+def write_results(results, folder, title="Evaluation", class_names=None):
     """Writes every table and per-clip file of an :func:`evaluate` run.
 
     ``<folder>/results.{md,csv,json}`` (faithfulness and ground-truth tables,
-    classifier accuracy per condition) and
+    classifier accuracy per condition; for multi-label rows with
+    ``class_names`` (index -> name), the per-class tables) and
     ``<folder>/<condition>/per_clip_<method>.csv``.
 
     Returns
@@ -445,7 +470,8 @@ def write_results(results, folder, title="Evaluation"):
         n = len(result.classifier)
         sections.append(f"## {cond} ({n} items, classifier accuracy {acc:.1f}%)")
         sections.append("")
-        sections.append(format_table(result.trackers, title=f"Faithfulness, {cond}"))
+        sections.append(format_table(result.trackers, title=f"Faithfulness, {cond}",
+                                     columns=COLUMNS + MULTILABEL_COLUMNS))
         if any("AUC" in s for s in result.summaries().values()):
             sections.append("")
             sections.append(format_table(
@@ -454,6 +480,7 @@ def write_results(results, folder, title="Evaluation"):
                      "items with ground truth",
             ))
         sections.append("")
+        sections.extend(_per_class_sections(result, cond, class_names))
         cond_folder = os.path.join(folder, cond)
         os.makedirs(cond_folder, exist_ok=True)
         for method, tracker in result.trackers.items():
@@ -467,7 +494,8 @@ def write_results(results, folder, title="Evaluation"):
     _write_csv(os.path.join(folder, "results.csv"), rows)
     with open(os.path.join(folder, "results.json"), "w") as f:
         json.dump({cond: {"accuracy": r.accuracy, "items": len(r.classifier),
-                          "methods": r.summaries()} for cond, r in results.items()},
+                          "methods": r.summaries(), "per_class": r.per_class}
+                   for cond, r in results.items()},
                   f, indent=2, allow_nan=True)
     return report
 

@@ -147,7 +147,8 @@ def run_evaluation(hparams, manifests):
         subtractive=hparams["subtractive_faithfulness"], out_folder=out,
         n_examples=hparams["n_examples"], class_names=names,
     )
-    report = write_results(results, out, title=f"Evaluation of {hparams['classifier_source']}")
+    report = write_results(results, out, title=f"Evaluation of {hparams['classifier_source']}",
+                           class_names=names)
     write_figures_and_gallery(results, out, report, hparams["gallery"])
     print(report)
     return results
@@ -185,7 +186,9 @@ def _tables(report):
         if lines:
             tables.append((heading, "\n".join(lines)))
             lines = []
-        if line.strip() and not line.startswith("#"):
+        if line.startswith("### "):
+            heading = line[4:].strip()
+        elif line.strip() and not line.startswith("#"):
             heading = line.strip()
     return tables
 
