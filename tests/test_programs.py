@@ -23,6 +23,13 @@ PROGRAM_OF = {
     "UrbanSound8k/interpret/hparams/nmf*.yaml": "nmf_dictionary",
     "UrbanSound8k/interpret/hparams/eval*.yaml": "evaluation",
     "NSynth/classification/hparams/fourier_cnn*.yaml": "classification",
+    "SONYC-UST/classification/hparams/cnn14*.yaml": "classification",
+    "SONYC-UST/interpret/hparams/lmac*.yaml": "interpretation",
+    "SONYC-UST/interpret/hparams/piq*.yaml": "interpretation",
+    "SONYC-UST/interpret/hparams/l2i*.yaml": "interpretation",
+    "SONYC-UST/interpret/hparams/pv*.yaml": "interpretation",
+    "SONYC-UST/interpret/hparams/nmf*.yaml": "nmf_dictionary",
+    "SONYC-UST/interpret/hparams/eval*.yaml": "evaluation",
     "ESC50/interpret/hparams/lmac*.yaml": "interpretation",
     "ESC50/interpret/hparams/piq*.yaml": "interpretation",
     "ESC50/interpret/hparams/l2i*.yaml": "interpretation",
@@ -45,7 +52,7 @@ def recipe_yamls():
 def test_every_recipe_yaml_has_a_program():
     mapped = {path for path, _ in recipe_yamls()}
     assert mapped == set(RECIPES.glob("*/*/hparams/*.yaml"))
-    assert len(mapped) == 35
+    assert len(mapped) == 49
 
 
 def noisy_recipe_yamls():
