@@ -390,6 +390,11 @@ def interpret_long(interpreter, wave, window, hop, batch_size, label=None, with_
     for first, batch in _window_batches(wave, starts, window, batch_size, normalize):
         wanted = None if label is None else torch.full(
             (batch.shape[0],), label, dtype=torch.long, device=wave.device)
+        if wanted is None and interpreter.classifier.multilabel:
+            # one mask per window: each window's most probable class (pass
+            # ``label`` to follow one class through the recording)
+            with torch.no_grad():
+                wanted = interpreter.classifier(wave=batch).logits.argmax(-1)
         with grad_mode():
             out = interpreter.interpret(batch, label=wanted, with_wave=False)
         with torch.no_grad():
