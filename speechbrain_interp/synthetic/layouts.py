@@ -29,20 +29,26 @@ _WHAM_NAME = re.compile(r"^(tr|cv|tt)_\d+_[a-z]+\.wav$")
 _WHAM_SPLITS = ("tr", "cv", "tt")
 
 
-def _remove_stale(meta_csv, paths_of_row):
-    """Deletes the files a previous run listed in ``meta_csv`` (only those)."""
+def _remove_stale(meta_csv, paths_of_row, columns=("filename",)):
+    """Deletes the files a previous run listed in ``meta_csv`` (only those;
+    a table without ``columns`` is not one we wrote), then the per-clip
+    folders under ``sources/`` this leaves empty."""
     if not os.path.isfile(meta_csv):
         return
     try:
         table = pd.read_csv(meta_csv, dtype=str, keep_default_na=False)
     except (ValueError, UnicodeDecodeError):  # not a table we wrote
         return
-    if "filename" not in table.columns:
+    if not set(columns) <= set(table.columns):
         return
     for row in table.to_dict("records"):
         for path in paths_of_row(row):
             if os.path.isfile(path):
                 os.remove(path)
+                folder = os.path.dirname(path)
+                parent = os.path.basename(os.path.dirname(folder))
+                if parent == "sources" and not os.listdir(folder):
+                    os.rmdir(folder)
 
 
 def make_esc50_like(

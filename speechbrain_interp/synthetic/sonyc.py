@@ -59,6 +59,7 @@ import pandas as pd
 import yaml
 
 from speechbrain_interp.synthetic.events import synthesize_event
+from speechbrain_interp.synthetic.layouts import _remove_stale
 from speechbrain_interp.synthetic.noise import synthesize_noise
 from speechbrain_interp.synthetic.signals import _rms, _top, _write_wav, derive_seed
 from speechbrain_interp.synthetic.speech import synthesize_utterance
@@ -148,28 +149,14 @@ def _render(kind, length, sr, rng):
     return wave, info["f_low_hz"], min(info["f_high_hz"], _top(sr))  # band-limited below
 
 
-def _remove_previous(out_dir):
-    """Deletes the files a previous run listed in ``metadata/synthetic.csv`` (only those)."""
-    meta = os.path.join(out_dir, "metadata", "synthetic.csv")
-    if not os.path.isfile(meta):
-        return
-    try:
-        table = pd.read_csv(meta, dtype=str, keep_default_na=False)
-    except (ValueError, UnicodeDecodeError):  # not a table we wrote
-        return
-    if not {"audio_filename", "fine_code"} <= set(table.columns):
-        return
-    for name, code in zip(table["audio_filename"], table["fine_code"]):
-        if not _NAME.match(name):
-            continue
-        folder = os.path.join(out_dir, "sources", name[:-4])
-        paths = [os.path.join(out_dir, "audio", name), os.path.join(folder, "background.wav")]
-        paths += [os.path.join(folder, f"{code}.wav")] if _CODE.match(code) else []
-        for path in paths:
-            if os.path.isfile(path):
-                os.remove(path)
-        if os.path.isdir(folder) and not os.listdir(folder):
-            os.rmdir(folder)
+def _previous_files(out_dir, row):
+    """The files a previous run wrote for one row of ``metadata/synthetic.csv``."""
+    name, code = row["audio_filename"], row["fine_code"]
+    if not _NAME.match(name):
+        return []
+    folder = os.path.join(out_dir, "sources", name[:-4])
+    paths = [os.path.join(out_dir, "audio", name), os.path.join(folder, "background.wav")]
+    return paths + ([os.path.join(folder, f"{code}.wav")] if _CODE.match(code) else [])
 
 
 def _coarse(fine):
@@ -356,7 +343,8 @@ def make_sonyc_ust_like(
     proximity_p = np.asarray(proximity_p, dtype=float) / np.sum(proximity_p)
     out_dir = str(out_dir)
     paths = {d: os.path.join(out_dir, d) for d in ("audio", "sources", "metadata")}
-    _remove_previous(out_dir)
+    _remove_stale(os.path.join(out_dir, "metadata", "synthetic.csv"),
+                  lambda row: _previous_files(out_dir, row), columns=("audio_filename", "fine_code"))
     for path in paths.values():
         os.makedirs(path, exist_ok=True)
     pool = np.random.default_rng(derive_seed(seed, 4)).choice(
