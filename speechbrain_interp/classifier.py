@@ -240,7 +240,7 @@ class AudioClassifier(Recorded, nn.Module):
             return self.probabilities(logits) >= self.thresholds.to(logits.device)
         return logits.argmax(dim=-1)
 
-    def loss(self, logits, targets):
+    def loss(self, logits, targets, mask=None):
         """Training loss: cross-entropy, or binary cross-entropy (multi-label).
 
         Arguments
@@ -249,6 +249,10 @@ class AudioClassifier(Recorded, nn.Module):
             ``[B, C]``.
         targets : torch.Tensor
             ``[B]`` class indices, or ``[B, C]`` {0, 1} (multi-label).
+        mask : torch.Tensor, optional
+            Multi-label: ``[B, C]`` weights of the BCE terms (0 = not
+            trained, e.g. the fine classes of a group tagged only as "X");
+            the loss is the mean over the kept terms.
 
         Returns
         -------
@@ -256,8 +260,13 @@ class AudioClassifier(Recorded, nn.Module):
             Scalar mean loss.
         """
         if self.multilabel:
-            return F.binary_cross_entropy_with_logits(logits, targets.float(),
-                                                      pos_weight=self.pos_weight)
+            if mask is None:
+                return F.binary_cross_entropy_with_logits(logits, targets.float(),
+                                                          pos_weight=self.pos_weight)
+            terms = F.binary_cross_entropy_with_logits(
+                logits, targets.float(), pos_weight=self.pos_weight, reduction="none")
+            mask = mask.to(terms.dtype)
+            return (terms * mask).sum() / mask.sum().clamp_min(1.0)
         return F.cross_entropy(logits, targets.long())
 
     def freeze(self):

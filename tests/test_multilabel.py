@@ -214,3 +214,28 @@ def test_per_class_summary_macro_is_the_mean_of_class_means():
     out = per_class_summary(rows, ["FF"], ["x", "y"])
     assert out["macro"]["FF"] == pytest.approx((0.5 + 0.2) / 2)
     assert out["micro"]["FF"] == pytest.approx(1.2 / 3)
+
+
+def test_fine_level_x_tags_leave_their_group_out_of_the_loss(tmp_path):
+    """A clip tagged "engine, size unknown" (1-X) trains no engine fine class."""
+    import json
+
+    sf.write(str(tmp_path / "a.wav"), np.zeros(SR, dtype=np.float32), SR)
+    (tmp_path / "train.json").write_text(json.dumps({"a": {
+        "wav": "{data_root}/a.wav", "duration": 1.0, "labels": ["dog-barking-whining"],
+        "incomplete": ["engine"]}}))
+    (tmp_path / "classes.json").write_text(json.dumps([
+        {"classID": 0, "class_string": "small-sounding-engine", "group": "engine"},
+        {"classID": 1, "class_string": "large-sounding-engine", "group": "engine"},
+        {"classID": 2, "class_string": "dog-barking-whining", "group": "dog"}]))
+    datasets, _ = build_datasets({"train": str(tmp_path / "train.json")}, str(tmp_path), SR, 1.0,
+                                 label_encoder_path=str(tmp_path / "enc.txt"))
+    item = datasets["train"][0]
+    assert item["label_mask"].tolist() == [0.0, 0.0, 1.0]
+    assert item["class_string_encoded"].tolist() == [0.0, 0.0, 1.0]
+    tagger = _tagger(n_classes=3)
+    logits = torch.zeros(1, 3, requires_grad=True)
+    loss = tagger.loss(logits, item["class_string_encoded"][None], item["label_mask"][None])
+    loss.backward()
+    assert logits.grad[0, :2].abs().max() == 0 and logits.grad[0, 2] != 0
+    assert float(loss) == pytest.approx(math.log(2))  # the one kept term, BCE(0, 1)

@@ -108,7 +108,11 @@ class ClassifierBrain(ProjectBrain):
         """Classifier loss; also accumulates accuracy (and test predictions)."""
         classifier = self._classifier
         targets = self._targets(batch, predictions.shape[0])
-        loss = classifier.loss(predictions, targets)
+        mask = getattr(batch, "label_mask", None)  # fine-level SONYC-UST: X-tagged groups
+        if mask is not None and mask.data.shape[0] == predictions.shape[0]:
+            loss = classifier.loss(predictions, targets, mask.data.to(self.device))
+        else:
+            loss = classifier.loss(predictions, targets)
         with torch.no_grad():
             decisions = classifier.decide(predictions)
             if classifier.multilabel:

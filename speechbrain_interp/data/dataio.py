@@ -19,7 +19,12 @@ the names joined by ``;``. Entries may also carry ``sources`` (class name
 split has them, its dataset also provides ``class_sources``, ``[C, N]``: the
 summed sources of each class, loaded like ``sig`` and scaled by the SAME
 peak-normalisation gain, so that ``class_sources[c]`` is class ``c`` as it
-sounds in ``sig`` (zeros for an absent class).
+sounds in ``sig`` (zeros for an absent class). Fine-level SONYC-UST entries
+carry ``incomplete`` (coarse groups tagged only as "X": some fine class of
+the group is present, which one is unknown); their datasets provide
+``label_mask``, ``[C]``, 0 for the fine classes of those groups (the DCASE
+baseline leaves them out of the BCE) and 1 elsewhere, from the ``group`` of
+each class in ``classes.json``.
 
 Authors
  * speechbrain-interp developers 2026
@@ -38,8 +43,31 @@ from speechbrain_interp.audio import SILENCE_PEAK, load_audio, seconds_to_sample
 
 __all__ = [
     "build_datasets", "class_list", "class_sources", "is_multilabel", "label_encoder_for",
-    "multi_hot", "stored_classes",
+    "label_mask", "multi_hot", "stored_classes",
 ]
+
+
+def label_mask(incomplete, groups):
+    """``[C]`` float: 0 for the classes whose group is in ``incomplete``, else 1.
+
+    Example
+    -------
+    >>> label_mask(["engine"], ["engine", "engine", "dog"])
+    tensor([0., 0., 1.])
+    """
+    return torch.tensor([0.0 if group in set(incomplete) else 1.0 for group in groups])
+
+
+def _class_groups(manifest_paths, classes):
+    """The ``group`` of each class (index order) from ``classes.json``, or None."""
+    folders = {os.path.dirname(os.path.abspath(p)) for p in manifest_paths if p is not None}
+    path = os.path.join(folders.pop(), "classes.json") if len(folders) == 1 else None
+    if path is None or not os.path.isfile(path):
+        return None
+    with open(path, encoding="utf-8") as f:
+        group = {str(e["class_string"]): e.get("group") for e in json.load(f)}
+    groups = [group.get(name) for name in classes]
+    return None if any(g is None for g in groups) else groups
 
 
 def class_sources(wav, sources, classes, sample_rate, n_samples, normalize=True):
@@ -384,6 +412,16 @@ def build_datasets(
         )
         if multilabel and dataset.data and all("sources" in e for e in dataset.data.values()):
             dataset.add_dynamic_item(sources_pipeline)
-            dataset.set_output_keys(keys + ["class_sources"])
+            keys = keys + ["class_sources"]
+        if multilabel and dataset.data and all("incomplete" in e for e in dataset.data.values()):
+            groups = _class_groups(paths, ordered)
+            if groups is None:
+                raise ValueError(f"{path}: entries list incomplete groups but the classes.json "
+                                 "beside it gives no group per class")
+            dataset.add_dynamic_item(
+                lambda incomplete, groups=groups: label_mask(incomplete, groups),
+                takes=["incomplete"], provides="label_mask")
+            keys = keys + ["label_mask"]
+        dataset.set_output_keys(keys)
         datasets[split] = dataset
     return datasets, label_encoder

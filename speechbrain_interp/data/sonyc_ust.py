@@ -434,7 +434,8 @@ def prepare_sonyc_ust(
 
     ``labels`` are the positive classes in classID order (empty when none);
     the metadata come from the file's first row. ``classes.json`` lists
-    ``{"classID", "class_string", "code"}``. Levels and aggregations are
+    ``{"classID", "class_string", "code"}`` (and ``group``, the coarse name, at
+    the fine level). Levels and aggregations are
     described in the module docstring; the files that a rule leaves out
     (validate/test without a verified row) are counted in the log. A state
     file records the options and the csv, taxonomy and audio files; when
@@ -608,7 +609,8 @@ def prepare_sonyc_ust(
     if signal_length_s is not None:
         log_lengths(manifests, signal_length_s, "SONYC-UST")
     class_list = [
-        {"classID": i, "class_string": name, "code": code}
-        for i, (code, name, _) in enumerate(classes)
+        dict({"classID": i, "class_string": name, "code": code},
+             **({"group": group} if level == "fine" else {}))
+        for i, (code, name, group) in enumerate(classes)
     ]
     return folder.write(manifests, class_list, state)
