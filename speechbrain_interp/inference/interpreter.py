@@ -203,8 +203,10 @@ class AudioInterpreter(Recordings, Pretrained):
         Returns
         -------
         speechbrain_interp.interpreters.Interpretation
-            Detached: mask ``[B, T, F]``, label, probabilities ``[B, C]``,
-            listenable wave ``[B, N]``.
+            Detached: mask ``[P, T, F]``, label, probabilities ``[P, C]``,
+            listenable wave ``[P, N]``: one row per clip, or, for a
+            multi-label classifier without ``label``, one per decided
+            (clip, class) pair (``clip`` gives each row's clip).
         """
         wavs = as_wave_batch(wavs)
         length = wavs.shape[1]
