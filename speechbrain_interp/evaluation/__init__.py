@@ -1,7 +1,7 @@
 """Evaluation: any interpreter, any condition, the papers' metrics (imports nothing here).
 
 * :mod:`~speechbrain_interp.evaluation.metrics`: AI, AD, AG, FF, Fid-In,
-  SPS, COMP, MM, PIQ/L2I faithfulness (batched);
+  SPS, COMP, MM, PIQ/L2I faithfulness, multi-label off-target (batched);
 * :mod:`~speechbrain_interp.evaluation.tracking`: per-clip bookkeeping;
 * :mod:`~speechbrain_interp.evaluation.conditions`: clean, WHAM!, mixtures,
   speech, white noise;
@@ -9,6 +9,10 @@
   mixtures (oracle mask, AUC, IoU, precision, recall, SI-SDR);
 * :mod:`~speechbrain_interp.evaluation.suite`: methods x conditions, tables;
 * :mod:`~speechbrain_interp.evaluation.sanity`: model randomisation, ROAR;
+* :mod:`~speechbrain_interp.evaluation.multilabel`: one row per (clip,
+  class): ground truth from each class's source, per-class tables;
+* :mod:`~speechbrain_interp.evaluation.tagging`: the DCASE 2020 Task 5
+  tagging metrics (micro/macro AUPRC, micro-F1), per-class thresholds;
 * :mod:`~speechbrain_interp.evaluation.reports`: classification reports;
 * :mod:`~speechbrain_interp.evaluation.gallery`: the HTML gallery.
 """
