@@ -74,7 +74,8 @@ def _clips(n, seed):
 
 @pytest.fixture(scope="module")
 def trained():
-    """A tagger and a class-conditioned L-MAC trained on 96 clips (CPU, seconds)."""
+    """A tagger and a class-conditioned L-MAC (with the other-classes term, as
+    the SONYC-UST recipe) trained on 96 clips (CPU, seconds)."""
     torch.manual_seed(0)
     mixture, _, labels = _clips(96, seed=1)
     tagger = _tagger()
@@ -86,7 +87,7 @@ def trained():
         loss.backward()
         opt.step()
     tagger.eval()
-    lmac = LMAC(tagger, decoder_width=16, conditioned=True).train()
+    lmac = LMAC(tagger, decoder_width=16, conditioned=True, lambda_other=1.0).train()
     opt = torch.optim.Adam(lmac.decoder.parameters(), lr=3e-3)
     for step in range(120):
         idx = torch.randint(0, 96, (16,))
@@ -113,8 +114,9 @@ def test_lmac_masks_for_two_classes_differ_and_keep_their_own_source(trained):
     left at its zero initialisation) gives the two rows the same mask, so
     KeepOwn - KeepOther would average 0 over the two rows of a clip, and
     equal masks have PairIoU 1. We ask the mean KeepOwn to exceed the mean
-    KeepOther by 0.2 (a fifth of the energy scale) and the masks' PairIoU to
-    stay below 0.8.
+    KeepOther by 0.3 (measured: 0.68 vs 0.06; without the other-classes term
+    0.81 vs 0.43) and the masks' PairIoU to stay below the two sources' own
+    overlap (PairOracleIoU, 0.25 here) plus 0.1.
     """
     tagger, lmac = trained
     mixture, sources, labels = _clips(48, seed=3)
@@ -127,8 +129,8 @@ def test_lmac_masks_for_two_classes_differ_and_keep_their_own_source(trained):
     own, other = gt["KeepOwn"].mean(), gt["KeepOther"].mean()
     print(f"KeepOwn {float(own):.3f}, KeepOther {float(other):.3f}, PairIoU "
           f"{float(gt['PairIoU'].mean()):.3f}, oracle {float(gt['PairOracleIoU'].mean()):.3f}")
-    assert float(own - other) >= 0.2, (float(own), float(other))
-    assert float(gt["PairIoU"].mean()) < 0.8
+    assert float(own - other) >= 0.3, (float(own), float(other))
+    assert float(gt["PairIoU"].mean()) < float(gt["PairOracleIoU"].mean()) + 0.1
     assert not torch.allclose(out.mask[0::2], out.mask[1::2])
 
 

@@ -19,8 +19,10 @@ data: every event's clean source saved), the row has its own ground truth:
   ``KeepOther`` low.
 - ``PairIoU`` (clips with exactly two explained present classes): IoU of the
   two rows' binarised masks (``M >= 0.5``) on the scored bins, beside
-  ``PairOracleIoU``, the IoU of the two classes' oracle masks (how much the
-  two sources really share the time-frequency plane).
+  ``PairOracleIoU``, the IoU of the two classes' presence masks, the bins
+  where each source is louder than the clip's background (how much the two
+  sources really share the time-frequency plane; their oracle masks, each
+  source against everything else, are disjoint by construction).
 
 Tables: micro (mean over all rows), macro (mean of the per-class means) and
 per-class means and medians (L2I reports class-wise medians of its
@@ -102,7 +104,8 @@ def class_ground_truth(interpretation, mixture, class_sources, truth, spectrogra
                                    _energy_kept(mask, spectrogram(others)[0]).cpu(), nan)
     out["PairIoU"], out["PairOracleIoU"] = nan.clone(), nan.clone()
     valid = scored_bins(mix_mag)
-    ibm = oracle_masks(own_mag, rest_mag)[0]
+    background = mixture[clip] - explained - others
+    presence = oracle_masks(own_mag, spectrogram(background)[0])[0]
     for b in clip.unique().tolist():
         rows = ((clip == b) & defined).nonzero().flatten().tolist()
         if len(rows) != 2:
@@ -111,7 +114,8 @@ def class_ground_truth(interpretation, mixture, class_sources, truth, spectrogra
         both = valid[first:first + 1]
         keep = (mask[second:second + 1] >= 0.5).float()
         mask_iou = binary_scores(mask[first:first + 1], keep.bool(), both)["IoU"]
-        oracle = binary_scores(ibm[first:first + 1].float(), ibm[second:second + 1], both)["IoU"]
+        oracle = binary_scores(presence[first:first + 1].float(), presence[second:second + 1],
+                               both)["IoU"]
         for row in rows:
             out["PairIoU"][row], out["PairOracleIoU"][row] = float(mask_iou), float(oracle)
     return out

@@ -25,8 +25,13 @@ classifiers, datasets.md 3.2): the decoder is told the class it explains
 objective reads that class's sigmoid probability::
 
     lambda_in BCE(z_c(M X), 1) + lambda_out BCE(z_c((1 - M) X), 0) + lambda_l1 |M|_1
+        + lambda_other mean_{c' decided, c' != c} BCE(z_c'(M X), 0)
 
-(``-log p_c(M X) - log(1 - p_c((1 - M) X))``); training explains one
+(``-log p_c(M X) - log(1 - p_c((1 - M) X))``; the last term, ours, asks the
+masked-in input to lose the OTHER classes the classifier decided, as PIQ's
+App. I asks each class's interpretation to activate only its class: without
+it nothing but the l1 term keeps a mask for ``c`` from keeping every other
+sound of the clip as well); training explains one
 decided class per clip, drawn at every step
 (:func:`~speechbrain_interp.interpreters.base.explanation_pairs`), so masks
 for each class of a clip are learnt. A single-label classifier keeps the
@@ -130,7 +135,10 @@ class LMAC(Interpreter):
         compressed domain).
     conditioned : bool, optional
         Tell the decoder the explained class (light decoder only); default:
-        the classifier's ``multilabel``. An unconditioned decoder explains
+        the classifier's ``multilabel``.
+    lambda_other : float
+        Multi-label: weight of the term that pushes the other decided
+        classes out of the masked-in input (0 = off). An unconditioned decoder explains
         the decision its representations led to, whatever ``label`` says.
 
     Example
@@ -174,9 +182,13 @@ class LMAC(Interpreter):
         bin_threshold=0.35,
         guidance="bce",
         conditioned=None,
+        lambda_other=0.0,
     ):
         super().__init__(classifier)
         self.conditioned = classifier.multilabel if conditioned is None else bool(conditioned)
+        self.lambda_other = float(lambda_other)
+        if self.lambda_other and not classifier.multilabel:
+            raise ValueError("lambda_other is for multi-label classifiers")
         if domain not in ("linear", "features"):
             raise ValueError(f"domain must be 'linear' or 'features', got {domain!r}")
         if guidance not in ("bce", "l2"):
@@ -253,6 +265,17 @@ class LMAC(Interpreter):
             logits = self.classifier(features=both).logits
         return logits.chunk(2)
 
+    def _other_classes_term(self, interpretation, logits_in):
+        """Mean over rows of ``mean_{c'} -log(1 - p_c'(M X))`` over the other
+        classes decided on ``X`` (rows with none add 0)."""
+        logits = interpretation.logits.detach()
+        others = self.classifier.decide(logits).clone()
+        others[torch.arange(logits.shape[0]), interpretation.label.long()] = False
+        terms = F.binary_cross_entropy_with_logits(
+            logits_in, torch.zeros_like(logits_in), reduction="none")
+        weights = others.to(terms.dtype)
+        return ((terms * weights).sum(1) / weights.sum(1).clamp_min(1.0)).mean()
+
     def loss(self, interpretation, clean_magnitude=None):
         """Paper Eq. 2 (+ the fine-tuning guidance when ``finetune``); for a
         multi-label classifier, the binary form on the explained class."""
@@ -265,12 +288,17 @@ class LMAC(Interpreter):
             loss_in = F.binary_cross_entropy_with_logits(z_in, torch.ones_like(z_in))
             loss_out = F.binary_cross_entropy_with_logits(z_out, torch.zeros_like(z_out))
             total = self.lambda_in * loss_in + self.lambda_out * loss_out
+            if self.lambda_other > 0:
+                loss_other = self._other_classes_term(interpretation, logits_in)
+                total = total + self.lambda_other * loss_other
         else:
             loss_in = F.cross_entropy(logits_in, label)
             loss_out = F.cross_entropy(logits_out, label)
             total = self.lambda_in * loss_in - self.lambda_out * loss_out
         l1 = native.abs().mean(dim=(1, 2))
         parts = {"loss_in": loss_in, "loss_out": loss_out}
+        if self.classifier.multilabel and self.lambda_other > 0:
+            parts["loss_other"] = loss_other
         if self.finetune:
             clean = clean_magnitude if clean_magnitude is not None else interpretation.magnitude
             clean_native = self._native_input(clean)
