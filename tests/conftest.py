@@ -17,6 +17,17 @@ SHARED_DATA = pathlib.Path(
 )
 
 
+def load_script(path):
+    """A recipe or tool script loaded as a module (its ``main`` is then callable)."""
+    import importlib.util
+
+    path = pathlib.Path(path)
+    spec = importlib.util.spec_from_file_location(f"{path.parent.name}_{path.stem}_script", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def shared_dataset(name):
     """Path of a dataset under the shared data folder, or skip the test."""
     path = SHARED_DATA / name

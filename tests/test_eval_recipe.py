@@ -9,14 +9,13 @@ the tables, per-clip files, listening examples, figures and the gallery.
 
 import csv
 import html.parser
-import importlib.util
 import json
 import math
 import os
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, load_script
 from speechbrain_interp.synthetic import make_esc50_like, make_ljspeech_like, make_wham_like
 
 RECIPES = REPO / "recipes" / "ESC50"
@@ -24,11 +23,7 @@ SMALL = ["--base_channels", "4", "--emb_dim", "128", "--noprogressbar"]
 FOLDS = ["--train_folds", "[1, 2, 3]", "--valid_folds", "[4]", "--test_folds", "[5]"]
 
 
-def _recipe(path):
-    spec = importlib.util.spec_from_file_location(path.stem + "_recipe", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+_recipe = load_script
 
 
 @pytest.fixture(scope="module")

@@ -5,24 +5,19 @@ A small classifier is trained for one epoch, exported, and each recipe
 checkpoints, interpretations, test metrics, exported parts that load back.
 """
 
-import importlib.util
 import json
 import math
 
 import pytest
 import torch
 
-from conftest import REPO, check_round_trip, shared_dataset
+from conftest import REPO, check_round_trip, load_script, shared_dataset
 from speechbrain_interp.inference import load_classifier, load_interpreter
 
 RECIPES = REPO / "recipes" / "ESC50"
 
 
-def _recipe(path):
-    spec = importlib.util.spec_from_file_location(path.stem + "_recipe", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+_recipe = load_script
 
 
 SMALL = ["--base_channels", "4", "--emb_dim", "128", "--noprogressbar"]

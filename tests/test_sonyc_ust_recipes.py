@@ -6,13 +6,12 @@ the class-conditioned L-MAC, then the evaluation: one row per explained
 (clip, class) pair, scored against that class's saved source.
 """
 
-import importlib.util
 import json
 import math
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, load_script
 from speechbrain_interp.inference import load_classifier
 from speechbrain_interp.synthetic import make_sonyc_ust_like
 
@@ -21,11 +20,7 @@ SMALL = ["--base_channels", "4", "--emb_dim", "128", "--noprogressbar", "--batch
          "--signal_length_s", "2.0"]
 
 
-def _recipe(path):
-    spec = importlib.util.spec_from_file_location(path.parent.name + "_" + path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+_recipe = load_script
 
 
 @pytest.fixture(scope="module")

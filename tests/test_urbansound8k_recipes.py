@@ -7,14 +7,13 @@
   its 10 folds with a tiny model, interrupted after fold 3 and run again.
 """
 
-import importlib.util
 import json
 import math
 
 import pytest
 import torch
 
-from conftest import REPO, shared_dataset
+from conftest import REPO, load_script, shared_dataset
 from speechbrain_interp.inference import load_classifier
 from speechbrain_interp.synthetic import make_urbansound8k_like
 
@@ -25,11 +24,7 @@ SMALL = ["--base_channels", "4", "--emb_dim", "128", "--noprogressbar"]
 REAL_FOLDS = ["--train_folds", "[1, 5, 7]", "--valid_folds", "[3]", "--test_folds", "[10]"]
 
 
-def _recipe(path):
-    spec = importlib.util.spec_from_file_location(path.parent.name + "_" + path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+_recipe = load_script
 
 
 @pytest.fixture(scope="module")
