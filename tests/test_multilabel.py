@@ -241,3 +241,21 @@ def test_fine_level_x_tags_leave_their_group_out_of_the_loss(tmp_path):
     loss.backward()
     assert logits.grad[0, :2].abs().max() == 0 and logits.grad[0, 2] != 0
     assert float(loss) == pytest.approx(math.log(2))  # the one kept term, BCE(0, 1)
+
+
+def test_noise_conditions_keep_each_class_source_as_it_sounds_in_the_mix():
+    """White noise leaves the clip as is; the cross-dataset rule rescales it,
+    and the class sources follow (their sum is the clip as it is heard)."""
+    from speechbrain_interp.evaluation.conditions import (
+        CrossDatasetCondition, NoiseCondition, WhiteNoise, _ListDataset)
+
+    _, sources, labels = _clips(3, seed=6)
+    data = _ListDataset({"id": f"c{i}", "sig": sources[i].sum(0), "class_string_encoded": labels[i],
+                         "class_sources": sources[i]} for i in range(3))
+    for condition in (NoiseCondition("white", WhiteNoise(0), 3.0, 3.0),
+                      CrossDatasetCondition("cross_dataset", WhiteNoise(1))):
+        batch = next(condition.batches(data, 3))
+        assert batch.label.shape == (3, 2)
+        assert torch.allclose(batch.class_sources.sum(1), batch.source, atol=1e-5)
+        assert torch.allclose(batch.source + batch.contaminant, batch.mixture, atol=1e-5)
+    assert not torch.allclose(batch.source, sources.sum(1))  # the unit-norm rule rescaled it
