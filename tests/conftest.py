@@ -28,6 +28,24 @@ def load_script(path):
     return module
 
 
+@pytest.fixture
+def no_network(monkeypatch):
+    """Any URL a test opens fails as if offline (``file://`` URLs still open):
+    download code is tested without the network."""
+    import urllib.error
+    import urllib.request
+
+    real_urlopen = urllib.request.urlopen
+
+    def offline(url, *args, **kwargs):
+        target = url if isinstance(url, str) else url.full_url
+        if target.startswith("file:"):
+            return real_urlopen(url, *args, **kwargs)
+        raise urllib.error.URLError("network unreachable (blocked in tests)")
+
+    monkeypatch.setattr(urllib.request, "urlopen", offline)
+
+
 def shared_dataset(name):
     """Path of a dataset under the shared data folder, or skip the test."""
     path = SHARED_DATA / name

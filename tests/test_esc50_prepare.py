@@ -30,14 +30,7 @@ HEADER = "filename,fold,target,category,esc10,src_file,take"
 CLASSES = [(0, "dog", "True"), (1, "rooster", "True"), (2, "pig", "False")]
 
 
-@pytest.fixture(autouse=True)
-def _no_network(monkeypatch):
-    """Any URL opened by a test of this file fails as if offline."""
-
-    def offline(*args, **kwargs):
-        raise urllib.error.URLError("network unreachable (blocked in tests)")
-
-    monkeypatch.setattr(urllib.request, "urlopen", offline)
+pytestmark = pytest.mark.usefixtures("no_network")  # download code runs offline
 
 
 def write_wav(path, seconds=DUR, sr=SR, channels=1, silent=False, seed=0):
