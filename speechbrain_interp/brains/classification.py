@@ -147,6 +147,7 @@ class ClassifierBrain(ProjectBrain):
         self._n_items = 0
         self._decisions = []
         self._targets_seen = []
+        self._stage_scores = None
 
     def fit(self, epoch_counter, train_set, valid_set=None, **kwargs):
         """``Brain.fit``; remembers whether there is a validation set."""
@@ -170,14 +171,18 @@ class ClassifierBrain(ProjectBrain):
         return stats
 
     def _gathered(self):
-        """``[N, C]`` probabilities and targets of the stage (all processes)."""
+        """``[N, C]`` probabilities and targets of the stage (all processes),
+        gathered once per stage."""
+        if self._stage_scores is not None:
+            return self._stage_scores
         scores, truth = torch.cat(self._decisions), torch.cat(self._targets_seen).float()
         if torch.distributed.is_available() and torch.distributed.is_initialized():
             parts = [None] * torch.distributed.get_world_size()
             torch.distributed.all_gather_object(parts, (scores, truth))
             scores = torch.cat([p[0] for p in parts])
             truth = torch.cat([p[1] for p in parts])
-        return scores, truth
+        self._stage_scores = (scores, truth)
+        return self._stage_scores
 
     def on_stage_end(self, stage, stage_loss, epoch=None):
         """Logs the stage, schedules the learning rate, saves checkpoints."""
