@@ -37,12 +37,14 @@ import time
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def conditions_summary(path, methods=None, metrics=("AI", "AD", "FF", "AUC", "SI_SDR")):
+def conditions_summary(path, methods=None,
+                       metrics=("AI", "AD", "FF", "AUC", "precision", "SI_SDRi", "Contam")):
     """A compact table of an evaluation: one row per condition and method."""
     with open(path) as f:
         results = json.load(f)
-    lines = ["Evaluation under each condition (AI, AD in %; AUC, SI-SDR against the explained "
-             "source; accuracy = classifier)", "",
+    lines = ["Evaluation under each condition (AI, AD in %; against the explained source: AUC "
+             "and precision of the mask, SI-SDRi = SI-SDR gain over the mixture in dB, Contam = "
+             "% of the interpretation's energy that is the contaminant; accuracy = classifier)", "",
              "| condition | accuracy | method | " + " | ".join(metrics) + " |",
              "|---|---|---|" + "---|" * len(metrics)]
     for cond, result in results.items():
@@ -122,7 +124,7 @@ def main(argv=None):
     interpret = "recipes/ESC50/interpret"
     runs = {"lmac": os.path.join(args.results, "lmac")}
     lmac_cmd = [py, f"{interpret}/train.py", f"{interpret}/hparams/lmac_small.yaml", *common,
-                "--add_wham_noise", "True", "--wham_folder", os.path.join(args.data, "wham_noise"),
+                "--wham_folder", os.path.join(args.data, "wham_noise"), "--speech_folder", speech,
                 "--output_folder", runs["lmac"], "--number_of_epochs", str(args.interpreter_epochs)]
     run(lmac_cmd)
     if args.all_interpreters:

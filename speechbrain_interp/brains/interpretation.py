@@ -4,8 +4,10 @@ The interpreter (an :class:`~speechbrain_interp.interpreters.Interpreter`
 with ``trainable = True``) holds the frozen classifier and implements
 ``loss``; this Brain adds what every method needs:
 
-- WHAM! noise on training batches (the clean part is kept for objectives
-  that need it, e.g. L-MAC fine-tuning);
+- WHAM! noise, or contamination (:class:`~speechbrain_interp.augment.contamination.Contamination`:
+  other classes' clips, speech, noise), on training batches; the parts are
+  kept for objectives that need them (L-MAC's guidance is told the part the
+  classifier's decision is about, and the rest);
 - the objective's parts logged per epoch;
 - every faithfulness metric of :mod:`speechbrain_interp.evaluation.metrics` (plus the
   method's own ``extra_metrics``) on valid and test, batched;
@@ -45,7 +47,9 @@ from speechbrain.utils.distributed import if_main_process
 from speechbrain.utils.logger import get_logger
 
 from speechbrain_interp.audio import peak_normalize
+from speechbrain_interp.augment.contamination import Contaminated, Contamination
 from speechbrain_interp.brains.base import ProjectBrain
+from speechbrain_interp.evaluation.localization import explained_parts
 from speechbrain_interp.evaluation.metrics import MetricTracker, interpretation_metrics
 from speechbrain_interp.visualize import save_interpretation
 
@@ -147,34 +151,72 @@ class InterpreterBrain(ProjectBrain):
             self.checkpointer.add_recoverable("optimizer", self.optimizer)
 
     def compute_forward(self, batch, stage):
-        """Interpretation of the (noisy) batch and the clean waves."""
+        """Interpretation of the (noisy or contaminated) batch and the parts
+        of what it heard (:class:`~speechbrain_interp.augment.contamination.Contaminated`,
+        or None for a clean batch)."""
         batch = batch.to(self.device)
         wavs, _ = batch.sig
-        clean = wavs
+        parts = None
         noise_augment = self.hparams.noise_augment
-        if noise_augment is not None and (stage == sb.Stage.TRAIN or self.hparams.noise_in_eval):
+        if isinstance(noise_augment, Contamination):
+            if stage == sb.Stage.TRAIN:
+                parts = noise_augment(wavs, labels=self._single_labels(batch))
+                wavs = parts.mixture
+        elif noise_augment is not None and (stage == sb.Stage.TRAIN or self.hparams.noise_in_eval):
             wavs, noise = noise_augment(wavs, return_noise=True)
-            clean = wavs - noise
+            parts = Contaminated(wavs, wavs - noise, noise,
+                                 torch.full((wavs.shape[0],), -1, device=wavs.device), [])
         save = stage != sb.Stage.TRAIN and self._saving(stage)
         if stage == sb.Stage.TRAIN:
             # through the DDP wrapper when there is one: gradients are averaged
             interpretation = self.modules.interpreter(wavs, with_wave=False)
-            return interpretation, wavs, clean
+            return interpretation, wavs, parts
         # gradient-based methods need gradients even when evaluating
         context = torch.enable_grad() if self.interpreter.needs_input_grad else torch.no_grad()
         with context:
             interpretation = self.interpreter.interpret(wavs, with_wave=save)
-        return interpretation, wavs, clean
+        return interpretation, wavs, parts
+
+    @staticmethod
+    def _single_labels(batch):
+        """``[B]`` classes of a single-label batch (None for multi-hot labels
+        or unlabelled data)."""
+        labels = getattr(batch, "class_string_encoded", None)
+        if labels is None:
+            return None
+        labels = labels.data if hasattr(labels, "data") else labels
+        return labels.reshape(-1) if labels.dim() == 1 or labels.shape[-1] == 1 else None
+
+    def _explained_magnitudes(self, interpretation, wavs, parts, batch):
+        """Magnitudes of the part each row's decision is about and of the rest.
+
+        The source clip is explained when the decision is its class or the
+        contaminant has no class; the contaminating clip when the decision
+        is its class; a decision that is neither has no known part, and
+        its row is guided by the whole input (rest = 0), as on a clean clip.
+        """
+        spectrogram = self.interpreter.frontend.spectrogram
+        rows = interpretation.clips
+        mixture = spectrogram(wavs)[0][rows]
+        source, contaminant = spectrogram(parts.source)[0][rows], spectrogram(parts.contaminant)[0][rows]
+        labels = self._single_labels(batch)
+        if labels is None:
+            return source, contaminant
+        labels, other = labels[rows].to(mixture.device), parts.contaminant_label[rows]
+        explained, rest, defined = explained_parts(interpretation.label, source, contaminant,
+                                                   labels, other)
+        defined = (defined | (other < 0)).reshape(-1, 1, 1)
+        return (torch.where(defined, explained, mixture),
+                torch.where(defined, rest, torch.zeros_like(rest)))
 
     def compute_objectives(self, predictions, batch, stage):
         """The interpreter's loss; on valid/test also every metric."""
-        interpretation, wavs, clean = predictions
-        clean_magnitude = None
-        if clean is not wavs:
-            clean_magnitude = self.interpreter.frontend.spectrogram(clean)[0]
-            if interpretation.clip is not None:  # one row per explained (clip, class)
-                clean_magnitude = clean_magnitude[interpretation.clip]
-        parts = self.interpreter.loss(interpretation, clean_magnitude)
+        interpretation, wavs, mixed = predictions
+        clean_magnitude = rest_magnitude = None
+        if mixed is not None:
+            clean_magnitude, rest_magnitude = self._explained_magnitudes(
+                interpretation, wavs, mixed, batch)
+        parts = self.interpreter.loss(interpretation, clean_magnitude, rest_magnitude)
         loss = parts.pop("loss")
         self._parts.append({k: float(v) for k, v in parts.items()})
         if stage != sb.Stage.TRAIN:

@@ -33,6 +33,7 @@ __all__ = [
     "ljspeech_files",
     "read_ljspeech_metadata",
     "speech_bank",
+    "split_utterances",
 ]
 
 logger = get_logger(__name__)
@@ -302,6 +303,52 @@ def ljspeech_files(root, min_duration_s=0.0, skip_missing=False, download=False)
     return files
 
 
+def split_utterances(files, part="all", held_out=0.2):
+    """The training or the held-out utterances of a list.
+
+    LJSpeech is ordered by chapter (``LJ001`` ... ``LJ050``): the last
+    ``held_out`` fraction of the list (at least one utterance, and at least
+    one left for training) is the held-out part, so that the speech mixed
+    into evaluation clips is never the speech an interpreter was trained on,
+    nor the same text.
+
+    Arguments
+    ---------
+    files : list
+        Utterances in ``metadata.csv`` order (e.g. :func:`ljspeech_files`).
+    part : str
+        ``"train"`` (the first part), ``"test"`` (the held-out part) or
+        ``"all"``.
+    held_out : float
+        Fraction of the list held out, in ``(0, 1)``.
+
+    Returns
+    -------
+    list
+
+    Example
+    -------
+    >>> utts = [f"LJ{i:03d}" for i in range(10)]
+    >>> split_utterances(utts, "test"), len(split_utterances(utts, "train"))
+    (['LJ008', 'LJ009'], 8)
+    >>> split_utterances(["LJ001"], "test")
+    Traceback (most recent call last):
+    ...
+    ValueError: 1 utterance cannot be split into a training and a held-out part
+    """
+    if part not in ("train", "test", "all"):
+        raise ValueError(f"part must be 'train', 'test' or 'all', got {part!r}")
+    if part == "all":
+        return list(files)
+    if not 0.0 < float(held_out) < 1.0:
+        raise ValueError(f"held_out must be in (0, 1), got {held_out}")
+    if len(files) < 2:
+        raise ValueError(
+            f"{len(files)} utterance cannot be split into a training and a held-out part")
+    n_test = min(len(files) - 1, max(1, round(len(files) * float(held_out))))
+    return list(files[:-n_test]) if part == "train" else list(files[-n_test:])
+
+
 def speech_bank(
     root,
     sample_rate,
@@ -311,6 +358,8 @@ def speech_bank(
     skip_missing=False,
     cache_size=0,
     download=False,
+    part="all",
+    held_out=0.2,
 ):
     """A :class:`~speechbrain_interp.data.wham.NoiseBank` of LJSpeech utterances.
 
@@ -331,6 +380,9 @@ def speech_bank(
         Seed of the bank's generator.
     min_duration_s, skip_missing, download
         As in :func:`ljspeech_files`.
+    part, held_out
+        Which utterances (:func:`split_utterances`): ``"train"`` for
+        training-time contamination, ``"test"`` (held out) for evaluation.
     cache_size : int
         Decoded files kept in memory (see ``NoiseBank``).
 
@@ -352,6 +404,7 @@ def speech_bank(
     files = ljspeech_files(
         root, min_duration_s=min_duration_s, skip_missing=skip_missing, download=download
     )
+    files = split_utterances(files, part, held_out)
     return NoiseBank(
         os.path.dirname(files[0][1]),
         sample_rate,

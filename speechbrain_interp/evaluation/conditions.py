@@ -178,6 +178,10 @@ class CleanCondition:
     def __init__(self, name="clean"):
         self.name = name
 
+    def n_items(self, dataset):
+        """How many items :meth:`batches` yields over ``dataset`` (for progress)."""
+        return len(dataset)
+
     def batches(self, dataset, batch_size):
         """Yields :class:`ConditionBatch` over ``dataset`` (keys ``id``, ``sig``,
         ``class_string_encoded``), in order."""
@@ -271,6 +275,10 @@ class MixtureCondition(CleanCondition):
             return mix_unit_norm(s1, s2, self.weights, return_parts=True)
         return mix_at_snr(s1, s2, self.snr_db, return_parts=True)
 
+    def n_items(self, dataset):
+        """``repeats`` mixtures per clip."""
+        return len(dataset) * self.repeats
+
     def partners(self, dataset):
         """``[(clip index, partner index)]`` for every mixture, in order."""
         classes = _classes(dataset)
@@ -360,7 +368,8 @@ class _ListDataset(list):
 def build_conditions(names, sample_rate, segment_samples, seed=0, wham_folder=None,
                      wham_subset="tt", wham_snr=(0.0, 15.0), speech_folder=None, speech_snr=3.0,
                      white_snr=3.0, mixture_weights=(0.8, 0.2), mixture_snr=0.0,
-                     mixture_repeats=2, cross_dataset_folder=None):
+                     mixture_repeats=2, cross_dataset_folder=None, speech_part="test",
+                     speech_held_out=0.2):
     """The named conditions, configured (name -> condition object, in order).
 
     Arguments
@@ -379,6 +388,11 @@ def build_conditions(names, sample_rate, segment_samples, seed=0, wham_folder=No
         SNR range of ``wham`` in dB.
     speech_folder : str
         LJSpeech-layout root (needed by ``speech``).
+    speech_part, speech_held_out
+        Which of its utterances are mixed in
+        (:func:`~speechbrain_interp.data.ljspeech.split_utterances`):
+        ``"test"``, the held-out last ``speech_held_out`` fraction that
+        training-time contamination never uses, or ``"all"``.
     speech_snr, white_snr, mixture_snr : float
         Fixed SNRs in dB ([P] 3 dB for speech and white noise).
     mixture_weights : tuple of float
@@ -434,7 +448,8 @@ def build_conditions(names, sample_rate, segment_samples, seed=0, wham_folder=No
                 )
             from speechbrain_interp.data.ljspeech import speech_bank
 
-            bank = speech_bank(speech_folder, sample_rate, segment_samples, seed=cond_seed)
+            bank = speech_bank(speech_folder, sample_rate, segment_samples, seed=cond_seed,
+                               part=speech_part, held_out=speech_held_out)
             out[name] = NoiseCondition(name, bank, speech_snr, speech_snr)
         elif name == "white":
             out[name] = NoiseCondition(name, WhiteNoise(cond_seed), white_snr, white_snr)

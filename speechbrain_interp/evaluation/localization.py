@@ -21,7 +21,15 @@ Rules (one implementation each):
   ranked above every other.
 - **IoU, precision, recall**: of the binarised mask ``M >= 0.5`` (a bin the
   interpretation keeps at more than half its level) against the IBM.
-- **SI-SDR** (dB) of the interpretation wave against the explained source.
+- **SI-SDR** (dB) of the interpretation wave against the explained source;
+  **SI-SDRi** its improvement over the mixture's own SI-SDR (what the mask
+  adds to simply playing the input).
+- **Contaminant share** (%): what a listener hears of the rest. The
+  interpretation wave is ``ISTFT(M X)`` and ``X = S + N``, so it is exactly
+  ``ISTFT(M S) + ISTFT(M N)``; the share is
+  ``100 ||ISTFT(M N)||^2 / (||ISTFT(M S)||^2 + ||ISTFT(M N)||^2)``
+  (:func:`contaminant_share`). The all-ones mask gives the mixture's own
+  share; 0 is an interpretation with nothing of the rest.
 
 Authors
  * speechbrain-interp developers 2026
@@ -34,7 +42,7 @@ import torch
 from speechbrain_interp.audio import si_sdr
 
 __all__ = [
-    "binary_scores", "explained_parts", "localization_metrics", "mask_auc",
+    "binary_scores", "contaminant_share", "explained_parts", "localization_metrics", "mask_auc",
     "oracle_masks", "scored_bins",
 ]  # fmt: skip
 
@@ -181,6 +189,33 @@ def binary_scores(mask, target, valid=None, threshold=THRESHOLD):
             "recall": ratio(tp, target.sum(1))}
 
 
+def contaminant_share(explained_part, rest_part, eps=1e-20):
+    """Share (%) of an interpretation's energy that belongs to the rest.
+
+    Arguments
+    ---------
+    explained_part, rest_part : torch.Tensor
+        ``[B, N]`` the interpretation's two components, ``ISTFT(M S)`` and
+        ``ISTFT(M N)`` (their sum is the interpretation wave).
+    eps : float
+        Guards silent interpretations (they get NaN).
+
+    Returns
+    -------
+    torch.Tensor
+        ``[B]`` float64, ``100 E_rest / (E_explained + E_rest)``.
+
+    Example
+    -------
+    >>> contaminant_share(torch.tensor([[3.0, 0.0]]), torch.tensor([[0.0, 1.0]]))
+    tensor([10.], dtype=torch.float64)
+    """
+    e_rest = rest_part.detach().double().pow(2).sum(-1)
+    total = explained_part.detach().double().pow(2).sum(-1) + e_rest
+    return torch.where(total > eps, 100.0 * e_rest / total.clamp_min(eps),
+                       torch.full_like(total, math.nan))
+
+
 def explained_parts(decision, source, contaminant, label, contaminant_label=None):
     """Which part the classifier's decision is about, per item.
 
@@ -225,7 +260,7 @@ def explained_parts(decision, source, contaminant, label, contaminant_label=None
 
 def localization_metrics(mask, source_magnitude, contaminant_magnitude, mixture_magnitude,
                          wave=None, source_wave=None, defined=None, floor_db=FLOOR_DB,
-                         threshold=THRESHOLD):
+                         threshold=THRESHOLD, mixture_wave=None, part_waves=None):
     """Every ground-truth metric of a batch of masks (``[B]`` each).
 
     Arguments
@@ -240,12 +275,18 @@ def localization_metrics(mask, source_magnitude, contaminant_magnitude, mixture_
         ``[B]`` boolean; items without ground truth get NaN everywhere.
     floor_db, threshold : float
         See :func:`scored_bins` and :func:`binary_scores`.
+    mixture_wave : torch.Tensor, optional
+        ``[B, N]`` the input, for ``SI_SDRi``.
+    part_waves : tuple of torch.Tensor, optional
+        ``(ISTFT(M S), ISTFT(M N))``, ``[B, N]`` each, for ``Contam``
+        (:func:`contaminant_share`).
 
     Returns
     -------
     dict of str to torch.Tensor
-        ``AUC, IoU, precision, recall`` (and ``SI_SDR``), ``[B]`` float64;
-        ``GT`` is 1 where the item has ground truth.
+        ``AUC, IoU, precision, recall`` (and ``SI_SDR``, ``SI_SDRi``,
+        ``Contam``), ``[B]`` float64; ``GT`` is 1 where the item has
+        ground truth.
 
     Example
     -------
@@ -262,6 +303,10 @@ def localization_metrics(mask, source_magnitude, contaminant_magnitude, mixture_
     out.update(binary_scores(mask, ibm, valid, threshold))
     if wave is not None and source_wave is not None:
         out["SI_SDR"] = si_sdr(wave.detach(), source_wave).double().reshape(-1)
+        if mixture_wave is not None:
+            out["SI_SDRi"] = out["SI_SDR"] - si_sdr(mixture_wave, source_wave).double().reshape(-1)
+    if part_waves is not None:
+        out["Contam"] = contaminant_share(*part_waves)
     if defined is None:
         defined = torch.ones(mask.shape[0], dtype=torch.bool)
     defined = defined.to("cpu")

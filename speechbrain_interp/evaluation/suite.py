@@ -45,7 +45,7 @@ from speechbrain_interp.evaluation.tracking import MetricTracker
 
 __all__ = [
     "COLUMNS", "ConditionResult", "EvenlySpaced", "GT_COLUMNS", "evaluate", "evaluate_interpreters",
-    "format_table", "score_batch", "write_results",
+    "format_table", "headline", "score_batch", "write_results",
 ]  # fmt: skip
 
 #: columns of the faithfulness table, with the direction that is better
@@ -53,7 +53,8 @@ COLUMNS = (("AI", "up"), ("AD", "down"), ("AG", "up"), ("FF", "up"), ("FidIn", "
            ("SPS", "up"), ("COMP", "down"), ("MM", None))
 #: columns of the ground-truth table
 GT_COLUMNS = (("AUC", "up"), ("IoU", "up"), ("precision", "up"), ("recall", "up"),
-              ("SI_SDR", "up"), ("KeepOwn", "up"), ("KeepOther", "down"), ("PairIoU", None),
+              ("SI_SDR", "up"), ("SI_SDRi", "up"), ("Contam", "down"), ("KeepOwn", "up"),
+              ("KeepOther", "down"), ("PairIoU", None),
               ("PairOracleIoU", None), ("GT", None))
 #: multi-label columns of the faithfulness table (off-target effect)
 MULTILABEL_COLUMNS = (("OffDrop", "up"), ("OffKeep", "down"))
@@ -162,12 +163,17 @@ def score_batch(method, wave, parts=None, max_batch=None, subtractive=False, wit
         label = parts["label"]
         expl_mag, other_mag, defined = explained_parts(
             interpretation.label, src_mag, con_mag, label, parts.get("contaminant_label"))
-        expl_wave, _, _ = explained_parts(
+        expl_wave, other_wave, _ = explained_parts(
             interpretation.label, parts["source"], parts["contaminant"], label,
             parts.get("contaminant_label"))
+        frontend, length = classifier.frontend, expl_wave.shape[-1]
+        mask = interpretation.mask.detach()
+        part_waves = tuple(frontend.mask_to_wave(mask, *frontend.spectrogram(w), length)
+                           for w in (expl_wave, other_wave))
         metrics.update(localization_metrics(
-            interpretation.mask, expl_mag, other_mag, mix_mag,
+            mask, expl_mag, other_mag, mix_mag,
             wave=interpretation.wave, source_wave=expl_wave, defined=defined,
+            mixture_wave=expl_wave + other_wave, part_waves=part_waves,
         ))
     return interpretation, metrics
 
@@ -284,8 +290,31 @@ def _decision_stats(classifier, interpretation, batch):
     return stats
 
 
+#: figures of the line printed when a condition is finished
+HEADLINE = ("AI", "AD", "FF", "AUC", "precision", "SI_SDRi", "Contam")
+
+
+def headline(name, result):
+    """One line of a finished condition: accuracy, then each method's headline figures.
+
+    Example
+    -------
+    >>> result = ConditionResult(["lmac"])
+    >>> result.trackers["lmac"].append({"AI": torch.tensor([50.0]), "FF": torch.tensor([0.5])})
+    >>> result.classifier.append({"accuracy": torch.tensor([1.0])})
+    >>> headline("clean", result)
+    'clean: accuracy 100.0% | lmac AI 50.00 FF 0.500'
+    """
+    cells = [f"{name}: accuracy {result.accuracy:.1f}%"]
+    for method, stats in result.summaries().items():
+        shown = " ".join(f"{k} {_cell(k, stats[k])}" for k in HEADLINE
+                         if stats.get(k) is not None and not math.isnan(stats[k]))
+        cells.append(f"{method} {shown}")
+    return " | ".join(cells)
+
+
 def evaluate(methods, dataset, conditions=None, batch_size=16, max_batch=None, device="cpu",
-             subtractive=False, out_folder=None, n_examples=0, class_names=None):
+             subtractive=False, out_folder=None, n_examples=0, class_names=None, progress=False):
     """Per-clip metrics of every method under every condition.
 
     Arguments
@@ -314,12 +343,17 @@ def evaluate(methods, dataset, conditions=None, batch_size=16, max_batch=None, d
         ``n_examples``.
     class_names : dict, optional
         Class index -> name for captions.
+    progress : bool
+        A progress bar per condition (items done, on standard error) and,
+        when a condition is finished, its :func:`headline` on standard output.
 
     Returns
     -------
     dict
         Condition name -> :class:`ConditionResult`.
     """
+    from tqdm import tqdm
+
     classifier = _shared_classifier(methods).to(device)
     for method in methods.values():
         method.to(device).eval()
@@ -327,6 +361,8 @@ def evaluate(methods, dataset, conditions=None, batch_size=16, max_batch=None, d
     results = {}
     for cond_name, condition in conditions.items():
         result = results[cond_name] = ConditionResult(methods)
+        bar = tqdm(total=condition.n_items(dataset), desc=cond_name, unit="clip",
+                   disable=not progress, dynamic_ncols=True)
         for batch in condition.batches(dataset, batch_size):
             mixture = batch.mixture.to(device)
             parts = None
@@ -360,6 +396,10 @@ def evaluate(methods, dataset, conditions=None, batch_size=16, max_batch=None, d
                 result.example_classes.add(label)
                 result.examples.append(_save_example(
                     out_folder, cond_name, batch, index, interpretations, classifier, class_names))
+            bar.update(len(batch.ids))
+        bar.close()
+        if progress:
+            print(headline(cond_name, result), flush=True)
     return results
 
 
@@ -372,7 +412,7 @@ def evaluate_interpreters(methods, dataset, batch_size=16, max_batch=None, devic
 def _cell(column, value):
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
-    if column in ("AI", "AD", "AG", "COMP", "SI_SDR", "accuracy"):
+    if column in ("AI", "AD", "AG", "COMP", "SI_SDR", "SI_SDRi", "Contam", "accuracy"):
         return f"{value:.2f}"
     return f"{value:.3f}"
 

@@ -505,7 +505,7 @@ class Interpreter(Recorded, nn.Module):
         """
         raise NotImplementedError
 
-    def loss(self, interpretation, clean_magnitude=None):
+    def loss(self, interpretation, clean_magnitude=None, rest_magnitude=None):
         """Training objective of a trainable interpreter.
 
         Arguments
@@ -513,7 +513,12 @@ class Interpreter(Recorded, nn.Module):
         interpretation : Interpretation
             Output of :meth:`interpret` on the (possibly noisy) training batch.
         clean_magnitude : torch.Tensor, optional
-            ``[B, T, F]`` magnitude of the clean signal when noise was added.
+            ``[B, T, F]`` magnitude of the clean signal when noise was added
+            (of the explained part, when the batch was contaminated: the
+            part whose class the classifier decided).
+        rest_magnitude : torch.Tensor, optional
+            ``[B, T, F]`` magnitude of everything else in the input (the
+            contaminant), when known; objectives that do not use it ignore it.
 
         Returns
         -------

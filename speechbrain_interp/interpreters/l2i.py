@@ -326,7 +326,7 @@ class L2I(Interpreter):
         }
         return mask, extras
 
-    def loss(self, interpretation, clean_magnitude=None):
+    def loss(self, interpretation, clean_magnitude=None, rest_magnitude=None):
         """Paper Eq. 4: soft-target fidelity + alpha NMF MSE + beta mean|H|."""
         extras = interpretation.extras
         H, theta_logits = extras["H"], extras["theta_logits"]

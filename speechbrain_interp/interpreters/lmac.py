@@ -53,7 +53,7 @@ from speechbrain_interp.frontend import compress
 from speechbrain_interp.interpreters.base import Interpreter
 from speechbrain_interp.interpreters.decoders import ConvTransposeDecoder, MaskDecoder
 
-__all__ = ["LMAC", "binarized_target", "total_variation"]
+__all__ = ["LMAC", "binarized_target", "guidance_target", "total_variation"]
 
 
 def total_variation(mask):
@@ -89,6 +89,41 @@ def binarized_target(spectrogram, threshold=0.35):
     """
     peak = spectrogram.amax(dim=(1, 2), keepdim=True)
     return (spectrogram >= threshold * peak).to(spectrogram.dtype)
+
+
+def guidance_target(clean, rest=None, threshold=0.35):
+    """Fine-tuning target: the binarised clean spectrogram, where it dominates.
+
+    ``1[C >= threshold max C]`` (:func:`binarized_target`, the paper's
+    target on a clean clip); when the input also holds a known ``rest`` (a
+    contaminant), only the bins where the explained part is louder
+    (``C > R``, its ideal binary mask) stay in the target, so that the mask
+    learns to leave out what is not the explained sound.
+
+    Arguments
+    ---------
+    clean : torch.Tensor
+        ``[B, T, F]`` compressed magnitude of the explained part.
+    rest : torch.Tensor, optional
+        ``[B, T, F]`` compressed magnitude of the rest of the input.
+    threshold : float
+        Binarisation threshold (fraction of each item's maximum).
+
+    Returns
+    -------
+    torch.Tensor
+        ``[B, T, F]`` of 0 and 1.
+
+    Example
+    -------
+    >>> clean = torch.tensor([[[1.0, 0.3, 0.5, 0.9]]])
+    >>> guidance_target(clean, torch.tensor([[[0.0, 0.0, 0.8, 0.1]]]), 0.4)
+    tensor([[[1., 0., 0., 1.]]])
+    """
+    target = binarized_target(clean, threshold)
+    if rest is not None:
+        target = target * (clean > rest).to(target.dtype)
+    return target
 
 
 def _cosine(a, b, eps=1e-8):
@@ -136,6 +171,9 @@ class LMAC(Interpreter):
     conditioned : bool, optional
         Tell the decoder the explained class (light decoder only); default:
         the classifier's ``multilabel``.
+    refine_width : int
+        Light decoder: channels of its full-resolution refinement (0 = none,
+        :class:`MaskDecoder`).
     lambda_other : float
         Multi-label: weight of the term that pushes the other decided
         classes out of the masked-in input (0 = off). An unconditioned decoder explains
@@ -183,6 +221,7 @@ class LMAC(Interpreter):
         guidance="bce",
         conditioned=None,
         lambda_other=0.0,
+        refine_width=0,
     ):
         super().__init__(classifier)
         self.conditioned = classifier.multilabel if conditioned is None else bool(conditioned)
@@ -203,8 +242,11 @@ class LMAC(Interpreter):
                 reps[: self.n_reps], classifier.frontend, linear=domain == "linear",
                 width=decoder_width, use_spectrogram=use_spectrogram,
                 n_classes=classifier.n_classes if self.conditioned else None,
+                refine_width=refine_width,
             )
         elif decoder == "paper":
+            if refine_width:
+                raise ValueError("refine_width is an option of the light decoder (decoder: light)")
             if self.conditioned:
                 raise ValueError("class conditioning needs the light decoder (decoder: light)")
             if self.n_reps != 4:
@@ -276,9 +318,14 @@ class LMAC(Interpreter):
         weights = others.to(terms.dtype)
         return ((terms * weights).sum(1) / weights.sum(1).clamp_min(1.0)).mean()
 
-    def loss(self, interpretation, clean_magnitude=None):
+    def loss(self, interpretation, clean_magnitude=None, rest_magnitude=None):
         """Paper Eq. 2 (+ the fine-tuning guidance when ``finetune``); for a
-        multi-label classifier, the binary form on the explained class."""
+        multi-label classifier, the binary form on the explained class.
+
+        The guidance target is the binarised ``clean_magnitude`` (the input
+        itself when not given); with ``rest_magnitude`` (a contaminated
+        batch, :func:`guidance_target`) only the bins where the explained
+        part is louder than the rest."""
         native = interpretation.extras["native_mask"]
         label = interpretation.label
         logits_in, logits_out = self.masked_logits(interpretation)
@@ -302,7 +349,8 @@ class LMAC(Interpreter):
         if self.finetune:
             clean = clean_magnitude if clean_magnitude is not None else interpretation.magnitude
             clean_native = self._native_input(clean)
-            target = binarized_target(clean_native, self.bin_threshold)
+            rest_native = None if rest_magnitude is None else self._native_input(rest_magnitude)
+            target = guidance_target(clean_native, rest_native, self.bin_threshold)
             selected = (_cosine(native.detach(), target) >= self.cct).to(native.dtype)
             if self.guidance == "bce":
                 guide = F.binary_cross_entropy(native, target, reduction="none").mean(dim=(1, 2))

@@ -325,7 +325,7 @@ class PIQ(Interpreter):
         active |= F.one_hot(interpretation.label.long().reshape(-1), n_classes).bool()
         return active
 
-    def loss(self, interpretation, clean_magnitude=None):
+    def loss(self, interpretation, clean_magnitude=None, rest_magnitude=None):
         """Eq. 2 with the BCE target from ``clean_magnitude`` ``[B, T, F]``
         (the input itself when not given), + the App. I term (multi-label).
 

@@ -165,7 +165,7 @@ class PerceptionVisualization(Interpreter):
         })
         return mask, extras
 
-    def loss(self, interpretation, clean_magnitude=None):
+    def loss(self, interpretation, clean_magnitude=None, rest_magnitude=None):
         """:func:`pv_loss` of the reconstruction (target: the clean input if given)."""
         extras = interpretation.extras
         target = extras["target"]

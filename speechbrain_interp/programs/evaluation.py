@@ -23,6 +23,7 @@ import os
 import torch
 
 from speechbrain.utils.distributed import ddp_barrier, if_main_process
+from speechbrain.utils.logger import get_logger
 
 from speechbrain_interp.audio import seconds_to_samples
 from speechbrain_interp.data.dataio import build_datasets
@@ -35,14 +36,17 @@ from speechbrain_interp.interpreters.gradients import build_baseline
 from speechbrain_interp.inference import load_interpreter
 from speechbrain_interp.programs.harness import COMMON_KEYS, load_experiment, prepare_data
 
-__all__ = ["KEYS", "required_keys", "build_methods", "main", "run_evaluation", "trained_methods",
+logger = get_logger(__name__)
+
+__all__ = ["KEYS", "clip_length", "required_keys", "build_methods", "main", "run_evaluation", "trained_methods",
            "write_figures_and_gallery"]
 
 #: keys the program reads
 KEYS = COMMON_KEYS + (
     "classifier_source", "classifier", "signal_length_s", "max_clips", "interpreters",
     "random_references", "random_seed", "baselines", "baseline_settings", "conditions",
-    "condition_seed", "wham_folder", "wham_subset", "wham_snr", "speech_folder", "speech_snr",
+    "condition_seed", "wham_folder", "wham_subset", "wham_snr", "speech_folder", "speech_part",
+    "speech_held_out", "speech_snr",
     "white_snr", "mixture_weights", "mixture_snr", "mixture_repeats", "cross_dataset_folder",
     "batch_size",
     "metric_max_batch", "subtractive_faithfulness", "n_examples", "gallery",
@@ -104,6 +108,35 @@ def build_methods(hparams, classifier):
     return methods
 
 
+def clip_length(signal_length_s, classifier):
+    """The clip length to evaluate: the given one, else the classifier's own.
+
+    A pretrained classifier folder records the clip length it was trained
+    on (``window_s``); evaluating at another length crops or pads every clip,
+    so the length used is logged with where it came from.
+
+    Example
+    -------
+    >>> class Clf: hparams, sample_rate = {"window_s": 5.0}, 16000
+    >>> clip_length(None, Clf()), clip_length(3.0, Clf())
+    (5.0, 3.0)
+    """
+    recorded = (getattr(classifier, "hparams", None) or {}).get("window_s")
+    if signal_length_s is None:
+        if recorded is None:
+            raise ValueError("signal_length_s is null and the classifier records no clip length "
+                             "(window_s): pass --signal_length_s SECONDS")
+        logger.info("clips of %g s at %d Hz (the classifier's own settings)", recorded,
+                    classifier.sample_rate)
+        return float(recorded)
+    if recorded is not None and abs(float(recorded) - float(signal_length_s)) > 1e-6:
+        logger.warning("evaluating %g-s clips with a classifier trained on %g-s clips "
+                       "(signal_length_s overrides it)", signal_length_s, recorded)
+    else:
+        logger.info("clips of %g s at %d Hz", signal_length_s, classifier.sample_rate)
+    return float(signal_length_s)
+
+
 def run_evaluation(hparams, manifests):
     """Evaluates on the test split; writes the tables, figures and gallery.
 
@@ -121,22 +154,24 @@ def run_evaluation(hparams, manifests):
     """
     out = hparams["output_folder"]
     classifier = hparams["classifier"]
+    length_s = clip_length(hparams["signal_length_s"], classifier)
     datasets, _ = build_datasets(
         {"test": manifests["test"]}, hparams["data_folder"], classifier.sample_rate,
-        hparams["signal_length_s"], label_encoder=classifier.label_encoder,
+        length_s, label_encoder=classifier.label_encoder,
     )
     dataset = datasets["test"]
     if hparams["max_clips"]:
         dataset = EvenlySpaced(dataset, hparams["max_clips"])
     conditions = build_conditions(
         hparams["conditions"], classifier.sample_rate,
-        seconds_to_samples(hparams["signal_length_s"], classifier.sample_rate),
+        seconds_to_samples(length_s, classifier.sample_rate),
         seed=hparams["condition_seed"], wham_folder=hparams["wham_folder"],
         wham_subset=hparams["wham_subset"], wham_snr=tuple(hparams["wham_snr"]),
         speech_folder=hparams["speech_folder"], speech_snr=hparams["speech_snr"],
         white_snr=hparams["white_snr"], mixture_weights=tuple(hparams["mixture_weights"]),
         mixture_snr=hparams["mixture_snr"], mixture_repeats=hparams["mixture_repeats"],
         cross_dataset_folder=hparams["cross_dataset_folder"],
+        speech_part=hparams["speech_part"], speech_held_out=hparams["speech_held_out"],
     )
     methods = build_methods(hparams, classifier)
     torch.manual_seed(hparams["seed"])
@@ -145,7 +180,7 @@ def run_evaluation(hparams, manifests):
         methods, dataset, conditions, batch_size=hparams["batch_size"],
         max_batch=hparams["metric_max_batch"],
         subtractive=hparams["subtractive_faithfulness"], out_folder=out,
-        n_examples=hparams["n_examples"], class_names=names,
+        n_examples=hparams["n_examples"], class_names=names, progress=True,
     )
     report = write_results(results, out, title=f"Evaluation of {hparams['classifier_source']}",
                            class_names=names)

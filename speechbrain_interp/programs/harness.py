@@ -34,7 +34,7 @@ from speechbrain_interp.programs.safety import RunLock
 logger = get_logger(__name__)
 
 __all__ = [
-    "HparamsError", "brain_keys", "build_noise_augment", "example_clip", "export_parts",
+    "HparamsError", "brain_keys", "build_contamination", "build_noise_augment", "example_clip", "export_parts",
     "fit_and_test", "load_experiment", "load_interpreter_parts",
     "load_pretrained_encoder", "noise_keys", "prepare_data", "prepare_run", "read_plain",
     "read_plain_overrides", "require_hparams",
@@ -331,6 +331,8 @@ def build_noise_augment(hparams):
     -------
     speechbrain_interp.augment.wham.WhamAugment or None
     """
+    if hparams.get("contamination"):
+        return build_contamination(hparams)
     if not hparams["add_wham_noise"]:
         return None
     from speechbrain_interp.augment.wham import WhamAugment
@@ -353,6 +355,57 @@ def build_noise_augment(hparams):
     logger.info("WHAM! noise for training from %s", folder)
     return WhamAugment(bank, snr_low=hparams["wham_snr_low"], snr_high=hparams["wham_snr_high"],
                        mode=hparams["wham_mode"], prob=hparams["wham_prob"])
+
+
+def build_contamination(hparams):
+    """Training-time contamination from the ``contamination`` hyperparameter.
+
+    ``contamination`` is a dict: ``probabilities`` (kind -> probability,
+    :data:`~speechbrain_interp.augment.contamination.KINDS`), ``snr_low`` and
+    ``snr_high`` (dB), ``speech_folder`` (an LJSpeech-layout folder whose
+    training part, all but the last ``speech_held_out`` fraction, is mixed
+    in) and ``seed``. The ``noise`` kind draws from WHAM! (``wham_folder``,
+    ``wham_subset``, ``wham_download``). One generator drives every draw.
+
+    Returns
+    -------
+    speechbrain_interp.augment.contamination.Contamination
+    """
+    from speechbrain_interp.augment.contamination import Contamination
+    from speechbrain_interp.data.ljspeech import speech_bank
+    from speechbrain_interp.data.wham import NoiseBank, prepare_wham
+
+    config = dict(hparams["contamination"])
+    require_hparams(config, ("probabilities", "snr_low", "snr_high", "speech_folder",
+                             "speech_held_out", "seed"), "the contamination dict",
+                    "build_contamination")
+    probabilities = dict(config["probabilities"])
+    rate = hparams["sample_rate"]
+    segment = seconds_to_samples(hparams["signal_length_s"], rate)
+    generator = torch.Generator().manual_seed(int(config["seed"]))
+    banks = {}
+    if float(probabilities.get("speech", 0.0)) > 0:
+        if not config["speech_folder"]:
+            raise ValueError(
+                "contamination mixes in speech but its speech_folder is not set: pass "
+                "--speech_folder /path/to/LJSpeech-1.1 (or give speech probability 0)")
+        banks["speech_bank"] = speech_bank(
+            config["speech_folder"], rate, segment, part="train",
+            held_out=config["speech_held_out"])
+        banks["speech_bank"].generator = generator
+    if float(probabilities.get("noise", 0.0)) > 0:
+        folder = hparams["wham_folder"]
+        if not folder:
+            raise ValueError(
+                "contamination mixes in WHAM! noise but wham_folder is not set: pass "
+                "--wham_folder /path/to/wham_noise (or give noise probability 0)")
+        run_on_main(prepare_wham, kwargs={"wham_folder": folder,
+                                          "download": hparams["wham_download"]})
+        banks["noise_bank"] = NoiseBank(folder, sample_rate=rate, segment_samples=segment,
+                                        subset=hparams["wham_subset"], generator=generator)
+    logger.info("training clips contaminated: %s", probabilities)
+    return Contamination(probabilities, config["snr_low"], config["snr_high"],
+                         generator=generator, **banks)
 
 
 def load_pretrained_encoder(source, embedding_model, save_folder):

@@ -28,7 +28,7 @@ __all__ = ["KEYS", "main", "required_keys", "run_interpreter"]
 #: keys the program reads (the Brain's, the harness's and its own; see :func:`required_keys`)
 KEYS = COMMON_KEYS + TRAINING_KEYS + brain_keys(InterpreterBrain) + (
     "interpreter", "classifier_source", "signal_length_s", "pretrained_interpreter",
-    "experiment_name", "inference")
+    "experiment_name", "inference", "contamination")
 
 
 def required_keys(hparams):

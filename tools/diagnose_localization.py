@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""Why does a mask keep the contaminant? Loudness against ownership, threshold by threshold.
+
+For each interpreter (a run or pretrained folder) and each ground-truth
+condition of the evaluation (mixtures with other classes' clips, speech),
+this tool measures on the same mixtures as ``eval.py``:
+
+- ``AUC_owner``: how well the mask ranks the explained source's bins
+  (``|S| > |N|``) above the others (the evaluation's AUC);
+- ``AUC_loud``: how well it ranks the mixture's loudest bins (its top
+  ``--loud_fraction`` within the scored bins) above the others, whoever owns
+  them. A mask that follows loudness and not ownership has ``AUC_loud``
+  well above ``AUC_owner``;
+- ``AUC_owner|loud``: ownership among the loud bins only (where a mask must
+  tell the sources apart to be listenable);
+- precision and recall of ``M >= t`` against the oracle for several
+  thresholds ``t`` (the evaluation uses 0.5), and the mask's mean.
+
+    python tools/diagnose_localization.py --data_folder data/synthetic/ESC-50 \\
+        --classifier results/demo/classifier/pretrained \\
+        --run lmac=results/demo/lmac --speech_folder data/synthetic/LJSpeech-1.1 \\
+        --out results/diagnosis
+
+Writes ``diagnosis.md`` and ``diagnosis.json`` into ``--out``.
+
+Authors
+ * speechbrain-interp developers 2026
+"""
+
+import argparse
+import json
+import math
+import os
+
+import torch
+
+THRESHOLDS = (0.1, 0.3, 0.5, 0.7, 0.9)
+
+
+def loud_bins(mixture_magnitude, valid, fraction):
+    """The loudest ``fraction`` of each clip's scored bins (``[B, T, F]`` boolean)."""
+    out = torch.zeros_like(valid)
+    for i in range(valid.shape[0]):
+        values = mixture_magnitude[i][valid[i]]
+        if values.numel() == 0:
+            continue
+        cut = torch.quantile(values.float(), 1.0 - fraction)
+        out[i] = valid[i] & (mixture_magnitude[i] >= cut)
+    return out
+
+
+def diagnose(methods, dataset, conditions, batch_size=8, loud_fraction=0.2):
+    """Per condition and method: mean of each figure over the clips with ground truth."""
+    from speechbrain_interp.evaluation.localization import (
+        binary_scores, explained_parts, mask_auc, oracle_masks, scored_bins,
+    )  # fmt: skip
+
+    report = {}
+    for cond_name, condition in conditions.items():
+        sums = {}
+        for batch in condition.batches(dataset, batch_size):
+            for name, method in methods.items():
+                frontend = method.classifier.frontend
+                context = torch.enable_grad() if method.needs_input_grad else torch.no_grad()
+                with context:
+                    interp = method.interpret(batch.mixture, with_wave=False)
+                mask = interp.mask.detach()
+                mags = [frontend.spectrogram(w)[0] for w in (batch.mixture, batch.source,
+                                                              batch.contaminant)]
+                explained, rest, defined = explained_parts(
+                    interp.label, mags[1], mags[2], batch.label, batch.contaminant_label)
+                ibm, _ = oracle_masks(explained, rest)
+                valid = scored_bins(mags[0])
+                loud = loud_bins(mags[0], valid, loud_fraction)
+                figures = {"AUC_owner": mask_auc(mask, ibm, valid),
+                           "AUC_loud": mask_auc(mask, loud, valid),
+                           "AUC_owner|loud": mask_auc(mask, ibm, loud),
+                           "mask_mean": mask.flatten(1).mean(1).double()}
+                for t in THRESHOLDS:
+                    scores = binary_scores(mask, ibm, valid, threshold=t)
+                    figures[f"precision@{t}"] = scores["precision"]
+                    figures[f"recall@{t}"] = scores["recall"]
+                acc = sums.setdefault(name, {})
+                for key, value in figures.items():
+                    value = value.cpu()[defined.cpu()]
+                    value = value[~torch.isnan(value)]
+                    total, count = acc.get(key, (0.0, 0))
+                    acc[key] = (total + float(value.sum()), count + int(value.numel()))
+        report[cond_name] = {name: {k: (t / n if n else math.nan) for k, (t, n) in acc.items()}
+                             for name, acc in sums.items()}
+    return report
+
+
+def to_markdown(report):
+    """One table per condition."""
+    lines = []
+    for cond, methods in report.items():
+        keys = list(next(iter(methods.values())))
+        lines += [f"### {cond}", "", "| method | " + " | ".join(keys) + " |",
+                  "|---|" + "---|" * len(keys)]
+        for name, figures in methods.items():
+            lines.append(f"| {name} | " + " | ".join(f"{figures[k]:.3f}" for k in keys) + " |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data_folder", required=True, help="ESC-50-layout folder")
+    parser.add_argument("--classifier", required=True, help="pretrained classifier folder")
+    parser.add_argument("--run", action="append", default=[], help="NAME=interpreter folder")
+    parser.add_argument("--baselines", nargs="*", default=["gradcam", "all_ones"])
+    parser.add_argument("--test_folds", type=int, nargs="+", default=[5])
+    parser.add_argument("--speech_folder", default=None)
+    parser.add_argument("--conditions", nargs="+", default=["mixture", "speech"])
+    parser.add_argument("--max_clips", type=int, default=40)
+    parser.add_argument("--loud_fraction", type=float, default=0.2)
+    parser.add_argument("--seed", type=int, default=1234)
+    parser.add_argument("--out", required=True)
+    args = parser.parse_args(argv)
+
+    from speechbrain_interp.audio import seconds_to_samples
+    from speechbrain_interp.data.dataio import build_datasets
+    from speechbrain_interp.data.esc50 import prepare_esc50
+    from speechbrain_interp.evaluation.conditions import build_conditions
+    from speechbrain_interp.evaluation.suite import EvenlySpaced
+    from speechbrain_interp.inference import load_classifier, load_interpreter
+    from speechbrain_interp.interpreters.gradients import build_baseline
+
+    os.makedirs(args.out, exist_ok=True)
+    classifier = load_classifier(args.classifier, savedir=os.path.join(args.out, "classifier"))
+    length_s = float(classifier.hparams["window_s"])
+    manifests = prepare_esc50(args.data_folder, os.path.join(args.out, "manifests"),
+                              train_folds=[], valid_folds=[], test_folds=args.test_folds,
+                              expected_duration=None, download=False)
+    datasets, _ = build_datasets({"test": manifests["test"]}, args.data_folder,
+                                 classifier.sample_rate, length_s,
+                                 label_encoder=classifier.label_encoder)
+    dataset = EvenlySpaced(datasets["test"], args.max_clips)
+    conditions = build_conditions(args.conditions, classifier.sample_rate,
+                                  seconds_to_samples(length_s, classifier.sample_rate),
+                                  seed=2024, speech_folder=args.speech_folder)
+    methods = {}
+    for item in args.run:
+        name, folder = item.split("=", 1)
+        methods[name] = load_interpreter(folder, classifier=classifier).eval()
+    for name in args.baselines:
+        methods[name] = build_baseline(name, classifier)
+    torch.manual_seed(args.seed)
+    report = diagnose(methods, dataset, conditions, loud_fraction=args.loud_fraction)
+    with open(os.path.join(args.out, "diagnosis.json"), "w") as f:
+        json.dump(report, f, indent=1)
+    text = to_markdown(report)
+    with open(os.path.join(args.out, "diagnosis.md"), "w") as f:
+        f.write(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
