@@ -16,7 +16,7 @@ import textwrap
 import pytest
 import torch
 
-from conftest import REPO, torchrun
+from conftest import CLEAN_TRAINING, REPO, torchrun
 from speechbrain_interp.programs import nmf_dictionary
 from speechbrain_interp.synthetic import make_esc50_like
 
@@ -76,7 +76,7 @@ def _interpreter_run(setup, tmp_path, yaml, mode, *extra):
              "--data_folder", setup / "ESC-50", "--classifier_source",
              setup / "classifier" / "pretrained", "--output_folder", out,
              "--signal_length_s", "1.0", "--number_of_epochs", "1", "--batch_size", "4",
-             "--noprogressbar", "--test_folds", "[]", *extra, cwd=tmp_path)
+             "--noprogressbar", "--test_folds", "[]", *CLEAN_TRAINING, *extra, cwd=tmp_path)
     states = [torch.load(out / f"rank{r}.pt") for r in (0, 1)]
     return out, states
 

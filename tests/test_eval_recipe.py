@@ -44,7 +44,8 @@ def trained(tmp_path_factory):
         str(RECIPES / "interpret" / "hparams" / "lmac_small.yaml"), "--data_folder", str(data),
         "--classifier_source", str(clf_out / "pretrained"), "--output_folder", str(lmac_out),
         "--number_of_epochs", "1", "--batch_size", "8", "--signal_length_s", "1.0",
-        "--noprogressbar", *FOLDS])
+        "--noprogressbar", "--wham_folder", str(root / "wham"), "--speech_folder", str(root / "lj"),
+        *FOLDS])  # the default training: contaminated by other clips, speech and WHAM!
     return root, clf_out / "pretrained", lmac_out
 
 

@@ -13,6 +13,7 @@ import torch
 
 from conftest import REPO, check_round_trip, load_script, shared_dataset
 from speechbrain_interp.inference import load_classifier, load_interpreter
+from speechbrain_interp.synthetic import make_wham_like
 
 RECIPES = REPO / "recipes" / "ESC50"
 
@@ -75,9 +76,13 @@ def _assert_classifier_untouched(brain, classifier_folder, tmp_path):
 
 
 def test_lmac_recipe_real_audio(esc10_classifier, tmp_path, offline_hub):
+    """The default training: clips mixed with other classes' clips, speech and WHAM! noise."""
     data, classifier = esc10_classifier
     out = tmp_path / "lmac"
-    brain = _run("train.py", "lmac_small.yaml", data, classifier, out)
+    make_wham_like(tmp_path / "wham", n_files={"tr": 2, "cv": 1, "tt": 1}, seconds=(1.0, 2.0), seed=4)
+    contaminants = ["--wham_folder", str(tmp_path / "wham"),
+                    "--speech_folder", str(shared_dataset("LJSpeech-espeak"))]
+    brain = _run("train.py", "lmac_small.yaml", data, classifier, out, *contaminants)
     _check_run(out, brain, ["decoder"])
     _assert_classifier_untouched(brain, classifier, tmp_path)
     loaded = load_interpreter(out)
@@ -91,7 +96,7 @@ def test_lmac_recipe_real_audio(esc10_classifier, tmp_path, offline_hub):
     assert "The classifier's test accuracy" in card and "| AI |" in card
     assert str(tmp_path) not in card + (out / "pretrained" / "hyperparams.yaml").read_text()
     # --test_only reuses the checkpoint and trains nothing
-    again = _run("train.py", "lmac_small.yaml", data, classifier, out, "--test_only")
+    again = _run("train.py", "lmac_small.yaml", data, classifier, out, "--test_only", *contaminants)
     assert again.test_stats["AI"] == pytest.approx(brain.test_stats["AI"])
 
 

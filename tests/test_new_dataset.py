@@ -145,7 +145,8 @@ def test_a_new_dataset_is_a_prepare_function_and_yaml(chirps):
     assert json.loads((out / "manifests" / "train.json").read_text())  # Chirps' own manifests
 
     run(ESC50 / "interpret" / "train.py", hparams / "lmac.yaml", "--data_folder", data,
-        "--classifier_source", classifier, "--noprogressbar", cwd=root)
+        "--classifier_source", classifier, "--noprogressbar", "--contamination",
+        "{probabilities: {clean: 0.5, other_class: 0.5, speech: 0.0, noise: 0.0}}", cwd=root)
 
     lmac = root / "results" / "chirps_lmac" / "1234"
     metrics = json.loads((lmac / "metrics.json").read_text())

@@ -13,7 +13,7 @@ import pytest
 import torch
 import yaml
 
-from conftest import REPO
+from conftest import CLEAN_TRAINING, REPO
 from speechbrain_interp.brains.checkpoints import AtomicCheckpointer
 from speechbrain_interp.inference import load_classifier
 from speechbrain_interp.programs import classification, evaluation, interpretation
@@ -85,7 +85,7 @@ def _lmac_args(data, source, out, *extra):
     return [str(INTERPRET / "hparams" / "lmac_small.yaml"), "--data_folder", str(data),
             "--classifier_source", str(source), "--output_folder", str(out),
             "--signal_length_s", "1.0", "--batch_size", "4", "--noprogressbar",
-            "--decoder_width", "8", *extra]
+            "--decoder_width", "8", *CLEAN_TRAINING, *extra]
 
 
 def test_resuming_an_interpreter_with_another_classifier_is_refused(tiny, tmp_path):

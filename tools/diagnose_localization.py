@@ -14,7 +14,11 @@ this tool measures on the same mixtures as ``eval.py``:
 - ``AUC_owner|loud``: ownership among the loud bins only (where a mask must
   tell the sources apart to be listenable);
 - precision and recall of ``M >= t`` against the oracle for several
-  thresholds ``t`` (the evaluation uses 0.5), and the mask's mean.
+  thresholds ``t`` (the evaluation uses 0.5), and the mask's mean;
+- AI, AD, FF of the masks, and of the oracle itself (row ``oracle IBM``,
+  the ideal binary mask of the explained part, explaining the classifier's
+  decision): how faithful a perfectly localised mask is, the far end of
+  the trade-off between faithfulness and localisation.
 
     python tools/diagnose_localization.py --data_folder data/synthetic/ESC-50 \\
         --classifier results/demo/classifier/pretrained \\
@@ -54,17 +58,21 @@ def diagnose(methods, dataset, conditions, batch_size=8, loud_fraction=0.2):
     from speechbrain_interp.evaluation.localization import (
         binary_scores, explained_parts, mask_auc, oracle_masks, scored_bins,
     )  # fmt: skip
+    from speechbrain_interp.evaluation.metrics import interpretation_metrics
 
     report = {}
     for cond_name, condition in conditions.items():
         sums = {}
         for batch in condition.batches(dataset, batch_size):
-            for name, method in methods.items():
-                frontend = method.classifier.frontend
-                context = torch.enable_grad() if method.needs_input_grad else torch.no_grad()
-                with context:
-                    interp = method.interpret(batch.mixture, with_wave=False)
-                mask = interp.mask.detach()
+            for name, method in list(methods.items()) + [("oracle IBM", None)]:
+                if method is None:  # the oracle of the decision the last method explained
+                    mask = ibm.to(mask.dtype)
+                else:
+                    context = torch.enable_grad() if method.needs_input_grad else torch.no_grad()
+                    with context:
+                        interp = method.interpret(batch.mixture, with_wave=False)
+                    mask = interp.mask.detach()
+                frontend = next(iter(methods.values())).classifier.frontend
                 mags = [frontend.spectrogram(w)[0] for w in (batch.mixture, batch.source,
                                                               batch.contaminant)]
                 explained, rest, defined = explained_parts(
@@ -72,7 +80,12 @@ def diagnose(methods, dataset, conditions, batch_size=8, loud_fraction=0.2):
                 ibm, _ = oracle_masks(explained, rest)
                 valid = scored_bins(mags[0])
                 loud = loud_bins(mags[0], valid, loud_fraction)
-                figures = {"AUC_owner": mask_auc(mask, ibm, valid),
+                clf = next(iter(methods.values())).classifier
+                with torch.no_grad():
+                    faith = interpretation_metrics(clf, interp.magnitude.detach(), mask,
+                                                   interp.label)
+                figures = {"AI": faith["AI"], "AD": faith["AD"], "FF": faith["FF"],
+                           "AUC_owner": mask_auc(mask, ibm, valid),
                            "AUC_loud": mask_auc(mask, loud, valid),
                            "AUC_owner|loud": mask_auc(mask, ibm, loud),
                            "mask_mean": mask.flatten(1).mean(1).double()}

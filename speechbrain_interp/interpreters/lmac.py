@@ -19,6 +19,16 @@ similarity between ``M`` and ``B`` >= ``cct``); the l1 term stays on the
 other items. ``domain="features"`` gives the "Mel" variant (mask on the
 classifier features; listenable through the mel-to-linear spreading).
 
+Trained on contaminated clips
+(:class:`~speechbrain_interp.augment.contamination.Contamination`: another
+class's clip, speech or noise over the clip), the guidance is told the part
+the classifier's decision is about and the rest, and its target keeps only
+the bins where that part dominates (:func:`guidance_target`): the mask learns
+to leave out a loud contaminant, which the masked-in/out terms alone never
+ask for (a loud contaminant does not change the decision, so keeping it
+costs nothing but l1). The recipes' default (``lmac_small.yaml``) trains
+this way from the start, with every item guided (``cct = 0``).
+
 Class-conditioned L-MAC (the project's extension for multi-label
 classifiers, datasets.md 3.2): the decoder is told the class it explains
 (:class:`MaskDecoder` with ``n_classes``, FiLM at every level) and the

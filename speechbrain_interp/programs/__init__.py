@@ -7,7 +7,9 @@ the dataset's prepare function (``prepare_data``), so a new dataset is a
 prepare function and YAML files.
 
 * :mod:`~speechbrain_interp.programs.harness`: command line, YAML,
-  required keys, data preparation, noise, fit and test, export;
+  required keys, data preparation, fit and test, export;
+* :mod:`~speechbrain_interp.programs.augmentation`: training-time noise or
+  contamination from the YAML;
 * :mod:`~speechbrain_interp.programs.safety`: one run per output folder,
   one classifier per interpreter run;
 * :mod:`~speechbrain_interp.programs.classification`: ``run_classification``;

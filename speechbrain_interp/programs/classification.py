@@ -13,6 +13,7 @@ from speechbrain.utils.distributed import run_on_main
 from speechbrain_interp.brains.classification import ClassifierBrain
 from speechbrain_interp.data.dataio import build_datasets
 from speechbrain_interp.programs.export import export_run_folder
+from speechbrain_interp.programs.augmentation import build_noise_augment
 from speechbrain_interp.programs.harness import (
     COMMON_KEYS, TRAINING_KEYS, brain_keys, example_clip, fit_and_test, load_experiment,
     load_pretrained_encoder, noise_keys, prepare_data, prepare_run,
@@ -65,7 +66,8 @@ def run_classification(hparams, run_opts, manifests):
             f"data has {len(label_encoder)} classes; pass --n_classes {len(label_encoder)}"
         )
     hparams["label_encoder"] = label_encoder
-    checkpointer, has_checkpoint, loader_opts = prepare_run(hparams, run_opts)
+    checkpointer, has_checkpoint, loader_opts = prepare_run(
+        hparams, run_opts, build_noise_augment(hparams))
     if not has_checkpoint and hparams["pretrained_encoder"]:
         load_pretrained_encoder(hparams["pretrained_encoder"], hparams["embedding_model"],
                                 hparams["save_folder"])

@@ -28,13 +28,12 @@ from speechbrain.utils.distributed import if_main_process, run_on_main
 from speechbrain.utils.logger import get_logger
 from speechbrain.utils.repro import SaveableGenerator
 
-from speechbrain_interp.audio import seconds_to_samples
 from speechbrain_interp.programs.safety import RunLock
 
 logger = get_logger(__name__)
 
 __all__ = [
-    "HparamsError", "brain_keys", "build_contamination", "build_noise_augment", "example_clip", "export_parts",
+    "HparamsError", "brain_keys", "example_clip", "export_parts",
     "fit_and_test", "load_experiment", "load_interpreter_parts",
     "load_pretrained_encoder", "noise_keys", "prepare_data", "prepare_run", "read_plain",
     "read_plain_overrides", "require_hparams",
@@ -318,96 +317,6 @@ def prepare_data(hparams):
     return {split: manifests.get(split) for split in ("train", "valid", "test")}
 
 
-def build_noise_augment(hparams):
-    """WHAM! noise augmentation from the ``wham_*`` hyperparameters, or None.
-
-    Keys (:func:`noise_keys`): ``add_wham_noise`` (bool) and, when True, ``wham_folder``,
-    ``wham_download``, ``wham_subset``, ``wham_snr_low``/``wham_snr_high``
-    (dB), ``wham_mode`` (``"snr"`` or upstream's ``"unit_norm_sum"``),
-    ``wham_prob`` (probability that a training clip gets noise),
-    ``wham_seed``; also ``sample_rate`` and ``signal_length_s``.
-
-    Returns
-    -------
-    speechbrain_interp.augment.wham.WhamAugment or None
-    """
-    if hparams.get("contamination"):
-        return build_contamination(hparams)
-    if not hparams["add_wham_noise"]:
-        return None
-    from speechbrain_interp.augment.wham import WhamAugment
-    from speechbrain_interp.data.wham import NoiseBank, prepare_wham
-
-    folder = hparams["wham_folder"]
-    if not folder:
-        raise ValueError(
-            "add_wham_noise is True but wham_folder is not set: pass "
-            "--wham_folder /path/to/wham_noise (the folder holding tr/)"
-        )
-    run_on_main(prepare_wham, kwargs={"wham_folder": folder, "download": hparams["wham_download"]})
-    bank = NoiseBank(
-        folder,
-        sample_rate=hparams["sample_rate"],
-        segment_samples=seconds_to_samples(hparams["signal_length_s"], hparams["sample_rate"]),
-        subset=hparams["wham_subset"],
-        seed=hparams["wham_seed"],
-    )
-    logger.info("WHAM! noise for training from %s", folder)
-    return WhamAugment(bank, snr_low=hparams["wham_snr_low"], snr_high=hparams["wham_snr_high"],
-                       mode=hparams["wham_mode"], prob=hparams["wham_prob"])
-
-
-def build_contamination(hparams):
-    """Training-time contamination from the ``contamination`` hyperparameter.
-
-    ``contamination`` is a dict: ``probabilities`` (kind -> probability,
-    :data:`~speechbrain_interp.augment.contamination.KINDS`), ``snr_low`` and
-    ``snr_high`` (dB), ``speech_folder`` (an LJSpeech-layout folder whose
-    training part, all but the last ``speech_held_out`` fraction, is mixed
-    in) and ``seed``. The ``noise`` kind draws from WHAM! (``wham_folder``,
-    ``wham_subset``, ``wham_download``). One generator drives every draw.
-
-    Returns
-    -------
-    speechbrain_interp.augment.contamination.Contamination
-    """
-    from speechbrain_interp.augment.contamination import Contamination
-    from speechbrain_interp.data.ljspeech import speech_bank
-    from speechbrain_interp.data.wham import NoiseBank, prepare_wham
-
-    config = dict(hparams["contamination"])
-    require_hparams(config, ("probabilities", "snr_low", "snr_high", "speech_folder",
-                             "speech_held_out", "seed"), "the contamination dict",
-                    "build_contamination")
-    probabilities = dict(config["probabilities"])
-    rate = hparams["sample_rate"]
-    segment = seconds_to_samples(hparams["signal_length_s"], rate)
-    generator = torch.Generator().manual_seed(int(config["seed"]))
-    banks = {}
-    if float(probabilities.get("speech", 0.0)) > 0:
-        if not config["speech_folder"]:
-            raise ValueError(
-                "contamination mixes in speech but its speech_folder is not set: pass "
-                "--speech_folder /path/to/LJSpeech-1.1 (or give speech probability 0)")
-        banks["speech_bank"] = speech_bank(
-            config["speech_folder"], rate, segment, part="train",
-            held_out=config["speech_held_out"])
-        banks["speech_bank"].generator = generator
-    if float(probabilities.get("noise", 0.0)) > 0:
-        folder = hparams["wham_folder"]
-        if not folder:
-            raise ValueError(
-                "contamination mixes in WHAM! noise but wham_folder is not set: pass "
-                "--wham_folder /path/to/wham_noise (or give noise probability 0)")
-        run_on_main(prepare_wham, kwargs={"wham_folder": folder,
-                                          "download": hparams["wham_download"]})
-        banks["noise_bank"] = NoiseBank(folder, sample_rate=rate, segment_samples=segment,
-                                        subset=hparams["wham_subset"], generator=generator)
-    logger.info("training clips contaminated: %s", probabilities)
-    return Contamination(probabilities, config["snr_low"], config["snr_high"],
-                         generator=generator, **banks)
-
-
 def load_pretrained_encoder(source, embedding_model, save_folder):
     """Initialises ``embedding_model`` from ``source`` (a path or HF ``repo/file.ckpt``)."""
     from speechbrain.utils.parameter_transfer import Pretrainer
@@ -437,17 +346,19 @@ def _with_own_generator(loader_opts, seed):
     return opts
 
 
-def prepare_run(hparams, run_opts):
-    """WHAM! noise, RNG checkpointing, the ``--test_only`` check, loader options.
+def prepare_run(hparams, run_opts, noise_augment=None):
+    """Training-time noise, RNG checkpointing, the ``--test_only`` check, loader options.
 
-    Sets ``hparams["noise_augment"]`` and ``hparams["noise_in_eval"]`` (what
-    the Brains read).
+    Sets ``hparams["noise_augment"]`` (``noise_augment``: WHAM! noise or
+    contamination, :func:`~speechbrain_interp.programs.augmentation.build_noise_augment`,
+    or None) and ``hparams["noise_in_eval"]`` (what the Brains read); the
+    augmentation's generator is checkpointed with the others.
 
     Returns
     -------
     checkpointer, has_checkpoint (bool), loader_opts (dict per stage)
     """
-    hparams["noise_augment"] = build_noise_augment(hparams)
+    hparams["noise_augment"] = noise_augment
     hparams["noise_in_eval"] = hparams["noise_augment"] is not None and bool(hparams["wham_in_eval"])
     checkpointer = hparams["checkpointer"]
     generators = {"default": torch.default_generator}

@@ -10,6 +10,7 @@ import os
 
 from speechbrain_interp.brains.inpainting import InpainterBrain
 from speechbrain_interp.data.dataio import build_datasets
+from speechbrain_interp.programs.augmentation import build_noise_augment
 from speechbrain_interp.programs.harness import (
     COMMON_KEYS, TRAINING_KEYS, brain_keys, export_parts, fit_and_test, load_experiment,
     noise_keys,
@@ -52,7 +53,8 @@ def run_inpainter(hparams, run_opts, manifests):
         signal_length_s=hparams["signal_length_s"],
         label_encoder_path=os.path.join(hparams["save_folder"], "label_encoder.txt"),
     )
-    checkpointer, _, loader_opts = prepare_run(hparams, run_opts)
+    checkpointer, _, loader_opts = prepare_run(
+        hparams, run_opts, build_noise_augment(hparams))
     brain, best = fit_and_test(InpainterBrain, {"inpainter": hparams["inpainter"]}, hparams,
                                run_opts, checkpointer, datasets, loader_opts, {"min_key": "loss"})
     if best is not None:

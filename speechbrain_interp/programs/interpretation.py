@@ -17,6 +17,7 @@ from speechbrain.utils.distributed import run_on_main
 from speechbrain_interp.brains.interpretation import InterpreterBrain
 from speechbrain_interp.data.dataio import build_datasets
 from speechbrain_interp.programs.export import export_run_folder
+from speechbrain_interp.programs.augmentation import build_noise_augment
 from speechbrain_interp.programs.harness import (
     COMMON_KEYS, TRAINING_KEYS, brain_keys, example_clip, fit_and_test, load_experiment,
     load_interpreter_parts, noise_keys, prepare_data, prepare_run,
@@ -75,7 +76,8 @@ def run_interpreter(hparams, run_opts, manifests):
     parts = interpreter.trained_parts()
     for name, module in parts.items():
         hparams["checkpointer"].add_recoverable(name, module)
-    checkpointer, has_checkpoint, loader_opts = prepare_run(hparams, run_opts)
+    checkpointer, has_checkpoint, loader_opts = prepare_run(
+        hparams, run_opts, build_noise_augment(hparams))
     check_classifier_unchanged(hparams, classifier, has_checkpoint)
     if not has_checkpoint and hparams["pretrained_interpreter"]:
         load_interpreter_parts(interpreter, hparams["pretrained_interpreter"], hparams["save_folder"])
