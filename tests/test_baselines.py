@@ -4,7 +4,8 @@ import torch
 from speechbrain.dataio.dataset import DynamicItemDataset
 
 from speechbrain_interp.classifier import AudioClassifier
-from speechbrain_interp.evaluation.suite import evaluate_interpreters, format_table
+from speechbrain_interp.evaluation.suite import evaluate_interpreters
+from speechbrain_interp.evaluation.tables import format_table
 from speechbrain_interp.frontend import SpectralFrontEnd
 from speechbrain_interp.interpreters import LMAC, AllOnes, RandomMask, Saliency, attribution_to_mask
 from speechbrain_interp.models import CNN14

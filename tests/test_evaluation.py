@@ -14,7 +14,8 @@ from speechbrain_interp.classifier import AudioClassifier
 from speechbrain_interp.evaluation.conditions import (
     CleanCondition, MixtureCondition, NoiseCondition, WhiteNoise, build_conditions,
 )
-from speechbrain_interp.evaluation.suite import evaluate, write_results
+from speechbrain_interp.evaluation.suite import evaluate
+from speechbrain_interp.evaluation.tables import write_results
 from speechbrain_interp.frontend import SpectralFrontEnd
 from speechbrain_interp.interpreters.base import Interpreter
 from speechbrain_interp.interpreters.baselines import AllOnes, RandomMask

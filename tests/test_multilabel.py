@@ -17,7 +17,8 @@ from speechbrain_interp.classifier import AudioClassifier
 from speechbrain_interp.data.dataio import build_datasets
 from speechbrain_interp.evaluation.conditions import CleanCondition
 from speechbrain_interp.evaluation.multilabel import class_ground_truth, per_class_summary
-from speechbrain_interp.evaluation.suite import evaluate, write_results
+from speechbrain_interp.evaluation.suite import evaluate
+from speechbrain_interp.evaluation.tables import write_results
 from speechbrain_interp.frontend import SpectralFrontEnd
 from speechbrain_interp.interpreters import LMAC
 from speechbrain_interp.interpreters.gradients import build_baseline

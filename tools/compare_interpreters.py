@@ -32,7 +32,8 @@ import torch
 
 from speechbrain_interp.data.dataio import build_datasets
 from speechbrain_interp.data.esc50 import prepare_esc50
-from speechbrain_interp.evaluation.suite import evaluate_interpreters, format_table
+from speechbrain_interp.evaluation.suite import evaluate_interpreters
+from speechbrain_interp.evaluation.tables import format_table
 from speechbrain_interp.programs.evaluation import trained_methods
 from speechbrain_interp.interpreters.baselines import AllOnes
 from speechbrain_interp.interpreters.gradients import Saliency

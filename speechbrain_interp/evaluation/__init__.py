@@ -7,7 +7,8 @@
   speech, white noise;
 * :mod:`~speechbrain_interp.evaluation.localization`: ground truth in
   mixtures (oracle mask, AUC, IoU, precision, recall, SI-SDR);
-* :mod:`~speechbrain_interp.evaluation.suite`: methods x conditions, tables;
+* :mod:`~speechbrain_interp.evaluation.suite`: methods x conditions;
+* :mod:`~speechbrain_interp.evaluation.tables`: the tables and files of an evaluation;
 * :mod:`~speechbrain_interp.evaluation.sanity`: model randomisation, ROAR;
 * :mod:`~speechbrain_interp.evaluation.multilabel`: one row per (clip,
   class): ground truth from each class's source, per-class tables;

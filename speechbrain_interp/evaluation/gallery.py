@@ -5,7 +5,7 @@
 (typically the original input and each method's listenable interpretation)
 and figures (e.g. from :func:`~speechbrain_interp.visualize.plot_mask_overlays`),
 optionally grouped by condition, and result tables given as markdown
-(``| a | b |`` rows, as :func:`~speechbrain_interp.evaluation.suite.format_table`
+(``| a | b |`` rows, as :func:`~speechbrain_interp.evaluation.tables.format_table`
 prints). Files are referenced by paths relative to ``folder``, so the folder
 can be moved or served as a whole; every referenced file must exist.
 

@@ -28,9 +28,8 @@ from speechbrain.utils.logger import get_logger
 from speechbrain_interp.audio import seconds_to_samples
 from speechbrain_interp.data.dataio import build_datasets
 from speechbrain_interp.evaluation.conditions import build_conditions
-from speechbrain_interp.evaluation.suite import (
-    COLUMNS, GT_COLUMNS, EvenlySpaced, evaluate, write_results,
-)
+from speechbrain_interp.evaluation.suite import EvenlySpaced, evaluate
+from speechbrain_interp.evaluation.tables import COLUMNS, GT_COLUMNS, write_results
 from speechbrain_interp.interpreters.baselines import RandomMask
 from speechbrain_interp.interpreters.gradients import build_baseline
 from speechbrain_interp.inference import load_interpreter
