@@ -39,7 +39,7 @@ WRAPPER = textwrap.dedent('''
             if stage != sb.Stage.TRAIN:
                 return original(self, batch, stage)
             wavs = batch.to(self.device).sig[0]
-            return self.interpreter.interpret(wavs, with_wave=False), wavs, wavs
+            return self.interpreter.interpret(wavs, with_wave=False), wavs, None  # clean batch
 
         InterpreterBrain.compute_forward = compute_forward
     brain = main(argv)
