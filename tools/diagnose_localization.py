@@ -15,7 +15,7 @@ this tool measures on the same mixtures as ``eval.py``:
   tell the sources apart to be listenable);
 - precision and recall of ``M >= t`` against the oracle for several
   thresholds ``t`` (the evaluation uses 0.5), and the mask's mean;
-- AI, AD, FF of the masks, and of the oracle itself (row ``oracle IBM``,
+- AI, AD, FF and SI-SDRi of the masks, and of the oracle itself (row ``oracle IBM``,
   the ideal binary mask of the explained part, explaining the classifier's
   decision): how faithful a perfectly localised mask is, the far end of
   the trade-off between faithfulness and localisation.
@@ -58,15 +58,16 @@ def diagnose(methods, dataset, conditions, batch_size=8, loud_fraction=0.2):
     from speechbrain_interp.evaluation.localization import (
         binary_scores, explained_parts, mask_auc, oracle_masks, scored_bins,
     )  # fmt: skip
+    from speechbrain_interp.audio import si_sdr
     from speechbrain_interp.evaluation.metrics import interpretation_metrics
 
     report = {}
     for cond_name, condition in conditions.items():
-        sums = {}
+        sums, oracle = {}, None
         for batch in condition.batches(dataset, batch_size):
             for name, method in list(methods.items()) + [("oracle IBM", None)]:
                 if method is None:  # the oracle of the decision the last method explained
-                    mask = ibm.to(mask.dtype)
+                    mask = oracle.float()
                 else:
                     context = torch.enable_grad() if method.needs_input_grad else torch.no_grad()
                     with context:
@@ -78,13 +79,20 @@ def diagnose(methods, dataset, conditions, batch_size=8, loud_fraction=0.2):
                 explained, rest, defined = explained_parts(
                     interp.label, mags[1], mags[2], batch.label, batch.contaminant_label)
                 ibm, _ = oracle_masks(explained, rest)
+                oracle = ibm
                 valid = scored_bins(mags[0])
                 loud = loud_bins(mags[0], valid, loud_fraction)
                 clf = next(iter(methods.values())).classifier
+                expl_wave, _, _ = explained_parts(interp.label, batch.source, batch.contaminant,
+                                                  batch.label, batch.contaminant_label)
+                length = batch.mixture.shape[-1]
+                wave = frontend.mask_to_wave(mask, *frontend.spectrogram(batch.mixture), length)
+                sdri = si_sdr(wave, expl_wave) - si_sdr(batch.mixture, expl_wave)
                 with torch.no_grad():
                     faith = interpretation_metrics(clf, interp.magnitude.detach(), mask,
                                                    interp.label)
                 figures = {"AI": faith["AI"], "AD": faith["AD"], "FF": faith["FF"],
+                           "SI_SDRi": sdri.double().reshape(-1),
                            "AUC_owner": mask_auc(mask, ibm, valid),
                            "AUC_loud": mask_auc(mask, loud, valid),
                            "AUC_owner|loud": mask_auc(mask, ibm, loud),

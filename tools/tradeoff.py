@@ -95,6 +95,7 @@ def plot(points, path, y_keys=("FF", "AI"), x_keys=("precision", "AUC", "SI_SDRi
     conditions = sorted({p["condition"] for p in points})
     methods = sorted({p["method"] for p in points})
     markers = dict(zip(methods, "osD^v<>phX*"))
+    colors = dict(zip(methods, ("C0", "C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "C9")))
     rows = [(c, y) for c in conditions for y in y_keys]
     fig, axes = plt.subplots(len(rows), len(x_keys), figsize=(4.2 * len(x_keys), 3.4 * len(rows)),
                              squeeze=False)
@@ -104,14 +105,15 @@ def plot(points, path, y_keys=("FF", "AI"), x_keys=("precision", "AUC", "SI_SDRi
             for p in points:
                 if p["condition"] != cond or p[x] is None or p[y] is None:
                     continue
-                ax.scatter(p[x], p[y], marker=markers[p["method"]], s=40)
+                ax.scatter(p[x], p[y], marker=markers[p["method"]], s=40, c=colors[p["method"]])
                 ax.annotate(p["setting"] if p["method"].startswith("lmac") else p["method"],
                             (p[x], p[y]), fontsize=7, xytext=(3, 3), textcoords="offset points")
             ax.set_xlabel(x + (" (lower is better)" if x == "Contam" else ""))
             ax.set_ylabel(y)
             ax.set_title(cond, fontsize=9)
             ax.grid(alpha=0.3)
-    handles = [plt.Line2D([], [], marker=markers[m], linestyle="", label=m) for m in methods]
+    handles = [plt.Line2D([], [], marker=markers[m], color=colors[m], linestyle="", label=m)
+               for m in methods]
     fig.legend(handles=handles, loc="upper center", ncol=min(len(methods), 6))
     fig.tight_layout(rect=(0, 0, 1, 0.97))
     fig.savefig(path, dpi=90)
