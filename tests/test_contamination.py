@@ -129,11 +129,11 @@ def test_brain_guides_each_row_with_the_part_its_decision_is_about():
                          torch.tensor([1, -1, 2, 0]), ["other_class", "speech", "other_class", "other_class"])
     batch = SimpleNamespace(class_string_encoded=torch.tensor([[0], [1], [0], [2]]))
     # decisions: the source's class, a wrong class next to speech, the partner's class, neither
-    interpretation = SimpleNamespace(clips=torch.arange(4), label=torch.tensor([0, 2, 2, 1]))
+    interpretation = SimpleNamespace(clips=torch.arange(4), label=torch.tensor([0, 2, 2, 1]),
+                                     magnitude=fe.spectrogram(parts.mixture)[0])
     brain = SimpleNamespace(interpreter=SimpleNamespace(frontend=fe),
                             _single_labels=InterpreterBrain._single_labels)
-    explained, rest = InterpreterBrain._explained_magnitudes(brain, interpretation, parts.mixture,
-                                                             parts, batch)
+    explained, rest = InterpreterBrain._explained_magnitudes(brain, interpretation, parts, batch)
     mag = {name: fe.spectrogram(w)[0] for name, w in
            (("s", source), ("c", contaminant), ("m", parts.mixture))}
     assert torch.allclose(explained[0], mag["s"][0]) and torch.allclose(rest[0], mag["c"][0])

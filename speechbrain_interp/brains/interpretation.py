@@ -187,7 +187,7 @@ class InterpreterBrain(ProjectBrain):
         labels = labels.data if hasattr(labels, "data") else labels
         return labels.reshape(-1) if labels.dim() == 1 or labels.shape[-1] == 1 else None
 
-    def _explained_magnitudes(self, interpretation, wavs, parts, batch):
+    def _explained_magnitudes(self, interpretation, parts, batch):
         """Magnitudes of the part each row's decision is about and of the rest.
 
         The source clip is explained when the decision is its class or the
@@ -197,8 +197,9 @@ class InterpreterBrain(ProjectBrain):
         """
         spectrogram = self.interpreter.frontend.spectrogram
         rows = interpretation.clips
-        mixture = spectrogram(wavs)[0][rows]
-        source, contaminant = spectrogram(parts.source)[0][rows], spectrogram(parts.contaminant)[0][rows]
+        mixture = interpretation.magnitude.detach()  # the input's, one per row
+        source = spectrogram(parts.source)[0][rows]
+        contaminant = spectrogram(parts.contaminant)[0][rows]
         labels = self._single_labels(batch)
         if labels is None:
             return source, contaminant
@@ -215,7 +216,7 @@ class InterpreterBrain(ProjectBrain):
         clean_magnitude = rest_magnitude = None
         if mixed is not None:
             clean_magnitude, rest_magnitude = self._explained_magnitudes(
-                interpretation, wavs, mixed, batch)
+                interpretation, mixed, batch)
         parts = self.interpreter.loss(interpretation, clean_magnitude, rest_magnitude)
         loss = parts.pop("loss")
         self._parts.append({k: float(v) for k, v in parts.items()})
