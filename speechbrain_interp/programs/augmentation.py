@@ -29,7 +29,7 @@ def build_noise_augment(hparams):
     dict gives a contaminant a probability; else WHAM! noise augmentation from
     the ``wham_*`` hyperparameters, or None.
 
-    Keys (:func:`noise_keys`): ``add_wham_noise`` (bool) and, when True, ``wham_folder``,
+    Keys (:func:`~speechbrain_interp.programs.harness.noise_keys`): ``add_wham_noise`` (bool) and, when True, ``wham_folder``,
     ``wham_download``, ``wham_subset``, ``wham_snr_low``/``wham_snr_high``
     (dB), ``wham_mode`` (``"snr"`` or upstream's ``"unit_norm_sum"``),
     ``wham_prob`` (probability that a training clip gets noise),
@@ -37,6 +37,7 @@ def build_noise_augment(hparams):
 
     Returns
     -------
+    speechbrain_interp.augment.contamination.Contamination or
     speechbrain_interp.augment.wham.WhamAugment or None
     """
     contamination = hparams.get("contamination") or {}
