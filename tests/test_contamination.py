@@ -187,7 +187,7 @@ def _low_tones(n, seed, length=8000):
     return 0.5 * torch.sin(2 * math.pi * freq * t)
 
 
-def _trained_lmac(guided, epochs=12):
+def _trained_lmac(guided, folder, epochs=12):
     """A decoder of a frozen random CNN14 trained on low tones under louder high tones."""
     import speechbrain as sb
     from speechbrain.utils.train_logger import FileTrainLogger
@@ -202,12 +202,10 @@ def _trained_lmac(guided, epochs=12):
     clf = AudioClassifier(SpectralFrontEnd(), CNN14(base_channels=4), torch.nn.Linear(128, 2))
     lmac = LMAC(clf, decoder_width=8, finetune=guided, lambda_g=16.0, cct=0.0, bin_threshold=0.1)
     contaminate = Contamination({"speech": 1.0}, -3.0, -3.0, speech_bank=_HighTones(1), seed=2)
-    import tempfile
-
-    folder = tempfile.mkdtemp()
+    folder.mkdir(parents=True)
     brain = InterpreterBrain(
         modules={"interpreter": lmac}, opt_class=lambda p: torch.optim.Adam(p, 1e-2),
-        hparams={"train_logger": FileTrainLogger(f"{folder}/log.txt"), "output_folder": folder,
+        hparams={"train_logger": FileTrainLogger(f"{folder}/log.txt"), "output_folder": str(folder),
                  "epoch_counter": None, "noise_augment": contaminate, "noise_in_eval": False,
                  "ckpt_key": "loss", "ckpt_mode": "min", "ckpt_keep": 1,
                  "save_interpretations": False, "interpret_period": 0, "n_interpretations": 0,
@@ -221,14 +219,14 @@ def _trained_lmac(guided, epochs=12):
     return lmac.eval()
 
 
-def test_guidance_on_contaminated_clips_teaches_the_mask_to_drop_a_louder_contaminant():
+def test_guidance_on_contaminated_clips_teaches_the_mask_to_drop_a_louder_contaminant(tmp_path):
     """The Brain tells the guidance which part is explained; the decoder learns to keep it."""
     source = _low_tones(8, seed=99)
     contaminant = _HighTones(7).sample(8, source.shape[-1])
     out = Contamination({"speech": 1.0}, -3.0, -3.0, speech_bank=_HighTones(7), seed=5)(source)
     scores = {}
     for guided in (True, False):
-        lmac = _trained_lmac(guided)
+        lmac = _trained_lmac(guided, tmp_path / str(guided))
         fe = lmac.classifier.frontend
         with torch.no_grad():
             interp = lmac.interpret(out.mixture)

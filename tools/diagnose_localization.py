@@ -54,45 +54,46 @@ def loud_bins(mixture_magnitude, valid, fraction):
 
 
 def diagnose(methods, dataset, conditions, batch_size=8, loud_fraction=0.2):
-    """Per condition and method: mean of each figure over the clips with ground truth."""
+    """Per condition and method: mean of each figure over the clips with ground truth.
+
+    Every method explains the classifier's decision, so one decision per
+    clip gives the explained part, the oracle and the row ``oracle IBM``.
+    """
+    from speechbrain_interp.audio import si_sdr
     from speechbrain_interp.evaluation.localization import (
         binary_scores, explained_parts, mask_auc, oracle_masks, scored_bins,
     )  # fmt: skip
-    from speechbrain_interp.audio import si_sdr
     from speechbrain_interp.evaluation.metrics import interpretation_metrics
 
+    classifier = next(iter(methods.values())).classifier
+    frontend = classifier.frontend
     report = {}
     for cond_name, condition in conditions.items():
-        sums, oracle = {}, None
+        sums = {}
         for batch in condition.batches(dataset, batch_size):
-            for name, method in list(methods.items()) + [("oracle IBM", None)]:
-                if method is None:  # the oracle of the decision the last method explained
-                    mask = oracle.float()
-                else:
-                    context = torch.enable_grad() if method.needs_input_grad else torch.no_grad()
-                    with context:
-                        interp = method.interpret(batch.mixture, with_wave=False)
-                    mask = interp.mask.detach()
-                frontend = next(iter(methods.values())).classifier.frontend
-                mags = [frontend.spectrogram(w)[0] for w in (batch.mixture, batch.source,
-                                                              batch.contaminant)]
-                explained, rest, defined = explained_parts(
-                    interp.label, mags[1], mags[2], batch.label, batch.contaminant_label)
-                ibm, _ = oracle_masks(explained, rest)
-                oracle = ibm
-                valid = scored_bins(mags[0])
-                loud = loud_bins(mags[0], valid, loud_fraction)
-                clf = next(iter(methods.values())).classifier
-                expl_wave, _, _ = explained_parts(interp.label, batch.source, batch.contaminant,
-                                                  batch.label, batch.contaminant_label)
-                length = batch.mixture.shape[-1]
-                wave = frontend.mask_to_wave(mask, *frontend.spectrogram(batch.mixture), length)
-                sdri = si_sdr(wave, expl_wave) - si_sdr(batch.mixture, expl_wave)
+            mix_mag, mix_phase = frontend.spectrogram(batch.mixture)
+            masks, interp = {}, None
+            for name, method in methods.items():
+                context = torch.enable_grad() if method.needs_input_grad else torch.no_grad()
+                with context:
+                    interp = method.interpret(batch.mixture, with_wave=False)
+                masks[name] = interp.mask.detach()
+            parts = [frontend.spectrogram(w)[0] for w in (batch.source, batch.contaminant)]
+            explained, rest, defined = explained_parts(
+                interp.label, *parts, batch.label, batch.contaminant_label)
+            expl_wave, _, _ = explained_parts(interp.label, batch.source, batch.contaminant,
+                                              batch.label, batch.contaminant_label)
+            ibm, _ = oracle_masks(explained, rest)
+            masks["oracle IBM"] = ibm.float()
+            valid = scored_bins(mix_mag)
+            loud = loud_bins(mix_mag, valid, loud_fraction)
+            mixture_sdr = si_sdr(batch.mixture, expl_wave)
+            for name, mask in masks.items():
+                wave = frontend.mask_to_wave(mask, mix_mag, mix_phase, batch.mixture.shape[-1])
                 with torch.no_grad():
-                    faith = interpretation_metrics(clf, interp.magnitude.detach(), mask,
-                                                   interp.label)
+                    faith = interpretation_metrics(classifier, mix_mag, mask, interp.label)
                 figures = {"AI": faith["AI"], "AD": faith["AD"], "FF": faith["FF"],
-                           "SI_SDRi": sdri.double().reshape(-1),
+                           "SI_SDRi": (si_sdr(wave, expl_wave) - mixture_sdr).double().reshape(-1),
                            "AUC_owner": mask_auc(mask, ibm, valid),
                            "AUC_loud": mask_auc(mask, loud, valid),
                            "AUC_owner|loud": mask_auc(mask, ibm, loud),

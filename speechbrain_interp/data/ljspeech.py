@@ -360,6 +360,7 @@ def speech_bank(
     download=False,
     part="all",
     held_out=0.2,
+    generator=None,
 ):
     """A :class:`~speechbrain_interp.data.wham.NoiseBank` of LJSpeech utterances.
 
@@ -385,6 +386,9 @@ def speech_bank(
         training-time contamination, ``"test"`` (held out) for evaluation.
     cache_size : int
         Decoded files kept in memory (see ``NoiseBank``).
+    generator : torch.Generator, optional
+        Draw from this generator instead of one seeded with ``seed`` (e.g.
+        one shared with the other banks of a training-time contamination).
 
     Returns
     -------
@@ -413,4 +417,5 @@ def speech_bank(
         seed=seed,
         cache_size=cache_size,
         files=[path for _, path in files],
+        generator=generator,
     )

@@ -102,8 +102,7 @@ def build_contamination(hparams):
                 "--speech_folder /path/to/LJSpeech-1.1 (or give speech probability 0)")
         banks["speech_bank"] = speech_bank(
             config["speech_folder"], rate, segment, part="train",
-            held_out=config["speech_held_out"])
-        banks["speech_bank"].generator = generator
+            held_out=config["speech_held_out"], generator=generator)
     if float(probabilities.get("noise", 0.0)) > 0:
         folder = hparams["wham_folder"]
         if not folder:
