@@ -88,8 +88,11 @@ def free_port():
 def torchrun(args, cwd, nproc=2, timeout=300):
     """``torchrun --nproc_per_node=<nproc>`` on a free port; returns the CompletedProcess.
 
-    The processes run in their own session: on timeout the whole group is
-    killed, so no worker outlives the test (and keeps a port or a lock).
+    The processes run in their own session. On timeout torchrun gets
+    SIGTERM first (its agent stops the workers, which run in sessions of
+    their own and would otherwise keep the output pipes open), then the
+    whole group SIGKILL: no worker outlives the test (and keeps a port or a
+    lock).
     """
     import signal
     import subprocess
@@ -102,8 +105,12 @@ def torchrun(args, cwd, nproc=2, timeout=300):
     try:
         stdout, stderr = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        stdout, stderr = process.communicate()
+        process.terminate()
+        try:
+            stdout, stderr = process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            stdout, stderr = process.communicate()
         raise AssertionError(f"torchrun timed out after {timeout} s:\n{stdout[-3000:]}\n{stderr[-3000:]}")
     return subprocess.CompletedProcess(cmd, process.returncode, stdout, stderr)
 

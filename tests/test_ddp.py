@@ -125,3 +125,44 @@ def test_nmf_program_runs_once_under_torchrun(setup, tmp_path):
     ddp = torch.load(tmp_path / "ddp" / "pretrained" / "nmf_dictionary.ckpt")
     one = torch.load(tmp_path / "single" / "pretrained" / "nmf_dictionary.ckpt")
     assert all(torch.allclose(ddp[k], one[k], rtol=1e-6, atol=1e-9) for k in one)
+
+
+#: saves and prunes checkpoints on two processes; the main process is slow to
+#: move each new checkpoint into place (as on a loaded machine)
+CHECKPOINTS = textwrap.dedent('''
+    import os, sys, time, torch
+    import torch.distributed as dist
+    from speechbrain_interp.brains import checkpoints
+
+    dist.init_process_group("gloo")
+    rank = dist.get_rank()
+    replace = os.replace
+
+    def slow_replace(src, dst):
+        time.sleep(0.3)
+        replace(src, dst)
+
+    checkpoints.os.replace = slow_replace
+    model = torch.nn.Linear(2, 2)
+    ckpt = checkpoints.AtomicCheckpointer(sys.argv[1], {"model": model})
+    for epoch in range(4):
+        with torch.no_grad():
+            model.weight.fill_(epoch)
+        ckpt.save_and_keep_only(meta={"epoch": epoch}, num_to_keep=1)
+    found = sorted(p.name for p in ckpt.checkpoints_dir.iterdir() if p.name.startswith("CKPT"))
+    print(f"rank {rank}: {len(found)} checkpoint(s), epoch {ckpt.find_checkpoint().meta['epoch']}")
+    dist.destroy_process_group()
+''')
+
+
+def test_checkpoints_saved_and_pruned_in_step_on_two_processes(tmp_path):
+    """Every process lists the checkpoints only once the new one is in place:
+    upstream's pruning broadcasts once per deletion, so a process that listed
+    the folder before the main process's rename deadlocked the other one
+    (seen as a hang or a SIGABRT of the 2-process classification run)."""
+    script = tmp_path / "checkpoints_ddp.py"
+    script.write_text(CHECKPOINTS)
+    result = torchrun([script, tmp_path / "save"], cwd=tmp_path, timeout=90)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    for rank in (0, 1):
+        assert f"rank {rank}: 1 checkpoint(s), epoch 3" in result.stdout

@@ -40,6 +40,7 @@ class AtomicCheckpointer(Checkpointer):
       renames it into ``checkpoints_dir`` when every file is written (a
       rename within one file system is atomic); what an interrupted save
       leaves there is never loaded, and removed after the next complete one.
+      Under DDP every process waits until the checkpoint is in place.
     * Recovering tries the chosen checkpoint and, when one of its files
       does not load (truncated, empty, foreign), warns, renames the folder
       ``unreadable-CKPT+...`` (kept, never loaded again) and tries the next
@@ -75,15 +76,21 @@ class AtomicCheckpointer(Checkpointer):
                                             verbosity=verbosity)
         finally:
             self.checkpoints_dir = final_dir
-        if saved is None:  # not the main process
-            return None
-        target = final_dir / saved.path.name
-        if target.exists():  # a named checkpoint saved again replaces the old one, as upstream
-            shutil.rmtree(target)
-        os.replace(saved.path, target)
-        shutil.rmtree(staging, ignore_errors=True)  # leftovers of interrupted earlier saves
-        paramfiles = {key: target / path.name for key, path in saved.paramfiles.items()}
-        return Checkpoint(target, saved.meta, paramfiles)
+        checkpoint = None
+        if saved is not None:  # the main process moves it into place
+            target = final_dir / saved.path.name
+            if target.exists():  # a named checkpoint saved again replaces the old one, as upstream
+                shutil.rmtree(target)
+            os.replace(saved.path, target)
+            shutil.rmtree(staging, ignore_errors=True)  # leftovers of interrupted earlier saves
+            paramfiles = {key: target / path.name for key, path in saved.paramfiles.items()}
+            checkpoint = Checkpoint(target, saved.meta, paramfiles)
+        # every process sees the new checkpoint before going on: upstream's
+        # delete_checkpoints lists the folder on every process and broadcasts
+        # once per deletion, so a process that listed it before the move
+        # would deadlock the others
+        ddp_barrier()
+        return checkpoint
 
     def recover_if_possible(self, importance_key=None, max_key=None, min_key=None,
                             ckpt_predicate=None):
