@@ -221,6 +221,26 @@ class AudioClassifier(Recorded, nn.Module):
         logits = self.head(embedding)
         return ClassifierOutput(logits, embedding, reps, features)
 
+    def logits_from_deepest(self, deepest):
+        """Logits from the deepest representation ``reps[0]`` alone.
+
+        The rest of :meth:`forward` after the encoder's last block: its
+        ``pool`` (e.g. :meth:`speechbrain_interp.models.CNN14.pool`) and the
+        head. ``None`` when the encoder has no ``pool``.
+
+        Example
+        -------
+        >>> from speechbrain_interp.frontend import SpectralFrontEnd
+        >>> from speechbrain_interp.models import CNN14
+        >>> clf = AudioClassifier(SpectralFrontEnd(), CNN14(base_channels=4),
+        ...                       nn.Linear(128, 3)).eval()
+        >>> out = clf(wave=torch.randn(2, 8000))
+        >>> bool(torch.allclose(clf.logits_from_deepest(out.reps[0]), out.logits))
+        True
+        """
+        pool = getattr(self.embedding_model, "pool", None)
+        return None if pool is None else self.head(pool(deepest))
+
     def probabilities(self, logits):
         """Softmax (single-label) or sigmoid (multi-label) of ``[B, C]`` logits."""
         if self.multilabel:

@@ -166,6 +166,34 @@ def test_gradcam_map_is_the_bilinear_upsampling_on_the_mel_axis():
     assert not torch.allclose(lin.mask, attribution_to_mask(upstream), atol=0.05)
 
 
+@pytest.mark.parametrize("domain", DOMAINS)
+@pytest.mark.parametrize("relu", [False, True])
+def test_gradcam_from_the_deepest_map_equals_captum_layer_gradcam(domain, relu):
+    """Grad-CAM from the interpretation's own deepest map (gradient through
+    the pooling and head only) is captum's LayerGradCam to 1e-5, for a map
+    that is not trivially small."""
+    from captum.attr import LayerGradCam
+
+    clf = classifier(n_blocks=4)
+    with torch.no_grad():
+        clf.head.weight.mul_(50.0)
+    method = GradCAM(clf, domain=domain, relu_attributions=relu)
+    calls = []
+    hook = clf.embedding_model.register_forward_hook(lambda *_: calls.append(1))
+    out = method.interpret(waves(seconds=1.0))
+    hook.remove()
+    assert len(calls) == 1  # the interpretation's own forward, no second pass
+    inputs = method.attribution_inputs(out.magnitude).requires_grad_(True)
+    theirs = LayerGradCam(method.forward_model, clf.embedding_model.blocks[-1]).attribute(
+        inputs, target=out.label, relu_attributions=relu)[:, 0]
+    ours = out.extras["layer_attribution"]
+    assert float(theirs.abs().max()) > 1e-3
+    assert torch.allclose(ours, theirs, atol=1e-5, rtol=0)
+    # the forward hook path is what other layers (and encoders without pool) use
+    hooked = method.layer_map(inputs, out.label, relu)[:, 0]
+    assert torch.allclose(hooked, theirs, atol=1e-7)
+
+
 @pytest.mark.filterwarnings("ignore:Setting backward hooks")
 def test_guided_gradcam_matches_captum_in_the_features_domain():
     clf = classifier(n_blocks=4)

@@ -149,7 +149,7 @@ def test_nmf_then_l2i_recipes_real_audio(esc10_classifier, tmp_path, offline_hub
     brain = _run("train.py", "l2i_small.yaml", data, classifier, out,
                  "--nmf_source", str(nmf_out / "pretrained"))
     metrics = _check_run(out, brain, ["psi", "theta"])
-    assert {"L2I_top1", "L2I_FF"} <= set(metrics)
+    assert {"L2I_top1", "PIQ_FF"} <= set(metrics)
     # the NMF dictionary travels inside interpreter.ckpt: the folder needs no nmf_source
     check_round_trip(out / "pretrained", brain.interpreter, tmp_path, offline_hub,
                      torch.randn(1, 16000 * 5))

@@ -7,6 +7,7 @@ import torch
 import torch.nn.functional as F
 
 from speechbrain_interp.classifier import AudioClassifier
+from speechbrain_interp.evaluation.metrics import interpretation_metrics
 from speechbrain_interp.frontend import SpectralFrontEnd
 from speechbrain_interp.interpreters import L2I
 from speechbrain_interp.interpreters.l2i import Psi, Theta, relevance, select_components
@@ -272,12 +273,20 @@ def test_extra_metrics(dictionary):
     l2i = make_l2i(dictionary, n_classes=4, relevance_threshold=0.0)
     out = l2i.interpret(batch((0.6,) * 3), with_wave=False)
     m = l2i.extra_metrics(out)
-    assert set(m) == {"L2I_top1", "L2I_top3", "L2I_top4", "L2I_FF"}
+    assert set(m) == {"L2I_top1", "L2I_top3", "L2I_top4"}
     assert all(v.shape == (3,) for v in m.values())
     assert torch.all(m["L2I_top4"] == 1)
     top1 = (out.extras["theta_logits"].argmax(-1) == out.logits.argmax(-1)).float()
     assert torch.equal(m["L2I_top1"], top1)
-    # FF by hand: remove X_int in the log1p domain
+
+
+def test_removal_fidelity_is_the_suites_subtractive_ff(dictionary):
+    """L2I's removal fidelity (X_int taken out of log1p|X|), computed by hand,
+    is the suite's PIQ_FF of L2I's mask: one formula, one classifier call."""
+    l2i = make_l2i(dictionary, n_classes=4, relevance_threshold=0.0).eval()
+    with torch.no_grad():  # a head that reacts to its input (random CNN14s barely do)
+        l2i.classifier.head.weight.mul_(300.0)
+    out = l2i.interpret(batch((0.6, 0.3, 0.9)), with_wave=False)
     X = torch.log1p(out.magnitude)
     x2 = torch.expm1(X - out.extras["native_mask"] * X)
     p = l2i.classifier.probabilities
@@ -285,7 +294,10 @@ def test_extra_metrics(dictionary):
         p2 = p(l2i.classifier(magnitude=x2).logits)
     idx = torch.arange(3)
     ff = p(out.logits)[idx, out.label] - p2[idx, out.label]
-    assert torch.allclose(m["L2I_FF"], ff, atol=1e-6)
+    assert ff.abs().max() > 1e-3  # the removal changes the decision's probability
+    suite = interpretation_metrics(l2i.classifier, out.magnitude, out.mask, out.label,
+                                   p_input=p(out.logits), subtractive=True)
+    assert torch.allclose(suite["PIQ_FF"], ff, atol=1e-5)
 
 
 def test_components_waves(dictionary):

@@ -10,12 +10,19 @@ done for the whole evaluation of a batch (:func:`speechbrain_interp.evaluation.s
 the interpretation plus every faithfulness metric ("metric suite"), and
 with the ground-truth localisation of a mixture on top (wave synthesis,
 oracle masks, AUC, IoU, SI-SDR: "suite + ground truth"). Also: the peak
-memory (RSS) of a fresh process that only builds the models and runs the
-method once, and the method's parameter count.
+memory of a fresh process that only builds the models and runs the
+method once (RSS on CPU, allocated device memory on CUDA), the method's
+parameter count and its throughput in clips per second.
+
+Each interpreter is built with the settings of its full-size ESC-50 YAML
+(``recipes/ESC50/interpret/hparams/<method>.yaml``: what a user trains),
+around a CNN14 of the requested size. One line per method is printed as it
+finishes; the table comes at the end.
 
     python tools/benchmark.py                      # full-size CNN14, batch 8 x 5 s
     python tools/benchmark.py --base_channels 16 --n_classes 10 --seconds 3
-    python tools/benchmark.py --methods lmac lmac_paper --repeats 5
+    python tools/benchmark.py --methods lmac gradcam --repeats 5
+    python tools/benchmark.py --device cuda --batch 32
 
 Results: a markdown table on stdout and ``<out>/benchmark.{md,json}``.
 Weights are random: speed does not depend on them.
@@ -25,6 +32,7 @@ Authors
 """
 
 import argparse
+import inspect
 import os
 import platform
 import resource
@@ -38,14 +46,41 @@ import torch
 from speechbrain_interp.evaluation.reports import write_table
 from speechbrain_interp.evaluation.suite import score_batch
 
-#: method name -> (description, builder name)
+#: method name -> description
 METHODS = {
     "lmac": "L-MAC, light decoder (ours)",
     "lmac_paper": "L-MAC, paper-size transposed-conv decoder",
     "piq": "PIQ (class-partitioned VQ, light decoder)",
     "l2i": "L2I (Psi/Theta + NMF dictionary)",
     "pv": "Perception Visualization (decoder of the deepest map + Grad-CAM)",
+    "gradcam": "Grad-CAM (baseline, deepest block)",
 }
+
+#: the recipe YAMLs whose settings the interpreters are built with
+HPARAMS = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "recipes",
+                       "ESC50", "interpret", "hparams")
+#: constructor argument -> YAML key, where the names differ
+ALIASES = {"channels": "decoder_channels"}
+
+
+def yaml_settings(cls, stem):
+    """Constructor arguments of ``cls`` that ``<stem>.yaml`` sets (plain values only)."""
+    from speechbrain_interp.programs.harness import read_plain
+
+    plain = read_plain(os.path.join(HPARAMS, f"{stem}.yaml"),
+                       {"data_folder": "-", "classifier_source": "-", "nmf_source": "-"})
+    settings = {}
+    for name in inspect.signature(cls.__init__).parameters:
+        value = plain.get(ALIASES.get(name, name))
+        if value is not None and name not in ("self", "classifier"):
+            settings[name] = value
+    return settings
+
+
+def synchronize(device):
+    """Waits for the device's queued work (CUDA kernels run asynchronously)."""
+    if torch.device(device).type == "cuda":
+        torch.cuda.synchronize(device)
 
 
 def build_classifier(args):
@@ -55,30 +90,39 @@ def build_classifier(args):
     from speechbrain_interp.models import CNN14
 
     encoder = CNN14(n_mels=80, base_channels=args.base_channels)
-    return AudioClassifier(SpectralFrontEnd(), encoder, torch.nn.Linear(encoder.emb_dim, args.n_classes)).eval()
+    head = torch.nn.Linear(encoder.emb_dim, args.n_classes)
+    return AudioClassifier(SpectralFrontEnd(), encoder, head).freeze().to(args.device)
 
 
 def build_method(name, classifier, args):
-    """The interpreter called ``name`` around ``classifier``."""
+    """The interpreter called ``name`` around ``classifier`` (its YAML's settings)."""
     from speechbrain_interp import interpreters
 
-    if name == "lmac":
-        return interpreters.LMAC(classifier)
-    if name == "lmac_paper":
-        return interpreters.LMAC(classifier, decoder="paper", paper_dim=args.paper_dim)
-    if name == "piq":
-        return interpreters.PIQ(classifier, n_codes=max(1024, args.n_classes))
-    if name == "l2i":
+    if name in ("lmac", "lmac_paper"):
+        settings = yaml_settings(interpreters.LMAC, "lmac")
+        if name == "lmac_paper":
+            settings.update(decoder="paper", paper_dim=args.paper_dim)
+        method = interpreters.LMAC(classifier, **settings)
+    elif name == "piq":
+        settings = yaml_settings(interpreters.PIQ, "piq")
+        settings["n_codes"] = max(settings.get("n_codes", 0), args.n_classes)
+        method = interpreters.PIQ(classifier, **settings)
+    elif name == "l2i":
         from speechbrain_interp.nmf import NMFDictionary
 
-        nmf = NMFDictionary(classifier.frontend.n_freqs, 100)
+        settings = yaml_settings(interpreters.L2I, "l2i")
+        nmf = NMFDictionary(classifier.frontend.n_freqs, settings.pop("n_components", 100))
         nmf.W.copy_(torch.rand_like(nmf.W))
-        return interpreters.L2I(classifier, nmf)
-    if name == "pv":
-        method = interpreters.PerceptionVisualization(classifier)
+        method = interpreters.L2I(classifier, nmf, **settings)
+    elif name == "pv":
+        method = interpreters.PerceptionVisualization(
+            classifier, **yaml_settings(interpreters.PerceptionVisualization, "pv"))
         method.reconstructor.range.update(torch.tensor([0.0, 5.0]))  # a fitted target range
-        return method
-    raise ValueError(f"unknown method {name!r}; choose from {sorted(METHODS)}")
+    elif name == "gradcam":
+        method = interpreters.GradCAM(classifier)
+    else:
+        raise ValueError(f"unknown method {name!r}; choose from {sorted(METHODS)}")
+    return method.to(args.device)
 
 
 def n_parameters(module):
@@ -87,24 +131,26 @@ def n_parameters(module):
     return sum(p.numel() for p in module.parameters() if id(p) not in own)
 
 
-def median_time(fn, repeats, warmup=1):
-    """Median wall time of ``fn()`` in seconds."""
+def median_time(fn, repeats, warmup=1, device="cpu"):
+    """Median wall time of ``fn()`` in seconds (device work included)."""
     for _ in range(warmup):
         fn()
+    synchronize(device)
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
         fn()
+        synchronize(device)
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 
 
 def peak_memory_mb(method, args):
-    """Peak RSS of a fresh process that runs ``method`` (or the classifier: None)."""
+    """Peak memory of a fresh process that runs ``method`` (or the classifier: None)."""
     cmd = [sys.executable, os.path.abspath(__file__), "--_memory_probe", method or "",
            "--base_channels", str(args.base_channels), "--n_classes", str(args.n_classes),
            "--seconds", str(args.seconds), "--batch", str(args.batch),
-           "--threads", str(args.threads)]
+           "--threads", str(args.threads), "--device", args.device]
     if args.paper_dim:
         cmd += ["--paper_dim", str(args.paper_dim)]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True)
@@ -112,14 +158,22 @@ def peak_memory_mb(method, args):
 
 
 def _memory_probe(args):
+    """Prints the peak memory (MB) of building and running one method once:
+    process RSS on CPU, CUDA allocations on a GPU."""
     classifier = build_classifier(args)
-    wave = torch.randn(args.batch, int(args.seconds * 16000))
+    wave = torch.randn(args.batch, int(args.seconds * 16000), device=args.device)
     with torch.no_grad():
         if args._memory_probe:
-            build_method(args._memory_probe, classifier, args).eval().interpret(wave)
+            method = build_method(args._memory_probe, classifier, args).eval()
+            context = torch.enable_grad() if method.needs_input_grad else torch.no_grad()
+            with context:
+                method.interpret(wave)
         else:
             classifier(wave=wave)
-    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0)
+    if torch.device(args.device).type == "cuda":
+        print(torch.cuda.max_memory_allocated(args.device) / 2**20)
+    else:
+        print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0)
 
 
 def _mixture_parts(classifier, wave):
@@ -131,7 +185,35 @@ def _mixture_parts(classifier, wave):
     spectrogram = classifier.frontend.spectrogram
     return {"source": source, "contaminant": noise,
             "magnitudes": tuple(spectrogram(w)[0] for w in (mixture, source, noise)),
-            "label": torch.zeros(wave.shape[0], dtype=torch.long), "contaminant_label": None}
+            "label": torch.zeros(wave.shape[0], dtype=torch.long, device=wave.device),
+            "contaminant_label": None}
+
+
+def progress(message):
+    """One progress line on stderr (the table goes to stdout)."""
+    print(f"[benchmark {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def ratio(value):
+    """``1.23x``, or ``-`` for no value."""
+    return "-" if value is None else f"{value:.2f}x"
+
+
+def time_method(method, jobs, forward, args):
+    """Median time and median ratio to a fresh forward, per job of one method."""
+    row = {}
+    for prefix, run in jobs.items():
+        run()  # warm-up
+        seconds, ratios = [], []
+        for _ in range(args.repeats):  # interleaved: each ratio against a fresh forward
+            base = median_time(forward, 1, warmup=0, device=args.device)
+            took = median_time(run, 1, warmup=0, device=args.device)
+            seconds.append(took)
+            ratios.append(took / base)
+        row[prefix + "seconds"] = statistics.median(seconds)
+        row[prefix + "ratio"] = statistics.median(ratios)
+    row["clips_per_s"] = args.batch / row["seconds"]
+    return row
 
 
 def main(argv=None):
@@ -143,6 +225,7 @@ def main(argv=None):
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N")
     parser.add_argument("--paper_dim", type=int, default=None,
                         help="paper decoder width (default: the deepest channels, 2048 at full size)")
     parser.add_argument("--metric_max_batch", type=int, default=None,
@@ -152,6 +235,11 @@ def main(argv=None):
     parser.add_argument("--_memory_probe", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
+    unknown = sorted(set(args.methods) - set(METHODS))
+    if unknown:
+        parser.error(f"unknown methods {unknown}; choose from {sorted(METHODS)}")
+    if torch.device(args.device).type == "cuda" and not torch.cuda.is_available():
+        parser.error(f"--device {args.device}: CUDA is not available on this machine")
     if args._memory_probe is not None:
         return _memory_probe(args)
 
@@ -161,19 +249,25 @@ def main(argv=None):
     if not args.no_memory:
         for name in [None] + list(args.methods):
             memory[name] = peak_memory_mb(name, args)
+            progress(f"peak memory of {name or 'classifier forward'}: {memory[name]:.0f} MB")
 
     torch.manual_seed(0)
     classifier = build_classifier(args)
-    wave = torch.randn(args.batch, int(args.seconds * 16000))
+    wave = torch.randn(args.batch, int(args.seconds * 16000), device=args.device)
     forward = lambda: classifier(wave=wave)  # noqa: E731
     parts = _mixture_parts(classifier, wave)
     rows = []
     with torch.no_grad():
-        base_times = [median_time(forward, 1, warmup=1 if r == 0 else 0) for r in range(args.repeats)]
-        rows.append({"method": "classifier forward", "seconds": statistics.median(base_times),
+        base_times = [median_time(forward, 1, warmup=1 if r == 0 else 0, device=args.device)
+                      for r in range(args.repeats)]
+        forward_s = statistics.median(base_times)
+        rows.append({"method": "classifier forward", "seconds": forward_s,
                      "ratio": 1.0, "suite_ratio": None, "gt_ratio": None,
+                     "clips_per_s": args.batch / forward_s,
                      "parameters": sum(p.numel() for p in classifier.parameters()),
                      "peak_mb": memory.get(None)})
+        progress(f"classifier forward: {forward_s:.3f} s per batch, "
+                 f"{args.batch / forward_s:.1f} clips/s")
         for name in args.methods:
             method = build_method(name, classifier, args).eval()
             jobs = {
@@ -181,42 +275,41 @@ def main(argv=None):
                 "suite_": lambda: score_batch(method, wave, max_batch=args.metric_max_batch),
                 "gt_": lambda: score_batch(method, wave, parts, max_batch=args.metric_max_batch),
             }
+            if method.needs_input_grad:  # as the evaluation calls it
+                interpret = jobs[""]
+                jobs[""] = lambda: _with_grad(interpret)
             row = {"method": name, "description": METHODS.get(name, name),
                    "parameters": n_parameters(method), "peak_mb": memory.get(name)}
-            for prefix, run in jobs.items():
-                run()  # warm-up
-                seconds, ratios = [], []
-                for _ in range(args.repeats):  # interleaved: each ratio against a fresh forward
-                    base = median_time(forward, 1, warmup=0)
-                    took = median_time(run, 1, warmup=0)
-                    seconds.append(took)
-                    ratios.append(took / base)
-                row[prefix + "seconds"] = statistics.median(seconds)
-                row[prefix + "ratio"] = statistics.median(ratios)
+            row.update(time_method(method, jobs, forward, args))
             rows.append(row)
-            del method
+            progress(f"{name}: interpret {ratio(row['ratio'])}, suite {ratio(row['suite_ratio'])}, "
+                     f"+ ground truth {ratio(row['gt_ratio'])}, {row['clips_per_s']:.1f} clips/s")
+    device = (torch.cuda.get_device_name(args.device) if torch.device(args.device).type == "cuda"
+              else f"{args.threads} threads, {platform.processor() or platform.machine()}")
     setting = (f"CNN14 base_channels={args.base_channels} ({sum(p.numel() for p in classifier.embedding_model.parameters()) / 1e6:.1f} M), "
                f"{args.n_classes} classes, batch {args.batch} x {args.seconds:g} s, "
-               f"{args.threads} threads, {platform.processor() or platform.machine()}, "
-               f"torch {torch.__version__}, median of {args.repeats} runs")
+               f"{device}, torch {torch.__version__}, median of {args.repeats} runs")
+    memory_kind = "peak CUDA memory (MB)" if torch.device(args.device).type == "cuda" else "peak RSS (MB)"
     lines = [f"Benchmark: {setting}", "",
              "Ratios: time over one classifier forward of the same batch, median of "
              "interleaved runs (the same per clip).", "",
-             "| method | interpret time (s) | interpret ratio | metric suite ratio "
-             "| suite + ground truth ratio | parameters (excl. classifier) | peak RSS (MB) |",
-             "|---|---|---|---|---|---|---|"]
-
-    def ratio(value):
-        return "-" if value is None else f"{value:.2f}x"
-
+             "| method | interpret time (s) | clips/s | interpret ratio | metric suite ratio "
+             f"| suite + ground truth ratio | parameters (excl. classifier) | {memory_kind} |",
+             "|---|---|---|---|---|---|---|---|"]
     for row in rows:
         peak = "-" if row["peak_mb"] is None else f"{row['peak_mb']:.0f}"
-        lines.append(f"| {row['method']} | {row['seconds']:.3f} | {ratio(row['ratio'])} | "
-                     f"{ratio(row.get('suite_ratio'))} | {ratio(row.get('gt_ratio'))} | "
-                     f"{row['parameters'] / 1e6:.2f} M | {peak} |")
+        lines.append(f"| {row['method']} | {row['seconds']:.3f} | {row['clips_per_s']:.1f} | "
+                     f"{ratio(row['ratio'])} | {ratio(row.get('suite_ratio'))} | "
+                     f"{ratio(row.get('gt_ratio'))} | {row['parameters'] / 1e6:.2f} M | {peak} |")
     table = "\n".join(lines)
     write_table(args.out, "benchmark", table, {"setting": setting, "rows": rows})
     return rows
+
+
+def _with_grad(fn):
+    """``fn()`` with gradients enabled (methods that need input gradients)."""
+    with torch.enable_grad():
+        return fn()
 
 
 if __name__ == "__main__":

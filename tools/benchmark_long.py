@@ -59,7 +59,7 @@ def build_classifier(args):
 
     encoder = CNN14(n_mels=80, base_channels=args.base_channels)
     return AudioClassifier(SpectralFrontEnd(), encoder,
-                           torch.nn.Linear(encoder.emb_dim, args.n_classes)).eval()
+                           torch.nn.Linear(encoder.emb_dim, args.n_classes)).freeze().to(args.device)
 
 
 def build_interpreter(classifier):
@@ -78,10 +78,15 @@ def samples(args, classifier):
 
 
 def run_mode(mode, model, wave, window, hop, batch_size):
-    """One ``classify_long`` (model: classifier) or ``interpret_long`` (model: interpreter)."""
+    """One ``classify_long`` (model: classifier) or ``interpret_long`` (model: interpreter),
+    its device work included."""
     if mode == "classify":
-        return classify_long(model, wave, window, hop, batch_size)
-    return interpret_long(model, wave, window, hop, batch_size, with_wave=True)
+        out = classify_long(model, wave, window, hop, batch_size)
+    else:
+        out = interpret_long(model, wave, window, hop, batch_size, with_wave=True)
+    if wave.is_cuda:
+        torch.cuda.synchronize(wave.device)
+    return out
 
 
 def peak_memory_mb(mode, seconds, args):
@@ -90,7 +95,7 @@ def peak_memory_mb(mode, seconds, args):
            "--seconds", str(seconds), "--base_channels", str(args.base_channels),
            "--n_classes", str(args.n_classes), "--window", str(args.window),
            "--hop", str(args.hop), "--batch_size", str(args.batch_size),
-           "--threads", str(args.threads)]
+           "--threads", str(args.threads), "--device", args.device]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True)
     return float(out.stdout.strip().splitlines()[-1])
 
@@ -99,9 +104,12 @@ def _memory_probe(args):
     classifier = build_classifier(args)
     model = classifier if args._memory_probe == "classify" else build_interpreter(classifier)
     window, hop = samples(args, classifier)
-    wave = torch.randn(int(args.seconds[0] * classifier.sample_rate))
+    wave = torch.randn(int(args.seconds[0] * classifier.sample_rate), device=args.device)
     run_mode(args._memory_probe, model, wave, window, hop, args.batch_size)
-    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0)
+    if torch.device(args.device).type == "cuda":
+        print(torch.cuda.max_memory_allocated(args.device) / 2**20)
+    else:
+        print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0)
 
 
 def profile_explain(interpreter, wave, window, hop, batch_size):
@@ -153,6 +161,13 @@ def profile_explain(interpreter, wave, window, hop, batch_size):
     return spent
 
 
+def _where(args):
+    """The device in words."""
+    if torch.device(args.device).type == "cuda":
+        return torch.cuda.get_device_name(args.device)
+    return f"{args.threads} threads, {platform.processor() or platform.machine()}"
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, nargs="+", default=[10.0, 60.0, 600.0],
@@ -164,6 +179,8 @@ def main(argv=None):
     parser.add_argument("--n_classes", type=int, default=50)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N (peak memory: "
+                        "allocated CUDA memory instead of RSS)")
     parser.add_argument("--out", default="results/benchmark_long")
     parser.add_argument("--no_memory", action="store_true", help="skip the memory subprocesses")
     parser.add_argument("--profile", action="store_true",
@@ -171,6 +188,8 @@ def main(argv=None):
     parser.add_argument("--_memory_probe", default=None, choices=MODES, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
+    if torch.device(args.device).type == "cuda" and not torch.cuda.is_available():
+        parser.error(f"--device {args.device}: CUDA is not available on this machine")
     if args._memory_probe is not None:
         return _memory_probe(args)
 
@@ -189,10 +208,11 @@ def main(argv=None):
     window, hop = samples(args, classifier)
     rate = classifier.sample_rate
     for mode in MODES:  # warm-up
-        run_mode(mode, models[mode], torch.randn(2 * window), window, hop, args.batch_size)
+        run_mode(mode, models[mode], torch.randn(2 * window, device=args.device), window, hop,
+                 args.batch_size)
     rows = []
     for seconds in args.seconds:
-        wave = torch.randn(int(seconds * rate))
+        wave = torch.randn(int(seconds * rate), device=args.device)
         times = {mode: [] for mode in MODES}
         cpu = {mode: [] for mode in MODES}
         for _ in range(args.repeats):  # back to back: each ratio against a fresh classify
@@ -227,7 +247,7 @@ def main(argv=None):
     setting = (f"CNN14 base_channels={args.base_channels} ({params:.1f} M) + L-MAC light decoder "
                f"({own:.2f} M), {args.n_classes} classes, windows of {window} samples "
                f"({window / rate:g} s), hop {hop} samples ({hop / rate:g} s), batch {args.batch_size}, "
-               f"{args.threads} threads, {platform.processor() or platform.machine()}, "
+               f"{_where(args)}, "
                f"torch {torch.__version__}, median of {args.repeats} runs")
     lines = [f"Long-recording benchmark: {setting}", "",
              "RTF: seconds of audio per second of compute (higher is faster). "

@@ -286,7 +286,7 @@ class InterpreterBrain(ProjectBrain):
         super().on_stage_start(stage, epoch)
         self._epoch = epoch
         self._parts = []
-        self._tracker = MetricTracker(medians=("FF", "L2I_FF"))
+        self._tracker = MetricTracker(medians=("FF", "PIQ_FF"))
         self._saved_labels = []
 
     def _stats(self, stage_loss):

@@ -151,8 +151,14 @@ def score_batch(method, wave, parts=None, max_batch=None, subtractive=False, wit
             parts.get("contaminant_label"))
         frontend, length = classifier.frontend, expl_wave.shape[-1]
         mask = interpretation.mask.detach()
-        part_waves = tuple(frontend.mask_to_wave(mask, *frontend.spectrogram(w), length)
-                           for w in (expl_wave, other_wave))
+        expl_part = frontend.mask_to_wave(mask, *frontend.spectrogram(expl_wave), length)
+        if (interpretation.wave is not None and interpretation.base_magnitude is None
+                and method.listens_to_masked_input):
+            # ISTFT(M X_mix) = ISTFT(M X_expl) + ISTFT(M X_other): the STFT is linear
+            other_part = interpretation.wave - expl_part
+        else:
+            other_part = frontend.mask_to_wave(mask, *frontend.spectrogram(other_wave), length)
+        part_waves = (expl_part, other_part)
         metrics.update(localization_metrics(
             mask, expl_mag, other_mag, mix_mag,
             wave=interpretation.wave, source_wave=expl_wave, defined=defined,

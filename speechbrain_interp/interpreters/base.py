@@ -375,6 +375,10 @@ class Interpreter(Recorded, nn.Module):
     needs_input_grad = False
     #: True for methods with trainable parameters (they implement ``loss``)
     trainable = False
+    #: True when :meth:`listen` is ``ISTFT(mask * X)`` with the input's phase
+    #: (linear in ``X``: the evaluation splits the wave of a mixture into its
+    #: parts' waves by subtraction); False for PV (its own magnitude)
+    listens_to_masked_input = True
 
     def __init__(self, classifier):
         super().__init__()

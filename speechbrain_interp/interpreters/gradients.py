@@ -181,8 +181,11 @@ class CaptumAttribution(Interpreter):
                 return self.frontend.features(magnitude)
         return magnitude
 
-    def attribute(self, inputs, label):
+    def attribute(self, inputs, label, output=None):
         """Raw attribution of ``inputs`` ``[B, T, D]`` for ``label`` ``[B]``.
+
+        ``output`` is the classifier's output on ``inputs`` (already
+        computed by :meth:`interpret`); methods that can reuse it do.
 
         Returns
         -------
@@ -201,7 +204,8 @@ class CaptumAttribution(Interpreter):
         with torch.enable_grad(), warnings.catch_warnings():
             # captum's GuidedBackprop announces its ReLU hooks on every call
             warnings.filterwarnings("ignore", message="Setting backward hooks on ReLU")
-            attribution, extras = self.attribute(inputs.clone().requires_grad_(True), label)
+            attribution, extras = self.attribute(inputs.clone().requires_grad_(True), label,
+                                                 output)
         attribution = attribution.detach()
         extras = {k: v.detach() if torch.is_tensor(v) else v for k, v in extras.items()}
         extras["attribution"] = attribution
@@ -289,7 +293,7 @@ class SmoothGrad(CaptumAttribution):
         self.noise_level = float(noise_level)
         self.internal_batch_size = int(internal_batch_size)
 
-    def attribute(self, inputs, label):
+    def attribute(self, inputs, label, output=None):
         """Mean ``|gradient|`` over the noisy copies, ``[B, T, D]``."""
         x = inputs.detach()
         batch = x.shape[0]
@@ -346,7 +350,7 @@ class IntegratedGradients(CaptumAttribution):
         self.internal_batch_size = int(internal_batch_size)
         self.integration = str(method)
 
-    def attribute(self, inputs, label):
+    def attribute(self, inputs, label, output=None):
         """Integrated gradients from ``zeros_like(inputs)``, ``[B, T, D]``."""
         attribution, delta = self.method.attribute(
             inputs, baselines=torch.zeros_like(inputs), target=label, n_steps=self.n_steps,
@@ -426,7 +430,9 @@ class GradCAM(CaptumAttribution):
 
         super().__init__(classifier, domain=domain, seed=seed)
         self.relu_attributions = bool(relu_attributions)
-        layer = _deepest_block(classifier) if layer is None else layer
+        deepest = _deepest_block(classifier)
+        layer = deepest if layer is None else layer
+        self.at_deepest = layer is deepest
         self.grad_cam = LayerGradCam(self.forward_model, layer)
 
     def to_input_grid(self, layer_map, inputs):
@@ -436,13 +442,35 @@ class GradCAM(CaptumAttribution):
             up = self.frontend.features_mask_to_linear(up)
         return up
 
-    def layer_map(self, inputs, label, relu_attributions):
-        """captum ``LayerGradCam`` map, ``[B, 1, T', F']``."""
+    def layer_map(self, inputs, label, relu_attributions, output=None):
+        """The Grad-CAM map ``[B, 1, T', F']`` of ``label`` at the layer.
+
+        At the deepest block, with the classifier's ``output`` on
+        ``inputs`` at hand and an encoder that exposes its pooling
+        (:meth:`~speechbrain_interp.classifier.AudioClassifier.logits_from_deepest`),
+        the map comes from that block's output alone: the gradient of the
+        class logit flows back through the pooling and the head only, not
+        through the blocks (no second forward, no full backward). Otherwise:
+        captum ``LayerGradCam`` (a forward with a hook, then the gradient to
+        the layer). Both give ``sum_k (mean_{t,f} d y_c / d A_k) A_k``
+        (ReLU'd with ``relu_attributions``).
+        """
+        deepest = None if output is None or not self.at_deepest else output.reps[0]
+        if deepest is not None:
+            with torch.enable_grad():
+                acts = deepest.detach().requires_grad_(True)
+                logits = self.classifier.logits_from_deepest(acts)
+                if logits is not None:
+                    score = logits.gather(1, label.view(-1, 1).to(logits.device)).sum()
+                    (grads,) = torch.autograd.grad(score, acts)
+                    weights = grads.mean(dim=(2, 3), keepdim=True)
+                    cam = (weights * acts.detach()).sum(dim=1, keepdim=True)
+                    return F.relu(cam) if relu_attributions else cam
         return self.grad_cam.attribute(inputs, target=label, relu_attributions=relu_attributions)
 
-    def attribute(self, inputs, label):
+    def attribute(self, inputs, label, output=None):
         """Upsampled GradCAM map, ``[B, T, D]``."""
-        cam = self.layer_map(inputs, label, self.relu_attributions).detach()
+        cam = self.layer_map(inputs, label, self.relu_attributions, output).detach()
         return self.to_input_grid(cam, inputs), {"layer_attribution": cam[:, 0]}
 
 
@@ -478,9 +506,9 @@ class GuidedGradCAM(GradCAM):
         super().__init__(classifier, domain=domain, layer=layer, relu_attributions=True, seed=seed)
         self.guided_backprop = CaptumGuidedBackprop(self.forward_model)
 
-    def attribute(self, inputs, label):
+    def attribute(self, inputs, label, output=None):
         """Guided backprop times the ReLU'd, upsampled GradCAM map, ``[B, T, D]``."""
-        cam = self.layer_map(inputs, label, True).detach()
+        cam = self.layer_map(inputs, label, True, output).detach()
         guided = self.guided_backprop.attribute(inputs, target=label).detach()
         return guided * self.to_input_grid(cam, inputs), {"layer_attribution": cam[:, 0]}
 
@@ -527,7 +555,7 @@ class GradientSHAP(CaptumAttribution):
         self.n_samples = int(n_samples)
         self.stdevs = float(stdevs)
 
-    def attribute(self, inputs, label):
+    def attribute(self, inputs, label, output=None):
         """GradientShap attribution per clip, ``[B, T, D]``."""
         attributions, all_baselines = [], []
         for b in range(inputs.shape[0]):

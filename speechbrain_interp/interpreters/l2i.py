@@ -32,7 +32,7 @@ from torch import nn
 
 from speechbrain_interp.frontend import compress
 from speechbrain_interp.interpreters.base import Interpretation, Interpreter, log_mask_to_linear
-from speechbrain_interp.evaluation.metrics import subtractive_faithfulness, topk_fidelity
+from speechbrain_interp.evaluation.metrics import topk_fidelity
 from speechbrain_interp.nmf import NMFDictionary, component_masks, selected_mask
 
 __all__ = ["L2I", "Psi", "Theta", "relevance", "select_components"]
@@ -250,7 +250,7 @@ class L2I(Interpreter):
     >>> sorted(l2i.loss(out))
     ['loss', 'loss_fid', 'loss_l1', 'loss_nmf']
     >>> sorted(l2i.extra_metrics(out))
-    ['L2I_FF', 'L2I_top1', 'L2I_top3']
+    ['L2I_top1', 'L2I_top3']
     """
 
     trainable = True
@@ -347,27 +347,21 @@ class L2I(Interpreter):
         return {"loss": total, **{k: v.detach() for k, v in parts.items()}}
 
     def extra_metrics(self, interpretation):
-        """Top-k fidelity of Theta (k = 1, 3, 5, capped at ``C``) and ``L2I_FF``.
+        """Top-k fidelity of Theta (k = 1, 3, 5, capped at ``C``).
 
         ``L2I_top<k>``: 1 if the classifier decision (argmax of its logits)
-        is among Theta's ``k`` best classes. ``L2I_FF``: ``f(x)_c - f(x_2)_c``
-        with ``x_2`` the input without the selected components,
-        ``|X_2| = expm1(log1p|X| - X_int)`` (one classifier call).
+        is among Theta's ``k`` best classes (no classifier call). L2I's
+        removal fidelity ``f(x)_c - f(x_2)_c`` with
+        ``|X_2| = expm1(log1p|X| - X_int)`` is the metric suite's
+        ``PIQ_FF`` of this method's mask (the linear mask is
+        :func:`log_mask_to_linear` of the native one, so the compressed-domain
+        subtraction removes exactly ``X_int``), computed in the suite's
+        batched classifier call, not here.
         """
-        logits = interpretation.logits.detach()
         scores = interpretation.extras["theta_logits"].detach()
-        decision = logits.argmax(dim=-1)
-        out = {}
-        for k in sorted({min(k, scores.shape[-1]) for k in (1, 3, 5)}):
-            out[f"L2I_top{k}"] = topk_fidelity(decision, scores, k)
-        native = interpretation.extras["native_mask"].detach()
-        X = compress(interpretation.magnitude.detach())
-        removed = torch.expm1((1.0 - native) * X)
-        with torch.no_grad():
-            p_removed = self.classifier.probabilities(self.classifier(magnitude=removed).logits)
-        p_input = self.classifier.probabilities(logits)
-        out["L2I_FF"] = subtractive_faithfulness(p_input, p_removed, interpretation.label)
-        return out
+        decision = interpretation.logits.detach().argmax(dim=-1)
+        return {f"L2I_top{k}": topk_fidelity(decision, scores, k)
+                for k in sorted({min(k, scores.shape[-1]) for k in (1, 3, 5)})}
 
     def listenable_parts(self, interpretation, index, length, top=5):
         """The ``top`` most relevant selected components of clip ``index`` as

@@ -71,6 +71,11 @@ class PerceptionVisualization(Interpreter):
         Weights of MSE, SSIM and feature consistency (paper: 0.2, 0.4, 0.4).
     griffin_lim_iters : int
         Griffin-Lim iterations of the ``"mel"`` target's listenable wave.
+    output_grid : str
+        Where the decoder's output convolution works (see
+        :class:`~speechbrain_interp.models.pv_decoder.PVDecoder`):
+        ``"target"`` (the spectrogram's grid) or ``"stages"`` (the last
+        stage's grid, then one channel resized: lighter).
 
     Example
     -------
@@ -90,9 +95,10 @@ class PerceptionVisualization(Interpreter):
 
     trainable = True
     needs_input_grad = True  # Grad-CAM
+    listens_to_masked_input = False  # m_c * Y
 
     def __init__(self, classifier, target="linear", channels=(256, 128, 64, 32, 16),
-                 alphas=(0.2, 0.4, 0.4), griffin_lim_iters=32):
+                 alphas=(0.2, 0.4, 0.4), griffin_lim_iters=32, output_grid="target"):
         super().__init__(classifier)
         if target not in _TARGETS:
             raise ValueError(f"target must be one of {_TARGETS}, got {target!r}")
@@ -100,7 +106,8 @@ class PerceptionVisualization(Interpreter):
         self.alphas = tuple(float(a) for a in alphas)
         self.griffin_lim_iters = int(griffin_lim_iters)
         in_channels = classifier.rep_channels[0]
-        self.reconstructor = _Reconstructor(PVDecoder(in_channels, tuple(channels)))
+        self.reconstructor = _Reconstructor(PVDecoder(in_channels, tuple(channels),
+                                                          output_grid=output_grid))
         self._cache = {}  # a plain dict: the Grad-CAM helper is not a submodule
 
     @property

@@ -192,10 +192,27 @@ class CNN14(Recorded, nn.Module):
         # normalise each feature bin: [B, 1, T, M] -> [B, M, T, 1] -> back
         x = self.norm0(x.transpose(1, 3)).transpose(1, 3)
         reps = []
-        for block in self.blocks:
+        for block in self.blocks[:-1]:
             x = block(x)
             reps.append(x)
             x = F.dropout(x, p=self.dropout, training=self.training)
-        x = x.mean(dim=3)
-        embedding = x.amax(dim=2) + x.mean(dim=2)
-        return embedding, reps[::-1]
+        reps.append(self.blocks[-1](x))
+        return self.pool(reps[-1]), reps[::-1]
+
+    def pool(self, deepest):
+        """Embedding of the deepest block's output (the end of :meth:`forward`).
+
+        Dropout (training only), mean over frequency, then max plus mean
+        over time: ``[B, emb_dim, T', F'] -> [B, emb_dim]``. Gradients of
+        the logits with respect to the deepest map need only this and the
+        head (Grad-CAM without a second pass through the blocks).
+
+        Example
+        -------
+        >>> model = CNN14(n_mels=80, base_channels=4).eval()
+        >>> emb, reps = model(torch.rand(2, 100, 80))
+        >>> bool(torch.equal(model.pool(reps[0]), emb))
+        True
+        """
+        x = F.dropout(deepest, p=self.dropout, training=self.training).mean(dim=3)
+        return x.amax(dim=2) + x.mean(dim=2)

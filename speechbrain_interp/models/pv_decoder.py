@@ -15,8 +15,19 @@ Layer table for a standard CNN14 latent and the default ``channels``
     stage 3  ConvT4x4/2 BN  Conv3x3 BN LeakyReLU    (  64, 104,  16)
     stage 4  ConvT4x4/2 BN  Conv3x3 BN LeakyReLU    (  32, 208,  32)
     stage 5  ConvT4x4/2 BN  Conv3x3 BN LeakyReLU    (  16, 416,  64)
-    bilinear resize to the target grid              (  16, 431, 513 or 80)
-    Conv3x3 -> sigmoid                              (   1, 431, 513 or 80)
+    output_grid="target":
+      bilinear resize to the target grid           (  16, 431, 513 or 80)
+      Conv3x3 -> sigmoid                            (   1, 431, 513 or 80)
+    output_grid="stages":
+      Conv3x3 on the last stage's grid              (   1, 416,  64)
+      bilinear resize to the target grid, sigmoid   (   1, 431, 513 or 80)
+
+Both output convolutions and the resize are linear, so the two orders draw
+the same family of pictures up to the 3 x 3 neighbourhood (pixels of the
+last stage's grid against pixels of the target grid); ``"stages"`` resizes
+one channel instead of ``channels[-1]`` and convolves ~8x fewer pixels for a
+513-bin target, which is most of the decoder's time and memory at full
+resolution.
 
 Authors
  * speechbrain-interp developers 2026
@@ -28,6 +39,8 @@ from torch import nn
 
 __all__ = ["PVDecoder"]
 
+_GRIDS = ("target", "stages")
+
 
 class PVDecoder(nn.Module):
     """Reconstructs a normalised spectrogram in ``[0, 1]`` from a latent map.
@@ -37,7 +50,9 @@ class PVDecoder(nn.Module):
     in the PV paper, then a ``Conv3x3 -> BN -> LeakyReLU`` refinement. After
     the stages the map is resized bilinearly to the requested
     ``(n_frames, n_freqs)`` and a final ``Conv3x3 -> sigmoid`` gives the
-    output; the sigmoid comes last so the output lies in ``[0, 1]`` exactly
+    output (``output_grid="target"``), or the ``Conv3x3`` comes before the
+    resize (``"stages"``: one channel resized); the sigmoid comes last so
+    the output lies in ``[0, 1]`` exactly
     (the targets are min-max normalised log spectrograms, see
     :class:`speechbrain_interp.pv.SpectrogramRange`).
 
@@ -62,6 +77,10 @@ class PVDecoder(nn.Module):
         Output channels (1 for a spectrogram).
     negative_slope : float
         Slope of the LeakyReLU (0.2 in the paper).
+    output_grid : str
+        ``"target"`` (output convolution on the requested grid) or
+        ``"stages"`` (on the last stage's grid, then the resize). The
+        parameters are the same, so a checkpoint loads into either.
 
     Example
     -------
@@ -76,6 +95,10 @@ class PVDecoder(nn.Module):
     torch.Size([2, 431, 80])
     >>> decoder.upsampling
     32
+    >>> light = PVDecoder(256, channels=(64, 32, 16, 8, 8), output_grid="stages")
+    >>> _ = light.load_state_dict(decoder.state_dict())
+    >>> light(z, n_frames=431, n_freqs=513).shape
+    torch.Size([2, 431, 513])
     """
 
     def __init__(
@@ -84,8 +107,12 @@ class PVDecoder(nn.Module):
         channels=(256, 128, 64, 32, 16),
         out_channels=1,
         negative_slope=0.2,
+        output_grid="target",
     ):
         super().__init__()
+        if output_grid not in _GRIDS:
+            raise ValueError(f"output_grid must be one of {_GRIDS}, got {output_grid!r}")
+        self.output_grid = output_grid
         channels = [int(c) for c in channels]
         if len(channels) == 0 or min(channels) < 1:
             raise ValueError(f"channels must be a non-empty list of positive ints, got {channels}")
@@ -143,7 +170,11 @@ class PVDecoder(nn.Module):
         x = z
         for stage in self.stages:
             x = stage(x)
+        if self.output_grid == "stages":
+            x = self.output(x)
         if tuple(x.shape[-2:]) != size:
             x = F.interpolate(x, size=size, mode="bilinear", align_corners=False)
-        y = torch.sigmoid(self.output(x))
+        if self.output_grid == "target":
+            x = self.output(x)
+        y = torch.sigmoid(x)
         return y.squeeze(1) if self.out_channels == 1 else y
