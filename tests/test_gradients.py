@@ -23,7 +23,8 @@ from speechbrain_interp.interpreters import (
     attribution_to_mask,
     build_baseline,
 )
-from speechbrain_interp.interpreters.gradients import DOMAINS, upsample_layer_map
+from speechbrain_interp.interpreters.grad_cam import upsample_layer_map
+from speechbrain_interp.interpreters.gradients import DOMAINS
 from speechbrain_interp.models import CNN14
 
 # cheap settings so the whole file stays fast on 2 CPU cores

@@ -329,7 +329,7 @@ def test_pipeline_with_cnn14_latent():
         _, reps = encoder(torch.rand(2, 431, 80))
     y = narrow_decoder().eval()(reps[0], 431, 513)
     from speechbrain_interp.interpreters.baselines import attribution_to_mask
-    from speechbrain_interp.interpreters.gradients import upsample_layer_map
+    from speechbrain_interp.interpreters.grad_cam import upsample_layer_map
 
     saliency = upsample_layer_map(attribution_to_mask(reps[0].mean(dim=1).relu()), 431, 513)
     pv = perception_visualization(saliency, y)

@@ -53,6 +53,7 @@ METHODS = {
     "piq": "PIQ (class-partitioned VQ, light decoder)",
     "l2i": "L2I (Psi/Theta + NMF dictionary)",
     "pv": "Perception Visualization (decoder of the deepest map + Grad-CAM)",
+    "pv_narrow": "Perception Visualization, decoder widths halved from the YAML's",
     "gradcam": "Grad-CAM (baseline, deepest block)",
 }
 
@@ -114,9 +115,11 @@ def build_method(name, classifier, args):
         nmf = NMFDictionary(classifier.frontend.n_freqs, settings.pop("n_components", 100))
         nmf.W.copy_(torch.rand_like(nmf.W))
         method = interpreters.L2I(classifier, nmf, **settings)
-    elif name == "pv":
-        method = interpreters.PerceptionVisualization(
-            classifier, **yaml_settings(interpreters.PerceptionVisualization, "pv"))
+    elif name in ("pv", "pv_narrow"):
+        settings = yaml_settings(interpreters.PerceptionVisualization, "pv")
+        if name == "pv_narrow":
+            settings["channels"] = [max(1, c // 2) for c in settings["channels"]]
+        method = interpreters.PerceptionVisualization(classifier, **settings)
         method.reconstructor.range.update(torch.tensor([0.0, 5.0]))  # a fitted target range
     elif name == "gradcam":
         method = interpreters.GradCAM(classifier)

@@ -91,7 +91,7 @@ def build_methods(args, classifier):
         folders[name] = folder
     methods = trained_methods(folders, classifier)
     if args.baseline:
-        from speechbrain_interp.interpreters.gradients import build_baseline
+        from speechbrain_interp.interpreters.registry import build_baseline
 
         for name in args.baseline:
             methods[name] = build_baseline(name, classifier).eval()

@@ -34,7 +34,7 @@ from speechbrain_interp.inference.windows import interpret_long
 from speechbrain_interp.audio import peak_normalize
 from speechbrain_interp.evaluation.metrics import interpretation_metrics
 from speechbrain_interp.interpreters.base import as_wave_batch
-from speechbrain_interp.interpreters.gradients import build_baseline
+from speechbrain_interp.interpreters.registry import build_baseline
 from speechbrain_interp.pretrained import classifier_fingerprint
 
 logger = get_logger(__name__)

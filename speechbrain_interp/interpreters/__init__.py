@@ -12,23 +12,21 @@ by name through :func:`build_baseline`.
 
 from speechbrain_interp.interpreters.base import Interpretation, Interpreter, log_mask_to_linear
 from speechbrain_interp.interpreters.baselines import AllOnes, RandomMask, attribution_to_mask
+from speechbrain_interp.interpreters.grad_cam import GradCAM, GuidedGradCAM
 from speechbrain_interp.interpreters.gradients import (
-    GRADIENT_METHODS,
     CaptumAttribution,
-    GradCAM,
     GradientSHAP,
     GuidedBackprop,
-    GuidedGradCAM,
     IntegratedGradients,
     Saliency,
     SmoothGrad,
-    build_baseline,
 )
 from speechbrain_interp.interpreters.l2i import L2I
 from speechbrain_interp.interpreters.lmac import LMAC
 from speechbrain_interp.interpreters.piq import PIQ
 from speechbrain_interp.interpreters.pv import PerceptionVisualization
 from speechbrain_interp.interpreters.rde import RDE
+from speechbrain_interp.interpreters.registry import GRADIENT_METHODS, build_baseline
 
 __all__ = [
     "GRADIENT_METHODS", "AllOnes", "CaptumAttribution", "GradCAM", "GradientSHAP",

@@ -14,11 +14,9 @@ explained class's logit, made a mask by the ONE rule
   maximum 1 per clip; the metrics then mask the features) and the returned
   mask is ``frontend.features_mask_to_linear(feature_mask)`` (maximum <= 1).
 
-GradCAM maps live at the layer's ``(T', F')`` grid whose frequency axis is
-the MEL axis: they are upsampled bilinearly to ``(T, n_features)``
-(:func:`upsample_layer_map`), then, in the linear domain, spread over the
-linear bins by ``features_mask_to_linear`` (upstream interpolated straight
-to 513 linear bins, mixing up the two axes).
+Grad-CAM and Guided Grad-CAM (layer maps) are in
+:mod:`speechbrain_interp.interpreters.grad_cam`; every baseline by name:
+:func:`speechbrain_interp.interpreters.registry.build_baseline`.
 
 :class:`SmoothGrad` and :class:`GradientSHAP` draw from a private
 ``torch.Generator`` seeded at construction: same seed and same calls give the
@@ -33,23 +31,22 @@ import warnings
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from speechbrain_interp.interpreters.base import Interpreter
-from speechbrain_interp.interpreters.baselines import AllOnes, RandomMask, attribution_to_mask
+from speechbrain_interp.interpreters.baselines import attribution_to_mask
 
 __all__ = [
-    "DOMAINS", "GRADIENT_METHODS", "CaptumAttribution", "GradCAM", "GradientSHAP",
-    "GuidedBackprop", "GuidedGradCAM", "IntegratedGradients", "Saliency", "SmoothGrad",
-    "build_baseline", "upsample_layer_map",
+    "DOMAINS", "CaptumAttribution", "GradientSHAP", "GuidedBackprop", "IntegratedGradients",
+    "Saliency", "SmoothGrad", "check_domain",
 ]
 
 #: the attribution domains: linear magnitude ("STFT-Mel") or features ("Mel")
 DOMAINS = ("linear", "features")
 
 
-def _check_domain(domain):
+def check_domain(domain):
+    """``domain`` if it is one of :data:`DOMAINS`, else a ValueError."""
     if domain not in DOMAINS:
         raise ValueError(f"domain must be one of {DOMAINS}, got {domain!r}")
     return domain
@@ -87,42 +84,6 @@ def _seeded_global_rng(seed, device):
             yield
         finally:
             np.random.set_state(state)
-
-
-def upsample_layer_map(layer_map, n_frames, n_features):
-    """Bilinear upsampling of a layer map ``[B, (1,) T', F']`` to ``[B, T, n_features]``.
-
-    The layer's frequency axis is the classifier's feature (mel) axis, so the
-    map is stretched to ``n_features`` bins, not to the linear bins
-    (``torch.nn.functional.interpolate``, ``align_corners=False``). After
-    average pooling with truncation ``T' = floor(T / 2**k)``, so the stretch
-    is slightly more than ``2**k`` frames per layer frame.
-
-    Arguments
-    ---------
-    layer_map : torch.Tensor
-        ``[B, T', F']`` or ``[B, 1, T', F']``.
-    n_frames : int
-        ``T``.
-    n_features : int
-        ``n_features``.
-
-    Returns
-    -------
-    torch.Tensor
-        ``[B, T, n_features]``.
-
-    Example
-    -------
-    >>> up = upsample_layer_map(torch.tensor([[[0.0], [1.0]]]), 4, 3)
-    >>> up[0, :, 0]
-    tensor([0.0000, 0.2500, 0.7500, 1.0000])
-    """
-    if layer_map.dim() == 3:
-        layer_map = layer_map.unsqueeze(1)
-    up = F.interpolate(layer_map, size=(int(n_frames), int(n_features)), mode="bilinear",
-                       align_corners=False)
-    return up[:, 0]
 
 
 class CaptumAttribution(Interpreter):
@@ -165,7 +126,7 @@ class CaptumAttribution(Interpreter):
 
     def __init__(self, classifier, method=None, attribute_kwargs=None, domain="linear", seed=0):
         super().__init__(classifier)
-        self.domain = _check_domain(domain)
+        self.domain = check_domain(domain)
         self.attribute_kwargs = dict(attribute_kwargs or {})
         self.seed = int(seed)
         self.generator = torch.Generator().manual_seed(self.seed)
@@ -389,130 +350,6 @@ class GuidedBackprop(CaptumAttribution):
         super().__init__(classifier, CaptumGuidedBackprop, domain=domain, seed=seed)
 
 
-def _deepest_block(classifier):
-    """The deepest conv block of the classifier's encoder (CNN14 ``conv_block6``)."""
-    blocks = getattr(classifier.embedding_model, "blocks", None)
-    if not blocks:
-        raise ValueError("the encoder has no .blocks: pass the GradCAM layer explicitly")
-    return blocks[-1]
-
-
-class GradCAM(CaptumAttribution):
-    """GradCAM at a conv layer (captum ``LayerGradCam``), brought to the input grid.
-
-    The layer map ``[B, T', F']`` (``extras["layer_attribution"]``, ``F'``
-    on the mel axis) is upsampled by :func:`upsample_layer_map` to ``[B, T,
-    n_features]`` (the ``"features"`` attribution), then spread over the
-    linear bins by ``features_mask_to_linear`` (the ``"linear"`` one). The
-    map itself does not depend on the domain (gradients stop at the layer).
-
-    Arguments
-    ---------
-    classifier, domain, seed
-        As in :class:`CaptumAttribution` (``seed`` unused: deterministic method).
-    layer : torch.nn.Module, optional
-        Default: ``classifier.embedding_model.blocks[-1]`` (CNN14
-        ``conv_block6``, whose output has ``T' = T // 32``, ``F' = n_mels // 32``).
-    relu_attributions : bool
-        ReLU on the map before upsampling (captum's default: False).
-
-    Example
-    -------
-    >>> from speechbrain_interp.interpreters.gradients import _example
-    >>> clf, wave = _example()
-    >>> out = GradCAM(clf).interpret(wave)
-    >>> out.mask.shape, tuple(out.extras["layer_attribution"].shape)
-    (torch.Size([2, 44, 513]), (2, 1, 2))
-    """
-
-    def __init__(self, classifier, domain="linear", layer=None, relu_attributions=False, seed=0):
-        from captum.attr import LayerGradCam
-
-        super().__init__(classifier, domain=domain, seed=seed)
-        self.relu_attributions = bool(relu_attributions)
-        deepest = _deepest_block(classifier)
-        layer = deepest if layer is None else layer
-        self.at_deepest = layer is deepest
-        self.grad_cam = LayerGradCam(self.forward_model, layer)
-
-    def to_input_grid(self, layer_map, inputs):
-        """Layer map ``[B, 1, T', F']`` -> ``[B, T, D]`` on the inputs' grid."""
-        up = upsample_layer_map(layer_map, inputs.shape[1], self.frontend.n_features)
-        if self.domain == "linear":
-            up = self.frontend.features_mask_to_linear(up)
-        return up
-
-    def layer_map(self, inputs, label, relu_attributions, output=None):
-        """The Grad-CAM map ``[B, 1, T', F']`` of ``label`` at the layer.
-
-        At the deepest block, with the classifier's ``output`` on
-        ``inputs`` at hand and an encoder that exposes its pooling
-        (:meth:`~speechbrain_interp.classifier.AudioClassifier.logits_from_deepest`),
-        the map comes from that block's output alone: the gradient of the
-        class logit flows back through the pooling and the head only, not
-        through the blocks (no second forward, no full backward). Otherwise:
-        captum ``LayerGradCam`` (a forward with a hook, then the gradient to
-        the layer). Both give ``sum_k (mean_{t,f} d y_c / d A_k) A_k``
-        (ReLU'd with ``relu_attributions``).
-        """
-        deepest = None if output is None or not self.at_deepest else output.reps[0]
-        if deepest is not None:
-            with torch.enable_grad():
-                acts = deepest.detach().requires_grad_(True)
-                logits = self.classifier.logits_from_deepest(acts)
-                if logits is not None:
-                    score = logits.gather(1, label.view(-1, 1).to(logits.device)).sum()
-                    (grads,) = torch.autograd.grad(score, acts)
-                    weights = grads.mean(dim=(2, 3), keepdim=True)
-                    cam = (weights * acts.detach()).sum(dim=1, keepdim=True)
-                    return F.relu(cam) if relu_attributions else cam
-        return self.grad_cam.attribute(inputs, target=label, relu_attributions=relu_attributions)
-
-    def attribute(self, inputs, label, output=None):
-        """Upsampled GradCAM map, ``[B, T, D]``."""
-        cam = self.layer_map(inputs, label, self.relu_attributions, output).detach()
-        return self.to_input_grid(cam, inputs), {"layer_attribution": cam[:, 0]}
-
-
-class GuidedGradCAM(GradCAM):
-    """Guided GradCAM: guided backprop times the upsampled GradCAM map.
-
-    Same product as captum ``GuidedGradCam`` (GradCAM with
-    ``relu_attributions=True``), but the map reaches the input grid by
-    :class:`GradCAM`'s rule (bilinear on the mel axis, then spread to linear
-    bins): captum's class interpolates to the trailing input dimensions,
-    i.e. straight to the 513 linear bins. In the ``"features"`` domain both
-    agree (captum with ``interpolate_mode="bilinear"`` on ``[B, 1, T, M]``).
-
-    Arguments
-    ---------
-    classifier, domain, seed
-        As in :class:`CaptumAttribution` (``seed`` unused: deterministic method).
-    layer : torch.nn.Module, optional
-        Default: the deepest conv block.
-
-    Example
-    -------
-    >>> from speechbrain_interp.interpreters.gradients import _example
-    >>> clf, wave = _example()
-    >>> out = GuidedGradCAM(clf, domain="features").interpret(wave)
-    >>> out.feature_mask.shape, bool(0 <= out.feature_mask.min() <= out.feature_mask.max() <= 1)
-    (torch.Size([2, 44, 80]), True)
-    """
-
-    def __init__(self, classifier, domain="linear", layer=None, seed=0):
-        from captum.attr import GuidedBackprop as CaptumGuidedBackprop
-
-        super().__init__(classifier, domain=domain, layer=layer, relu_attributions=True, seed=seed)
-        self.guided_backprop = CaptumGuidedBackprop(self.forward_model)
-
-    def attribute(self, inputs, label, output=None):
-        """Guided backprop times the ReLU'd, upsampled GradCAM map, ``[B, T, D]``."""
-        cam = self.layer_map(inputs, label, True, output).detach()
-        guided = self.guided_backprop.attribute(inputs, target=label).detach()
-        return guided * self.to_input_grid(cam, inputs), {"layer_attribution": cam[:, 0]}
-
-
 class GradientSHAP(CaptumAttribution):
     """Expected gradients from random baselines (captum ``GradientShap``).
 
@@ -571,70 +408,3 @@ class GradientSHAP(CaptumAttribution):
                 ))
             all_baselines.append(baselines)
         return torch.cat(attributions), {"baselines": torch.stack(all_baselines)}
-
-
-#: name -> class of the captum-based baselines (methods.md section 6)
-GRADIENT_METHODS = {
-    "saliency": Saliency,
-    "smoothgrad": SmoothGrad,
-    "integrated_gradients": IntegratedGradients,
-    "gradcam": GradCAM,
-    "guided_gradcam": GuidedGradCAM,
-    "guided_backprop": GuidedBackprop,
-    "gradient_shap": GradientSHAP,
-}
-
-
-def build_baseline(name, classifier, domain="linear", **kwargs):
-    """A baseline interpreter by name.
-
-    Arguments
-    ---------
-    name : str
-        A key of :data:`GRADIENT_METHODS`, ``"all_ones"``, ``"random"`` or
-        ``"rde"`` (the STFT-domain :class:`~speechbrain_interp.interpreters.rde.RDE`,
-        optimised per clip; linear domain only).
-    classifier : speechbrain_interp.classifier.AudioClassifier
-        The classifier to explain.
-    domain : str
-        ``"linear"`` or ``"features"`` (gradient methods). ``"all_ones"`` and
-        ``"random"`` always mask ``|X|``; the domain is only checked (an
-        all-ones mask is the same in both).
-    **kwargs
-        Constructor arguments. ``"random"`` needs ``reference`` (an
-        interpreter whose mask values are shuffled) or ``mean``;
-        ``"all_ones"`` ignores ``seed``.
-
-    Returns
-    -------
-    Interpreter
-
-    Example
-    -------
-    >>> from speechbrain_interp.interpreters.gradients import _example
-    >>> clf, wave = _example()
-    >>> type(build_baseline("gradcam", clf, domain="features")).__name__
-    'GradCAM'
-    >>> build_baseline("lime", clf)
-    Traceback (most recent call last):
-    ...
-    ValueError: unknown baseline 'lime'; known: all_ones, gradcam, gradient_shap, ...
-    """
-    _check_domain(domain)
-    if name in GRADIENT_METHODS:
-        return GRADIENT_METHODS[name](classifier, domain=domain, **kwargs)
-    if name == "all_ones":
-        kwargs.pop("seed", None)
-        return AllOnes(classifier, **kwargs)
-    if name == "random":
-        if kwargs.get("reference") is None and kwargs.get("mean") is None:
-            raise ValueError("baseline 'random' needs reference=<Interpreter> or mean=<float>")
-        return RandomMask(classifier, **kwargs)
-    if name == "rde":
-        if domain != "linear":
-            raise ValueError("baseline 'rde' masks the linear magnitude: use domain 'linear'")
-        from speechbrain_interp.interpreters.rde import RDE
-
-        return RDE(classifier, **kwargs)
-    known = sorted(list(GRADIENT_METHODS) + ["all_ones", "random", "rde"])
-    raise ValueError(f"unknown baseline {name!r}; known: {', '.join(known)}")

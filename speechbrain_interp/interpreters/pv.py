@@ -35,7 +35,7 @@ import torch
 from torch import nn
 
 from speechbrain_interp.interpreters.base import Interpreter
-from speechbrain_interp.interpreters.gradients import GradCAM
+from speechbrain_interp.interpreters.grad_cam import GradCAM
 from speechbrain_interp.models.pv_decoder import PVDecoder
 from speechbrain_interp.pv.compose import perception_visualization
 from speechbrain_interp.pv.losses import SpectrogramRange, pv_loss

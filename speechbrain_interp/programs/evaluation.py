@@ -31,7 +31,7 @@ from speechbrain_interp.evaluation.conditions import build_conditions
 from speechbrain_interp.evaluation.suite import EvenlySpaced, evaluate
 from speechbrain_interp.evaluation.tables import COLUMNS, GT_COLUMNS, write_results
 from speechbrain_interp.interpreters.baselines import RandomMask
-from speechbrain_interp.interpreters.gradients import build_baseline
+from speechbrain_interp.interpreters.registry import build_baseline
 from speechbrain_interp.inference import load_interpreter
 from speechbrain_interp.programs.harness import COMMON_KEYS, load_experiment, prepare_data
 
