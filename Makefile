@@ -6,7 +6,7 @@
 PY := .venv/bin/python
 DEMO_ARGS ?=
 
-.PHONY: install demo test clean-demo
+.PHONY: install demo test test-reference clean-demo
 
 install:
 	@tools/install.sh
@@ -17,6 +17,11 @@ demo: install
 test:
 	@tools/install.sh --test
 	$(PY) -m pytest
+
+# the reference program on a tiny real subset (tests/test_reference.py; CI runs it too)
+test-reference:
+	@tools/install.sh --test
+	$(PY) -m pytest -m reference tests/test_reference.py
 
 clean-demo:
 	rm -rf data/synthetic results/demo

@@ -33,7 +33,9 @@ import torch
 from speechbrain_interp.data.dataio import build_datasets
 from speechbrain_interp.data.esc50 import prepare_esc50
 from speechbrain_interp.evaluation.suite import evaluate_interpreters
-from speechbrain_interp.evaluation.tables import format_table
+from speechbrain_interp.evaluation.tables import (
+    default_comparisons, differences, format_differences, format_interval_table,
+)  # fmt: skip
 from speechbrain_interp.programs.evaluation import trained_methods
 from speechbrain_interp.interpreters.baselines import AllOnes
 from speechbrain_interp.interpreters.gradients import Saliency
@@ -88,15 +90,20 @@ def main(argv=None):
     methods["all-ones"] = AllOnes(classifier)
     trackers = evaluate_interpreters(methods, datasets["test"], batch_size=args.batch_size)
     summaries = {name: t.summarize() for name, t in trackers.items()}
-    table = format_table(trackers, title=f"Faithfulness on {args.data_folder} folds {args.test_folds}")
+    table = format_interval_table(
+        trackers, f"Faithfulness on {args.data_folder} folds {args.test_folds}")
+    diffs = differences(trackers, default_comparisons(runs, list(trackers)))
     results = checks(summaries, runs)
-    report = table + "\n\n" + "\n".join(f"- [{'x' if ok else ' '}] {text}" for text, ok in results)
+    report = (table + "\n\n" + format_differences(diffs, "Paired differences") + "\n\n"
+              + "\n".join(f"- [{'x' if ok else ' '}] {text}" for text, ok in results))
     if not args.quiet:
         print(report)
     with open(os.path.join(args.out, "comparison.md"), "w") as f:
         f.write(report + "\n")
     with open(os.path.join(args.out, "comparison.json"), "w") as f:
-        json.dump({"summaries": summaries, "checks": results}, f, indent=2)
+        json.dump({"summaries": summaries, "checks": results, "differences": diffs,
+                   "intervals": {name: t.intervals() for name, t in trackers.items()}},
+                  f, indent=2)
     for name, tracker in trackers.items():
         rows = tracker.to_rows()
         safe = "".join(c if c.isalnum() else "_" for c in name)

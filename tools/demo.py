@@ -39,20 +39,33 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def conditions_summary(path, methods=None,
                        metrics=("AI", "AD", "FF", "AUC", "precision", "SI_SDRi", "Contam")):
-    """A compact table of an evaluation: one row per condition and method."""
+    """A compact table of an evaluation: one row per condition and method, each figure
+    with its 95 % bootstrap interval over clips and the clips it covers."""
     with open(path) as f:
         results = json.load(f)
-    lines = ["Evaluation under each condition (AI, AD in %; against the explained source: AUC "
-             "and precision of the mask, SI-SDRi = SI-SDR gain over the mixture in dB, Contam = "
-             "% of the interpretation's energy that is the contaminant; accuracy = classifier)", "",
-             "| condition | accuracy | method | " + " | ".join(metrics) + " |",
-             "|---|---|---|" + "---|" * len(metrics)]
+    lines = ["Evaluation under each condition (mean [95% bootstrap interval over clips]; n = "
+             "clips; AI, AD in %; against the explained source: AUC and precision of the mask, "
+             "SI-SDRi = SI-SDR gain over the mixture in dB, Contam = % of the interpretation's "
+             "energy that is the contaminant; accuracy = classifier)", "",
+             "| condition | accuracy | method | n | " + " | ".join(metrics) + " |",
+             "|---|---|---|---|" + "---|" * len(metrics)]
     for cond, result in results.items():
         for method, stats in result["methods"].items():
             if methods and method not in methods:
                 continue
-            cells = ["-" if stats.get(m) is None else f"{stats[m]:.2f}" for m in metrics]
-            lines.append(f"| {cond} | {result['accuracy']:.1f}% | {method} | " + " | ".join(cells) + " |")
+            intervals = result.get("intervals", {}).get(method, {})
+            cells, n = [], 0
+            for m in metrics:
+                if stats.get(m) is None:
+                    cells.append("-")
+                elif m in intervals:
+                    i = intervals[m]
+                    n = max(n, i["n"])
+                    cells.append(f"{i['mean']:.2f} [{i['low']:.2f}, {i['high']:.2f}]")
+                else:
+                    cells.append(f"{stats[m]:.2f}")
+            lines.append(f"| {cond} | {result['accuracy']:.1f}% | {method} | {n or '-'} | "
+                         + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 

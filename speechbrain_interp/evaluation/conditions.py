@@ -252,11 +252,11 @@ class MixtureCondition(CleanCondition):
 
     Example
     -------
-    >>> data = [{"id": str(i), "sig": torch.randn(800), "class_string_encoded": i % 2} for i in range(4)]
+    >>> data = [{"id": str(i), "sig": torch.randn(800), "class_string_encoded": i % 4} for i in range(8)]
     >>> cond = MixtureCondition("mixture", repeats=2, seed=1)
-    >>> batch = next(cond.batches(_ListDataset(data), 16))
+    >>> batch = next(cond.batches(_ListDataset(data), 32))
     >>> len(batch.ids), bool((batch.label != batch.contaminant_label).all())
-    (8, True)
+    (16, True)
     >>> bool(torch.allclose(batch.source + batch.contaminant, batch.mixture))
     True
     """
@@ -280,9 +280,46 @@ class MixtureCondition(CleanCondition):
         return len(dataset) * self.repeats
 
     def partners(self, dataset):
-        """``[(clip index, partner index)]`` for every mixture, in order."""
+        """``[(clip index, partner index)]`` for every mixture, in order.
+
+        Every pair of clips is mixed once at most: once ``A + B`` is drawn,
+        neither ``A + B`` again nor ``B + A`` is (two draws of one pair would
+        count one mixture twice in the means). Each draw is uniform among the
+        free partners that cost the clips still to come nothing (clips whose
+        own mixtures are drawn), else among those in the fewest pairs so far;
+        a dead end (possible when pairs are scarce) redraws everything from
+        the next seed, up to :attr:`ATTEMPTS` times.
+
+        Example
+        -------
+        >>> data = [{"id": str(i), "sig": torch.zeros(8), "class_string_encoded": i % 3} for i in range(7)]
+        >>> pairs = MixtureCondition(repeats=2, seed=0).partners(_ListDataset(data))
+        >>> len(pairs), len({frozenset(p) for p in pairs})
+        (14, 14)
+        >>> MixtureCondition(repeats=2).partners(_ListDataset(data[:2]))
+        Traceback (most recent call last):
+        ...
+        ValueError: clip 0 (0) has no partner of another class left for mixture 2 of 2: every pair is mixed once at most; lower mixture_repeats or evaluate more clips
+        """
         classes = _classes(dataset)
-        pairs = []
+        failure = None
+        for attempt in range(self.ATTEMPTS):
+            try:
+                return self._draw_partners(classes, attempt)
+            except _NoPartner as error:
+                failure = failure or error
+        i, r = failure.args
+        raise ValueError(
+            f"clip {i} ({dataset[i]['id']}) has no partner of another class left for mixture "
+            f"{r + 1} of {self.repeats}: every pair is mixed once at most; lower "
+            "mixture_repeats or evaluate more clips"
+        )
+
+    #: full redraws tried before a dead end is reported
+    ATTEMPTS = 20
+
+    def _draw_partners(self, classes, attempt):
+        pairs, used, degree = [], set(), [0] * len(classes)
         for i, label in enumerate(classes):
             others = [j for j, c in enumerate(classes) if c != label]
             if not others:
@@ -291,8 +328,21 @@ class MixtureCondition(CleanCondition):
                     "needs at least two classes in the evaluation set"
                 )
             for r in range(self.repeats):
-                gen = torch.Generator().manual_seed(self.seed * 1_000_003 + i * 101 + r)
-                pairs.append((i, others[int(torch.randint(len(others), (1,), generator=gen))]))
+                free = [j for j in others if frozenset((i, j)) not in used]
+                if not free:
+                    raise _NoPartner(i, r)
+                done = [j for j in free if j < i]
+                if done:
+                    free = done
+                else:
+                    fewest = min(degree[j] for j in free)
+                    free = [j for j in free if degree[j] == fewest]
+                seed = self.seed * 1_000_003 + i * 101 + r + attempt * 7_919
+                gen = torch.Generator().manual_seed(seed)
+                j = free[int(torch.randint(len(free), (1,), generator=gen))]
+                used.add(frozenset((i, j)))
+                degree[i], degree[j] = degree[i] + 1, degree[j] + 1
+                pairs.append((i, j))
         return pairs
 
     def batches(self, dataset, batch_size):
@@ -310,6 +360,10 @@ class MixtureCondition(CleanCondition):
                 torch.tensor([c for _, _, c, _ in first]),
                 torch.tensor([c for _, _, c, _ in second]),
             )
+
+
+class _NoPartner(Exception):
+    """A partner draw's dead end: ``(clip index, repeat)``."""
 
 
 class CrossDatasetCondition(MixtureCondition):

@@ -20,7 +20,10 @@ Rules (one implementation each):
   ties counted half): threshold-free; 0.5 = chance, 1 = every oracle bin
   ranked above every other.
 - **IoU, precision, recall**: of the binarised mask ``M >= 0.5`` (a bin the
-  interpretation keeps at more than half its level) against the IBM.
+  interpretation keeps at more than half its level) against the IBM. A mask
+  that keeps no scored bin has precision 0: it is counted as a failure, not
+  left out of the mean (left out, two masks of twelve once made a precision
+  of 1.000).
 - **SI-SDR** (dB) of the interpretation wave against the explained source;
   **SI-SDRi** its improvement over the mixture's own SI-SDR (what the mask
   adds to simply playing the input).
@@ -150,7 +153,8 @@ def mask_auc(mask, target, valid=None):
 def binary_scores(mask, target, valid=None, threshold=THRESHOLD):
     """IoU, precision and recall per clip of ``mask >= threshold`` against ``target``.
 
-    Empty sets give NaN precision (nothing kept) or recall (nothing to find).
+    A mask that keeps nothing has precision 0 (a failure, counted in means);
+    an empty target gives NaN recall (nothing to find), and both empty NaN IoU.
 
     Arguments
     ---------
@@ -173,6 +177,8 @@ def binary_scores(mask, target, valid=None, threshold=THRESHOLD):
     >>> out = binary_scores(torch.tensor([[0.9, 0.6, 0.4, 0.7]]), torch.tensor([[True, True, True, False]]))
     >>> {k: round(float(v), 4) for k, v in out.items()}
     {'IoU': 0.5, 'precision': 0.6667, 'recall': 0.6667}
+    >>> float(binary_scores(torch.tensor([[0.1, 0.2]]), torch.tensor([[True, False]]))["precision"])
+    0.0
     """
     kept = mask >= threshold
     target = target.bool()
@@ -185,7 +191,9 @@ def binary_scores(mask, target, valid=None, threshold=THRESHOLD):
     def ratio(num, den):
         return torch.where(den > 0, num / den.clamp_min(1), torch.full_like(num, math.nan))
 
-    return {"IoU": ratio(tp, union), "precision": ratio(tp, kept.sum(1)),
+    n_kept = kept.sum(1)
+    precision = torch.where(n_kept > 0, tp / n_kept.clamp_min(1), torch.zeros_like(tp))
+    return {"IoU": ratio(tp, union), "precision": precision,
             "recall": ratio(tp, target.sum(1))}
 
 

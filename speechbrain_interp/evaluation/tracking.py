@@ -85,6 +85,64 @@ class MetricTracker:
                     out[f"{name}_median"] = float(np.nanmedian(column)) if column.size else math.nan
         return out if key is None else out[key]
 
+    def intervals(self, n_resamples=None, seed=0, level=None, keys=None):
+        """Each metric's mean with its bootstrap interval over clips and the clips it covers.
+
+        Arguments
+        ---------
+        n_resamples, level : optional
+            As in :func:`~speechbrain_interp.evaluation.confidence.bootstrap_mean`
+            (default: its defaults).
+        seed : int
+            Seed of the draws (the same for every metric).
+        keys : sequence of str, optional
+            The metrics (default: all).
+
+        Returns
+        -------
+        dict
+            Metric -> ``{"mean", "low", "high", "n"}``.
+
+        Example
+        -------
+        >>> tracker = MetricTracker()
+        >>> tracker.append({"AI": torch.tensor([100.0, 100.0]), "FF": torch.tensor([0.5, float("nan")])})
+        >>> tracker.intervals()
+        {'AI': {'mean': 100.0, 'low': 100.0, 'high': 100.0, 'n': 2}, 'FF': {'mean': 0.5, 'low': 0.5, 'high': 0.5, 'n': 1}}
+        """
+        from speechbrain_interp.evaluation.confidence import LEVEL, N_RESAMPLES, bootstrap_mean
+
+        n_resamples = N_RESAMPLES if n_resamples is None else n_resamples
+        level = LEVEL if level is None else level
+        return {name: bootstrap_mean(column, n_resamples, level, seed)
+                for name, column in self.values.items() if keys is None or name in keys}
+
+    def column(self, key):
+        """``[N]`` float64 array of one metric over the clips (NaN where it is missing)."""
+        values = self.values.get(key)
+        return np.asarray(values if values is not None else [math.nan] * len(self.ids),
+                          dtype=np.float64)
+
+    def subset(self, keep):
+        """A tracker of the clips whose position in ``keep`` (``[N]`` booleans) is true.
+
+        Example
+        -------
+        >>> tracker = MetricTracker()
+        >>> tracker.append({"AI": torch.tensor([100.0, 0.0, 50.0])}, ids=["a", "b", "c"])
+        >>> part = tracker.subset([True, False, True])
+        >>> part.ids, part.summarize()
+        (['a', 'c'], {'AI': 75.0})
+        """
+        keep = [bool(k) for k in keep]
+        if len(keep) != len(self.ids):
+            raise ValueError(f"{len(keep)} flags for {len(self.ids)} clips")
+        out = MetricTracker(self.medians)
+        out.ids = [clip for clip, k in zip(self.ids, keep) if k]
+        for name, column in self.values.items():
+            out.values[name] = [v for v, k in zip(column, keep) if k]
+        return out
+
     def to_rows(self):
         """One dict per clip, ``{"id": ..., <metric>: value, ...}``, for a CSV writer."""
         names = list(self.values)

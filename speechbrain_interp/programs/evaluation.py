@@ -29,7 +29,9 @@ from speechbrain_interp.audio import seconds_to_samples
 from speechbrain_interp.data.dataio import build_datasets
 from speechbrain_interp.evaluation.conditions import build_conditions
 from speechbrain_interp.evaluation.suite import EvenlySpaced, evaluate
-from speechbrain_interp.evaluation.tables import COLUMNS, GT_COLUMNS, write_results
+from speechbrain_interp.evaluation.tables import (
+    COLUMNS, GT_COLUMNS, default_comparisons, write_results,
+)  # fmt: skip
 from speechbrain_interp.interpreters.baselines import RandomMask
 from speechbrain_interp.interpreters.registry import build_baseline
 from speechbrain_interp.inference import load_interpreter
@@ -48,7 +50,8 @@ KEYS = COMMON_KEYS + (
     "speech_held_out", "speech_snr",
     "white_snr", "mixture_weights", "mixture_snr", "mixture_repeats", "cross_dataset_folder",
     "batch_size",
-    "metric_max_batch", "subtractive_faithfulness", "n_examples", "gallery",
+    "metric_max_batch", "subtractive_faithfulness", "n_examples", "gallery", "bootstrap",
+    "bootstrap_seed",
 )
 
 
@@ -181,8 +184,10 @@ def run_evaluation(hparams, manifests):
         subtractive=hparams["subtractive_faithfulness"], out_folder=out,
         n_examples=hparams["n_examples"], class_names=names, progress=True,
     )
+    comparisons = default_comparisons(list(hparams["interpreters"] or {}), list(methods))
     report = write_results(results, out, title=f"Evaluation of {hparams['classifier_source']}",
-                           class_names=names)
+                           class_names=names, comparisons=comparisons,
+                           n_resamples=hparams["bootstrap"], seed=hparams["bootstrap_seed"])
     write_figures_and_gallery(results, out, report, hparams["gallery"])
     print(report)
     return results
