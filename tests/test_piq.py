@@ -273,3 +273,27 @@ def test_multilabel_term_reaches_decoder_through_frozen_classifier():
     before = {k: v.clone() for k, v in clf.state_dict().items()}
     _train_steps(make_piq(clf, n_codes=25).train(), waves)
     assert all(torch.equal(v, before[k]) for k, v in clf.state_dict().items())
+
+
+def test_consistency_term_is_the_classifier_cross_entropy_on_the_masked_input():
+    """lambda_consistency adds CE(classifier(M X), explained class): equal to a hand
+    recomputation, its gradient reaches the decoder, the classifier stays frozen."""
+    clf = make_classifier(n_classes=4)
+    for p in clf.parameters():
+        p.requires_grad_(False)
+    waves = torch.randn(2, SR)
+    torch.manual_seed(0)
+    piq = make_piq(clf, lambda_consistency=2.0).train()
+    out = piq.interpret(waves, with_wave=False)
+    parts = piq.loss(out)
+    native = out.extras["native_mask"]
+    logits = clf(magnitude=torch.expm1(native * torch.log1p(out.magnitude))).logits
+    expected = torch.nn.functional.cross_entropy(logits, out.label.long())
+    assert torch.allclose(parts["loss_consistency"], expected.detach(), atol=1e-5)
+    plain = parts["loss_bce"] + parts["loss_codebook"] + parts["loss_commitment"]
+    assert torch.allclose(parts["loss"].detach(), plain + 2.0 * expected.detach(), atol=1e-5)
+    parts["loss"].backward()
+    assert any(p.grad is not None and p.grad.abs().sum() > 0 for p in piq.decoder.parameters())
+    assert "loss_consistency" not in make_piq(clf).loss(piq.interpret(waves, with_wave=False))
+    with pytest.raises(ValueError, match="lambda_consistency must be >= 0"):
+        make_piq(clf, lambda_consistency=-1.0)

@@ -28,7 +28,7 @@ def test_reference_program_on_a_tiny_real_subset_then_resumed(tmp_path, capsys):
             "--bootstrap", "100"]
     tool.main(args)
     printed = capsys.readouterr().out
-    assert "[reference] step 1/14 classifier" in printed and "[reference] done" in printed
+    assert "[reference] step 1/16 classifier" in printed and "[reference] done" in printed
 
     # the subset: 2 classes x 3 clips x 4 folds, linked to the real recordings
     subset = out / "subset_2x3"
@@ -57,5 +57,5 @@ def test_reference_program_on_a_tiny_real_subset_then_resumed(tmp_path, capsys):
     stamps = {p.name: p.stat().st_mtime for p in (out / "steps").iterdir()}
     tool.main(args)
     printed = capsys.readouterr().out
-    assert printed.count("done before") == 14
+    assert printed.count("done before") == 16
     assert {p.name: p.stat().st_mtime for p in (out / "steps").iterdir()} == stamps

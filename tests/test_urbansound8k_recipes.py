@@ -104,7 +104,8 @@ def test_real_clips_train_lmac_and_evaluate_with_esc50_contaminants(real_classif
         "--n_examples", "1", "--gallery", "False"])
     assert list(results) == ["clean", "mixture", "cross_dataset", "white"]
     summary = json.loads((out / "results.json").read_text())
-    assert summary["cross_dataset"]["items"] == 2 and summary["mixture"]["items"] == 4
+    # 2 test clips: one pair, mixed once (each pair of clips is mixed once at most)
+    assert summary["cross_dataset"]["items"] == 2 and summary["mixture"]["items"] == 1
     for method in ("lmac", "saliency", "all-ones"):
         stats = summary["cross_dataset"]["methods"][method]
         assert all(math.isfinite(stats[k]) for k in ("AI", "AD", "FF", "AUC"))

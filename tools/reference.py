@@ -13,13 +13,19 @@ project's ordinary commands, each printed before it runs:
 3. for every seed (``--seeds``, two at least): ``recipes/ESC50/interpret/train.py``
    with L-MAC as the project trains it (``lmac_small.yaml``: contamination and
    guidance), L-MAC as the paper trains it (WHAM! noise only, no guidance),
-   PIQ, the NMF dictionary then L2I, and Perception Visualization;
+   PIQ as in its paper and with the classifier-consistency term
+   (``piq_cc``: ``--lambda_consistency 1.0``), the NMF dictionary then L2I,
+   and Perception Visualization (``--methods`` chooses; ``piq_nogate``, PIQ
+   whose decoder sees the codes only, is an ablation run when named);
 4. ``recipes/ESC50/interpret/eval.py hparams/eval_small.yaml`` on ``--eval_clips``
    evenly spaced test clips under clean, WHAM! noise, mixture (another class,
    held-out clips), speech (held-out utterances) and white noise: every trained
    interpreter of every seed, each with its random mask (its own values,
    shuffled), saliency, Grad-CAM and the all-ones mask, with 95 % bootstrap
-   intervals and paired differences (``evaluation/confidence.py``);
+   intervals and paired differences (``evaluation/confidence.py``); FF is
+   reported both as the L-MAC paper removes the mask from ``|X|`` (``FF``) and
+   as the PIQ and L2I papers subtract the interpretation in the log1p domain
+   (``PIQ_FF``);
 5. ``reference.md`` / ``reference.json``: per method, figures pooled over the
    seeds with their intervals, the spread between seeds, and the verdicts of
    the issue's comparisons (method vs its random mask and vanilla saliency on
@@ -60,7 +66,10 @@ PAPER_TRAINING = ["--contamination",
                   "{probabilities: {clean: 0.0, other_class: 0.0, speech: 0.0, noise: 1.0}}",
                   "--finetune", "False"]
 #: the trained interpreters, in the tables' order
-METHODS = ("lmac", "lmac_paper", "piq", "l2i", "pv")
+METHODS = ("lmac", "lmac_paper", "piq", "piq_cc", "l2i", "pv")
+#: ablations run only when named in --methods: PIQ whose decoder sees the codes only
+#: (``use_spectrogram False``, the paper's App. F decoder)
+ABLATIONS = ("piq_nogate",)
 
 
 def parse_args(argv=None):
@@ -85,11 +94,12 @@ def parse_args(argv=None):
                         help="keep C clips of each class per fold (with --classes)")
     parser.add_argument("--base_channels", type=int, default=16,
                         help="CNN14 width: channels of its first block (64 = full size)")
-    parser.add_argument("--classifier_epochs", type=int, default=12)
+    parser.add_argument("--classifier_epochs", type=int, default=20)
     parser.add_argument("--interpreter_epochs", type=int, default=2)
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=METHODS)
-    parser.add_argument("--eval_clips", type=int, default=100,
+    parser.add_argument("--methods", nargs="+", default=list(METHODS),
+                        choices=METHODS + ABLATIONS)
+    parser.add_argument("--eval_clips", type=int, default=60,
                         help="evenly spaced test clips of the evaluation")
     parser.add_argument("--conditions", default="[clean, wham, mixture, speech, white]")
     parser.add_argument("--mixture_repeats", type=int, default=2,
@@ -188,7 +198,7 @@ def main(argv=None):
 
             print(f"[reference] synthetic WHAM!-layout noise in {wham}", flush=True)
             make_wham_like(wham, n_files=20, sample_rate=16000)
-    methods = [m for m in METHODS if m in args.methods]
+    methods = [m for m in METHODS + ABLATIONS if m in args.methods]
     per_seed = sum(2 if m == "l2i" else 1 for m in methods)
     steps = Steps(out, 1 + per_seed * len(args.seeds) + 1)
     folds = ["--train_folds", args.train_folds, "--valid_folds", args.valid_folds,
@@ -217,6 +227,12 @@ def main(argv=None):
             elif method == "lmac_paper":
                 cmd = [*train, f"{INTERPRET}/hparams/lmac_small.yaml", *common,
                        "--wham_folder", wham, *PAPER_TRAINING]
+            elif method == "piq_cc":
+                cmd = [*train, f"{INTERPRET}/hparams/piq_small.yaml", *common,
+                       "--lambda_consistency", "1.0"]
+            elif method == "piq_nogate":
+                cmd = [*train, f"{INTERPRET}/hparams/piq_small.yaml", *common,
+                       "--use_spectrogram", "False"]
             elif method == "l2i":
                 nmf = os.path.join(out, f"nmf_s{seed}")
                 steps.run(f"nmf_s{seed}", [
@@ -236,7 +252,7 @@ def main(argv=None):
         "--conditions", args.conditions, "--wham_folder", wham,
         "--speech_folder", args.speech_folder,
         "--baselines", "[saliency, gradcam, all-ones]", "--max_clips", str(args.eval_clips),
-        "--mixture_repeats", str(args.mixture_repeats),
+        "--mixture_repeats", str(args.mixture_repeats), "--subtractive_faithfulness", "True",
         "--bootstrap", str(args.bootstrap), "--n_examples", "2",
         "--output_folder", evaluation])
     from speechbrain_interp.evaluation.reference import write_reference

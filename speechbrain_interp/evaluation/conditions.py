@@ -42,9 +42,12 @@ from dataclasses import dataclass
 from typing import List, Optional
 
 import torch
+from speechbrain.utils.logger import get_logger
 
 from speechbrain_interp.augment.mixing import mix_at_snr, mix_unit_norm
 from speechbrain_interp.augment.wham import WhamAugment
+
+logger = get_logger(__name__)
 
 __all__ = [
     "CleanCondition", "ConditionBatch", "CrossDatasetCondition", "MixtureCondition",
@@ -276,8 +279,8 @@ class MixtureCondition(CleanCondition):
         return mix_at_snr(s1, s2, self.snr_db, return_parts=True)
 
     def n_items(self, dataset):
-        """``repeats`` mixtures per clip."""
-        return len(dataset) * self.repeats
+        """``repeats`` mixtures per clip (fewer when the set has too few pairs)."""
+        return len(self.partners(dataset))
 
     def partners(self, dataset):
         """``[(clip index, partner index)]`` for every mixture, in order.
@@ -286,9 +289,11 @@ class MixtureCondition(CleanCondition):
         neither ``A + B`` again nor ``B + A`` is (two draws of one pair would
         count one mixture twice in the means). Each draw is uniform among the
         free partners that cost the clips still to come nothing (clips whose
-        own mixtures are drawn), else among those in the fewest pairs so far;
-        a dead end (possible when pairs are scarce) redraws everything from
-        the next seed, up to :attr:`ATTEMPTS` times.
+        own mixtures are drawn), else among those in the fewest pairs so far.
+        A dead end (possible when pairs are scarce) redraws everything from
+        the next seed, up to :attr:`ATTEMPTS` times; a set with too few pairs
+        for ``repeats`` mixtures per clip gets fewer, with a warning that
+        says how many.
 
         Example
         -------
@@ -297,28 +302,27 @@ class MixtureCondition(CleanCondition):
         >>> len(pairs), len({frozenset(p) for p in pairs})
         (14, 14)
         >>> MixtureCondition(repeats=2).partners(_ListDataset(data[:2]))
-        Traceback (most recent call last):
-        ...
-        ValueError: clip 0 (0) has no partner of another class left for mixture 2 of 2: every pair is mixed once at most; lower mixture_repeats or evaluate more clips
+        [(0, 1)]
         """
         classes = _classes(dataset)
-        failure = None
+        best = None
         for attempt in range(self.ATTEMPTS):
-            try:
-                return self._draw_partners(classes, attempt)
-            except _NoPartner as error:
-                failure = failure or error
-        i, r = failure.args
-        raise ValueError(
-            f"clip {i} ({dataset[i]['id']}) has no partner of another class left for mixture "
-            f"{r + 1} of {self.repeats}: every pair is mixed once at most; lower "
-            "mixture_repeats or evaluate more clips"
-        )
+            pairs = self._draw_partners(classes, attempt)
+            if best is None or len(pairs) > len(best):
+                best = pairs
+            if len(best) == len(classes) * self.repeats:
+                return best
+        logger.warning(
+            "%s: %d of %d mixtures drawn (%d clips x %d): the set has too few pairs of clips "
+            "of different classes, and every pair is mixed once at most", self.name, len(best),
+            len(classes) * self.repeats, len(classes), self.repeats)
+        return best
 
-    #: full redraws tried before a dead end is reported
+    #: full redraws tried before a set is taken to have too few pairs
     ATTEMPTS = 20
 
     def _draw_partners(self, classes, attempt):
+        """One draw of :meth:`partners` (dead ends skipped)."""
         pairs, used, degree = [], set(), [0] * len(classes)
         for i, label in enumerate(classes):
             others = [j for j, c in enumerate(classes) if c != label]
@@ -330,7 +334,7 @@ class MixtureCondition(CleanCondition):
             for r in range(self.repeats):
                 free = [j for j in others if frozenset((i, j)) not in used]
                 if not free:
-                    raise _NoPartner(i, r)
+                    continue
                 done = [j for j in free if j < i]
                 if done:
                     free = done
@@ -360,10 +364,6 @@ class MixtureCondition(CleanCondition):
                 torch.tensor([c for _, _, c, _ in first]),
                 torch.tensor([c for _, _, c, _ in second]),
             )
-
-
-class _NoPartner(Exception):
-    """A partner draw's dead end: ``(clip index, repeat)``."""
 
 
 class CrossDatasetCondition(MixtureCondition):

@@ -28,10 +28,11 @@ __all__ = ["LOCALISATION", "pooled", "write_reference", "beats"]
 
 _DIRECTIONS = dict(COLUMNS + GT_COLUMNS)
 #: figures of the reference table
-FAITHFULNESS = ("AI", "AD", "FF")
+FAITHFULNESS = ("AI", "AD", "FF", "PIQ_FF")
 LOCALISATION = ("AUC", "precision", "SI_SDRi", "Contam")
 #: (method prefix, comparator, figures) of the verdicts on the clean condition
-CLEAN_CHECKS = (("random ({name})", ("AD", "FF")), ("saliency", ("AD", "FF")),
+CLEAN_CHECKS = (("random ({name})", ("AD", "FF", "PIQ_FF")),
+                ("saliency", ("AD", "FF", "PIQ_FF")),
                 ("gradcam", ("AI", "AD", "FF")))
 
 
@@ -198,7 +199,9 @@ def write_reference(evaluation, out, methods, seeds, classifier_report, seconds=
              f"clips; interpreters of seeds {', '.join(map(str, seeds))}; each cell: mean "
              "[95 % bootstrap interval over items] ±half the spread between seeds (trained "
              "methods and their random masks: mean of the seeds' means, envelope of their "
-             "intervals); AI, AD in %, SI-SDRi in dB, Contam in % of the interpretation's energy.",
+             "intervals); AI, AD in %, SI-SDRi in dB, Contam in % of the interpretation's energy; "
+             "FF removes the masked part from |X| (the L-MAC paper's rule), PIQ_FF subtracts the "
+             "interpretation in the log1p domain (the PIQ and L2I papers' rule).",
              ""]
     figures = FAITHFULNESS + LOCALISATION
     header = "| condition | method | n | " + " | ".join(figures) + " |"

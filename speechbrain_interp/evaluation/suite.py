@@ -182,7 +182,7 @@ class ConditionResult:
     """
 
     def __init__(self, names):
-        self.trackers = {name: MetricTracker(medians=("FF",)) for name in names}
+        self.trackers = {name: MetricTracker(medians=("FF", "PIQ_FF")) for name in names}
         self.classifier = MetricTracker(medians=())
         self.examples = []
         self.example_classes = set()

@@ -29,8 +29,8 @@ __all__ = ["COLUMNS", "DIFFERENCE_KEYS", "GT_COLUMNS", "MULTILABEL_COLUMNS", "ce
            "format_table", "signed_cell", "source_decided", "write_results"]
 
 #: columns of the faithfulness table, with the direction that is better
-COLUMNS = (("AI", "up"), ("AD", "down"), ("AG", "up"), ("FF", "up"), ("FidIn", "up"),
-           ("SPS", "up"), ("COMP", "down"), ("MM", None))
+COLUMNS = (("AI", "up"), ("AD", "down"), ("AG", "up"), ("FF", "up"), ("PIQ_FF", "up"),
+           ("FidIn", "up"), ("SPS", "up"), ("COMP", "down"), ("MM", None))
 #: columns of the ground-truth table
 GT_COLUMNS = (("AUC", "up"), ("IoU", "up"), ("precision", "up"), ("recall", "up"),
               ("SI_SDR", "up"), ("SI_SDRi", "up"), ("Contam", "down"), ("KeepOwn", "up"),
@@ -40,7 +40,7 @@ GT_COLUMNS = (("AUC", "up"), ("IoU", "up"), ("precision", "up"), ("recall", "up"
 MULTILABEL_COLUMNS = (("OffDrop", "up"), ("OffKeep", "down"))
 _ARROWS = {"up": " ↑", "down": " ↓", None: ""}
 #: figures compared between a method and its comparators (paired differences)
-DIFFERENCE_KEYS = ("AI", "AD", "FF", "AUC", "precision", "SI_SDRi", "Contam")
+DIFFERENCE_KEYS = ("AI", "AD", "FF", "PIQ_FF", "AUC", "precision", "SI_SDRi", "Contam")
 #: comparators of every trained method, when present: its random mask, then baselines
 COMPARATORS = ("random ({name})", "saliency", "gradcam", "all-ones")
 _DIRECTIONS = dict(COLUMNS + GT_COLUMNS)

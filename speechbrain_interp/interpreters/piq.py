@@ -221,6 +221,13 @@ class PIQ(Interpreter):
         ``classifier.multilabel``).
     lambda_ml : float
         Weight of the App. I term (1.0: the paper adds it unweighted).
+    lambda_consistency : float
+        Single-label classifiers: weight of a classifier-consistency term,
+        the cross-entropy of the classifier on the masked input against the
+        explained class (0: the paper, which trains on the energy target
+        only; [X] the App. I idea carried to one label, so that the mask
+        keeps what the decision rests on). Costs one more classifier pass
+        per training step.
 
     Example
     -------
@@ -250,6 +257,7 @@ class PIQ(Interpreter):
         use_spectrogram=True,
         multilabel=None,
         lambda_ml=1.0,
+        lambda_consistency=0.0,
     ):
         super().__init__(classifier)
         if domain not in ("log", "linear"):
@@ -260,6 +268,9 @@ class PIQ(Interpreter):
         self.domain = domain
         self.mask_threshold, self.beta = float(mask_threshold), float(beta)
         self.lambda_ml = float(lambda_ml)
+        self.lambda_consistency = float(lambda_consistency)
+        if self.lambda_consistency < 0:
+            raise ValueError(f"lambda_consistency must be >= 0, got {lambda_consistency}")
         self.adapter = nn.Sequential(
             nn.Conv2d(classifier.rep_channels[0], dim, kernel_size=1), ResBlock(dim)
         )
@@ -340,7 +351,8 @@ class PIQ(Interpreter):
         -------
         dict
             ``loss``, ``loss_bce``, ``loss_codebook``, ``loss_commitment``,
-            ``mask_mean`` (+ ``loss_ml``, ``active_per_item``), parts detached.
+            ``mask_mean`` (+ ``loss_ml``, ``active_per_item``; or
+            ``loss_consistency``), parts detached.
         """
         magnitude = interpretation.magnitude
         clean = magnitude if clean_magnitude is None else clean_magnitude
@@ -378,6 +390,11 @@ class PIQ(Interpreter):
         total = bce + codebook + self.beta * commitment
         if self.multilabel:
             total = total + self.lambda_ml * parts["loss_ml"]
+        elif self.lambda_consistency > 0:
+            clf_logits = self.classifier(magnitude=self.masked_magnitude(native, magnitude)).logits
+            parts["loss_consistency"] = F.cross_entropy(
+                clf_logits, interpretation.label.long().reshape(-1).to(clf_logits.device))
+            total = total + self.lambda_consistency * parts["loss_consistency"]
         parts.update(loss_bce=bce, loss_codebook=codebook, loss_commitment=commitment)
         parts = {k: v.detach() for k, v in parts.items()}
         parts["mask_mean"] = native.detach().mean()
