@@ -13,8 +13,9 @@ project's ordinary commands, each printed before it runs:
 3. for every seed (``--seeds``, two at least): ``recipes/ESC50/interpret/train.py``
    with L-MAC as the project trains it (``lmac_small.yaml``: contamination and
    guidance), L-MAC as the paper trains it (WHAM! noise only, no guidance),
-   PIQ as in its paper and with the classifier-consistency term
-   (``piq_cc``: ``--lambda_consistency 1.0``), the NMF dictionary then L2I,
+   PIQ as in its paper (``piq``: ``--lambda_consistency 0.0``) and with the
+   classifier-consistency term (``piq_cc``: ``--lambda_consistency 1.0``, the
+   ESC-50 YAMLs' default), the NMF dictionary then L2I,
    and Perception Visualization (``--methods`` chooses; ``piq_nogate``, PIQ
    whose decoder sees the codes only, is an ablation run when named);
 4. ``recipes/ESC50/interpret/eval.py hparams/eval_small.yaml`` on ``--eval_clips``
@@ -240,6 +241,9 @@ def main(argv=None):
                     *common[:-4], "--output_folder", nmf])
                 cmd = [*train, f"{INTERPRET}/hparams/l2i_small.yaml", *common,
                        "--nmf_source", os.path.join(nmf, "pretrained")]
+            elif method == "piq":
+                cmd = [*train, f"{INTERPRET}/hparams/piq_small.yaml", *common,
+                       "--lambda_consistency", "0.0"]
             else:
                 cmd = [*train, f"{INTERPRET}/hparams/{method}_small.yaml", *common]
             steps.run(name, cmd + ["--output_folder", folder])
