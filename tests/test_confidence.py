@@ -123,3 +123,14 @@ def test_write_results_carries_intervals_and_differences(tmp_path):
     ff = data["clean"]["intervals"]["lmac"]["FF"]
     assert ff["n"] == 4 and ff["low"] <= 0.55 <= ff["high"]
     assert data["clean"]["differences"]["lmac"]["random (lmac)"]["FF"]["verdict"] == "leads"
+
+
+def test_reference_program_names_a_missing_folder(tmp_path):
+    """Bad input stops before any training, naming the file it needs."""
+    from conftest import REPO, load_script
+
+    tool = load_script(REPO / "tools" / "reference.py")
+    with pytest.raises(SystemExit, match="esc50.csv not found: check --data_folder"):
+        tool.main(["--data_folder", str(tmp_path), "--speech_folder", str(tmp_path),
+                   "--out", str(tmp_path / "out")])
+    assert not (tmp_path / "out" / "steps").exists()

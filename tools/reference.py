@@ -189,6 +189,11 @@ def main(argv=None):
     out = os.path.abspath(args.out)
     os.makedirs(out, exist_ok=True)
     data = args.data_folder
+    for path, what in ((os.path.join(data, "meta", "esc50.csv"), "--data_folder (ESC-50 layout)"),
+                       (os.path.join(args.speech_folder, "metadata.csv"),
+                        "--speech_folder (LJSpeech layout)")):
+        if not os.path.isfile(path):
+            raise SystemExit(f"[reference] {path} not found: check {what}")
     if args.classes is not None:
         data = subset_folder(data, out, args.classes, args.clips_per_fold)
     wham = args.wham_folder
