@@ -27,8 +27,7 @@ import math
 
 import numpy as np
 
-__all__ = ["LEVEL", "N_RESAMPLES", "bootstrap_mean", "format_interval", "paired_difference",
-           "verdict"]
+__all__ = ["LEVEL", "N_RESAMPLES", "bootstrap_mean", "paired_difference", "verdict"]
 
 #: default coverage of the intervals
 LEVEL = 0.95
@@ -154,16 +153,3 @@ def verdict(difference, direction):
         better = (low > 0) == (direction == "up")
         return "leads" if better else "trails"
     return "not shown"
-
-
-def format_interval(stats, digits=3):
-    """``"mean [low, high]"`` of a :func:`bootstrap_mean` result, ``"-"`` when undefined.
-
-    Example
-    -------
-    >>> format_interval({"mean": 0.5, "low": 0.25, "high": 0.75, "n": 9}, 2)
-    '0.50 [0.25, 0.75]'
-    """
-    if stats is None or math.isnan(stats.get("mean", math.nan)):
-        return "-"
-    return f"{stats['mean']:.{digits}f} [{stats['low']:.{digits}f}, {stats['high']:.{digits}f}]"

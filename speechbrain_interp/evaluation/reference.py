@@ -22,11 +22,12 @@ import json
 import math
 import os
 
-from speechbrain_interp.evaluation.tables import COLUMNS, GT_COLUMNS, signed_cell, cell
+from speechbrain_interp.evaluation.tables import (
+    DIRECTIONS, cell, difference_text, interval_text, signed_cell,
+)  # fmt: skip
 
 __all__ = ["LOCALISATION", "pooled", "write_reference", "beats"]
 
-_DIRECTIONS = dict(COLUMNS + GT_COLUMNS)
 #: figures of the reference table
 FAITHFULNESS = ("AI", "AD", "FF", "PIQ_FF")
 LOCALISATION = ("AUC", "precision", "SI_SDRi", "Contam")
@@ -86,10 +87,8 @@ def beats(method, other, direction):
 
 
 def _cell(column, stats):
-    if stats is None or math.isnan(stats["mean"]):
-        return "-"
-    text = f"{cell(column, stats['mean'])} [{cell(column, stats['low'])}, {cell(column, stats['high'])}]"
-    if stats.get("spread") is not None:
+    text = interval_text(column, stats)
+    if text != "-" and stats.get("spread") is not None:
         text += f" ±{cell(column, stats['spread'] / 2)}"
     return text
 
@@ -116,7 +115,7 @@ def _verdicts(result, methods, seeds):
             if template == "gradcam" and not method.startswith("lmac"):
                 continue
             for figure in figures:
-                direction = _DIRECTIONS[figure]
+                direction = DIRECTIONS[figure]
                 wins, shown = [], []
                 for seed in seeds:
                     name = f"{method}_s{seed}"
@@ -124,9 +123,7 @@ def _verdicts(result, methods, seeds):
                     a, b = intervals.get(name, {}).get(figure), intervals.get(other, {}).get(figure)
                     wins.append(beats(a, b, direction))
                     d = diffs.get(name, {}).get(other, {}).get(figure)
-                    shown.append("-" if d is None else
-                                 f"{signed_cell(figure, d['mean'])} [{signed_cell(figure, d['low'])}, "
-                                 f"{signed_cell(figure, d['high'])}] {d['verdict']}")
+                    shown.append(difference_text(figure, d))
                 comparator = template.format(name=method)
                 verdict = "yes" if all(wins) else "no"
                 out.setdefault(method, {}).setdefault(comparator, {})[figure] = {

@@ -24,9 +24,10 @@ from speechbrain_interp.evaluation.confidence import N_RESAMPLES, paired_differe
 from speechbrain_interp.evaluation.multilabel import per_class_summary, per_class_table
 from speechbrain_interp.evaluation.tracking import MetricTracker
 
-__all__ = ["COLUMNS", "DIFFERENCE_KEYS", "GT_COLUMNS", "MULTILABEL_COLUMNS", "cell",
-           "default_comparisons", "differences", "format_differences", "format_interval_table",
-           "format_table", "signed_cell", "source_decided", "write_results"]
+__all__ = ["COLUMNS", "DIFFERENCE_KEYS", "DIRECTIONS", "GT_COLUMNS", "MULTILABEL_COLUMNS", "cell",
+           "default_comparisons", "difference_text", "differences", "format_differences",
+           "format_interval_table", "format_table", "interval_text", "signed_cell",
+           "source_decided", "write_results"]
 
 #: columns of the faithfulness table, with the direction that is better
 COLUMNS = (("AI", "up"), ("AD", "down"), ("AG", "up"), ("FF", "up"), ("PIQ_FF", "up"),
@@ -43,7 +44,8 @@ _ARROWS = {"up": " ↑", "down": " ↓", None: ""}
 DIFFERENCE_KEYS = ("AI", "AD", "FF", "PIQ_FF", "AUC", "precision", "SI_SDRi", "Contam")
 #: comparators of every trained method, when present: its random mask, then baselines
 COMPARATORS = ("random ({name})", "saliency", "gradcam", "all-ones")
-_DIRECTIONS = dict(COLUMNS + GT_COLUMNS)
+#: direction that is better, per figure
+DIRECTIONS = dict(COLUMNS + GT_COLUMNS)
 
 
 def cell(column, value):
@@ -144,11 +146,36 @@ def format_interval_table(trackers, title, columns=COLUMNS, note="AI, AD, AG in 
     return "\n".join(lines)
 
 
-def _interval_cell(column, stats, n_row):
-    if stats is None or stats["n"] == 0:
+def interval_text(column, stats):
+    """``"mean [low, high]"`` of a bootstrap result in the column's format, ``"-"`` for none.
+
+    Example
+    -------
+    >>> interval_text("FF", {"mean": 0.5, "low": 0.25, "high": 0.75, "n": 9})
+    '0.500 [0.250, 0.750]'
+    """
+    if stats is None or not stats.get("n", 1) or math.isnan(stats["mean"]):
         return "-"
-    text = f"{cell(column, stats['mean'])} [{cell(column, stats['low'])}, {cell(column, stats['high'])}]"
-    return text if stats["n"] == n_row else f"{text} (n={stats['n']})"
+    return f"{cell(column, stats['mean'])} [{cell(column, stats['low'])}, {cell(column, stats['high'])}]"
+
+
+def difference_text(column, diff):
+    """A paired difference with its sign and verdict, ``"-"`` for none.
+
+    Example
+    -------
+    >>> difference_text("AD", {"mean": -2.0, "low": -3.0, "high": -1.0, "n": 8, "verdict": "leads"})
+    '-2.00 [-3.00, -1.00] leads'
+    """
+    if diff is None or not diff["n"]:
+        return "-"
+    return (f"{signed_cell(column, diff['mean'])} [{signed_cell(column, diff['low'])}, "
+            f"{signed_cell(column, diff['high'])}] {diff['verdict']}")
+
+
+def _interval_cell(column, stats, n_row):
+    text = interval_text(column, stats)
+    return text if text == "-" or stats["n"] == n_row else f"{text} (n={stats['n']})"
 
 
 def default_comparisons(trained, methods):
@@ -215,7 +242,7 @@ def differences(trackers, comparisons, keys=DIFFERENCE_KEYS, n_resamples=N_RESAM
                     continue
                 a, b = _aligned(trackers[method], trackers[other], key)
                 diff = paired_difference(a, b, n_resamples, seed=seed)
-                diff["verdict"] = verdict(diff, _DIRECTIONS.get(key)) if diff["n"] else "-"
+                diff["verdict"] = verdict(diff, DIRECTIONS.get(key)) if diff["n"] else "-"
                 row[key] = diff
     return out
 
@@ -238,16 +265,11 @@ def format_differences(diffs, title):
             if any(k in row for by in diffs.values() for row in by.values())]
     lines = [f"{title} (method - comparator, mean [95% bootstrap interval] over the same "
              "items; a lead whose interval includes 0 is not shown)", "",
-             "| method | comparator | " + " | ".join(k + _ARROWS[_DIRECTIONS.get(k)] for k in keys)
+             "| method | comparator | " + " | ".join(k + _ARROWS[DIRECTIONS.get(k)] for k in keys)
              + " |", "|---|---|" + "---|" * len(keys)]
     for method, by in diffs.items():
         for other, row in by.items():
-            cells = []
-            for k in keys:
-                d = row.get(k)
-                cells.append("-" if d is None or not d["n"] else
-                             f"{signed_cell(k, d['mean'])} [{signed_cell(k, d['low'])}, "
-                             f"{signed_cell(k, d['high'])}] {d['verdict']}")
+            cells = [difference_text(k, row.get(k)) for k in keys]
             lines.append(f"| {method} | {other} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
