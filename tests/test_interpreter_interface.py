@@ -82,5 +82,12 @@ def test_explains_the_decision_or_a_given_class(name):
     with torch.no_grad():
         out = interpreter.interpret(wave)
         assert torch.equal(out.label, out.logits.argmax(-1))
+        if not interpreter.explains_any_class:  # the decision only: others are refused
+            other = (out.label + 1) % out.logits.shape[-1]
+            with pytest.raises(ValueError, match="cannot explain class"):
+                interpreter.interpret(wave, label=other)
+            given = interpreter.interpret(wave, label=out.label)
+            assert torch.equal(given.label, out.label)
+            return
         given = interpreter.interpret(wave, label=torch.tensor([3, 5]))
     assert given.label.tolist() == [3, 5]

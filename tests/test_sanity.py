@@ -155,9 +155,12 @@ def test_cascading_randomization_of_lmac_follows_its_representations():
     with torch.no_grad():  # an untrained decoder gives a near-constant mask: give it contrast
         lmac.decoder.to_maps.weight.mul_(30.0)
     before = _state(lmac)
-    labels = torch.tensor([2, 0])
-    out = cascading_randomization(lmac, torch.randn(2, 8000), labels=labels)
-    assert torch.equal(out["labels"], labels)
+    waves = torch.randn(2, 8000)
+    out = cascading_randomization(lmac, waves)
+    # an unconditioned decoder explains the decision only: asked for other classes it refuses
+    assert torch.equal(out["labels"], clf(wave=waves).logits.argmax(-1))
+    with pytest.raises(ValueError, match="not class-conditioned"):
+        cascading_randomization(lmac, waves, labels=(out["labels"] + 1) % 3, max_steps=1)
     assert out["steps"][-1] == "conv_block1" and len(out["ssim"]) == 8
     # L-MAC's decoder reads the block outputs, not the head: randomising the
     # head alone leaves its mask unchanged; randomising the blocks does not

@@ -275,7 +275,10 @@ def cascading_randomization(interpreter, waves, labels=None, seed=0, max_steps=N
     waves : torch.Tensor
         ``[B, N]`` clips at the classifier's rate (on the interpreter's device).
     labels : torch.Tensor, optional
-        ``[B]`` classes to explain (default: the original decision).
+        ``[B]`` classes to explain (default: the original decision); an
+        interpreter that explains the decision only
+        (``explains_any_class`` False) is given none and explains the
+        randomised classifier's decision at each step.
     seed : int
         Seeds the re-initialisations and each ``interpret`` call.
     max_steps : int, optional
@@ -325,7 +328,10 @@ def cascading_randomization(interpreter, waves, labels=None, seed=0, max_steps=N
             reinitialize(fresh, seed=seed + index)
             done.update(id(m) for m in fresh)
             randomized.classifier.freeze()
-        masks, _ = _explain(randomized, waves, labels, seed, batch_size)
+        # an interpreter that explains the decision only follows the randomised
+        # classifier's decision (it cannot be asked for the original classes)
+        follow = labels if randomized.explains_any_class else None
+        masks, _ = _explain(randomized, waves, follow, seed, batch_size)
         names.append(name)
         ssims.append(map_ssim(original, masks))
         ranks.append(rank_correlation(original, masks))

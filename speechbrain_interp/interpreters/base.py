@@ -50,7 +50,8 @@ from torch import nn
 from speechbrain_interp.recorded import Recorded
 
 __all__ = [
-    "Interpretation", "Interpreter", "as_wave_batch", "explanation_pairs", "log_mask_to_linear",
+    "Interpretation", "Interpreter", "as_wave_batch", "decided_classes", "explanation_pairs",
+    "log_mask_to_linear",
 ]
 
 
@@ -267,6 +268,50 @@ def log_mask_to_linear(mask, magnitude):
     return torch.where(tiny, mask, ratio).clamp(0.0, 1.0)
 
 
+def decided_classes(classifier, logits):
+    """What the classifier decided: ``[B]`` classes (single-label) or
+    ``[B, C]`` booleans (multi-label; the most probable class where none
+    passes the threshold).
+
+    Example
+    -------
+    >>> from speechbrain_interp.classifier import AudioClassifier
+    >>> from speechbrain_interp.frontend import SpectralFrontEnd
+    >>> from speechbrain_interp.models import CNN14
+    >>> tagger = AudioClassifier(SpectralFrontEnd(), CNN14(base_channels=4),
+    ...                          torch.nn.Linear(128, 3), multilabel=True)
+    >>> decided_classes(tagger, torch.tensor([[2.0, -1.0, 3.0], [-2.0, -1.0, -3.0]])).tolist()
+    [[True, False, True], [False, True, False]]
+    """
+    logits = logits.detach()
+    decided = classifier.decide(logits)
+    if decided.dim() == 1:
+        return decided.long()
+    none = ~decided.any(dim=1)
+    return decided | (none[:, None] & F.one_hot(logits.argmax(-1), logits.shape[-1]).bool())
+
+
+def _label_tensor(label, device):
+    """``label`` as a tensor, refused unless it holds class indices.
+
+    Integers (Python, numpy or integer tensors) and, for a ``[B, C]``
+    selection, booleans are accepted; floats (``3.7``) and a lone ``True``
+    are not, so that a mistaken value never silently explains some class.
+    """
+    if isinstance(label, bool) or (isinstance(label, float)):
+        raise ValueError(f"label must be a class index (int), got {label!r}")
+    try:
+        tensor = torch.as_tensor(label, device=device)
+    except (TypeError, ValueError, RuntimeError) as err:
+        raise ValueError(f"label must be a class index or a tensor of them, got {label!r}") from err
+    if tensor.is_floating_point() or tensor.is_complex():
+        raise ValueError(f"labels must be integer class indices, got a {tensor.dtype} tensor")
+    if tensor.dtype == torch.bool and tensor.dim() != 2:
+        raise ValueError("boolean labels are a [B, C] class selection; give class indices "
+                         f"for one class per clip (got a {tuple(tensor.shape)} boolean tensor)")
+    return tensor
+
+
 def explanation_pairs(classifier, logits, label=None, sample=False, generator=None):
     """Which (clip, class) pairs an interpretation explains.
 
@@ -315,17 +360,15 @@ def explanation_pairs(classifier, logits, label=None, sample=False, generator=No
     device = logits.device
     every = torch.arange(n_clips, device=device)
     if label is None:
-        decided = classifier.decide(logits)
+        decided = decided_classes(classifier, logits)
         if decided.dim() == 1:
-            return every, decided.long()
-        none = ~decided.any(dim=1)
-        decided = decided | (none[:, None] & F.one_hot(logits.argmax(-1), n_classes).bool())
+            return every, decided
         if sample:
             weights = decided.float()
             chosen = torch.multinomial(weights.cpu(), 1, generator=generator).reshape(-1)
             return every, chosen.to(device)
         label = decided
-    label = torch.as_tensor(label, device=device)
+    label = _label_tensor(label, device)
     if label.dim() == 0:
         label = label.expand(n_clips)
     if label.dim() == 2:
@@ -375,6 +418,11 @@ class Interpreter(Recorded, nn.Module):
     needs_input_grad = False
     #: True for methods with trainable parameters (they implement ``loss``)
     trainable = False
+    #: True when ``label`` can ask for any class (the explanation follows it);
+    #: False for interpreters that explain the decision only (an L-MAC
+    #: decoder that is not class-conditioned): :meth:`interpret` then refuses
+    #: a label other than the classifier's decision
+    explains_any_class = True
     #: True when :meth:`listen` is ``ISTFT(mask * X)`` with the input's phase
     #: (linear in ``X``: the evaluation splits the wave of a mixture into its
     #: parts' waves by subtraction); False for PV (its own magnitude)
@@ -443,10 +491,15 @@ class Interpreter(Recorded, nn.Module):
         """
         wave = as_wave_batch(wave).to(next(self.classifier.parameters()).device)
         magnitude, phase, output = self.analyse(wave)
+        asked = label is not None
+        if not asked and self.training:
+            label = self.training_labels(output.logits)
         clip, label = explanation_pairs(
             self.classifier, output.logits, label,
             sample=self.training and self.classifier.multilabel,
         )
+        if asked and not self.explains_any_class:
+            self._refuse_other_classes(output.logits, clip, label)
         expanded = clip.shape[0] != wave.shape[0] or bool(
             (clip != torch.arange(wave.shape[0], device=clip.device)).any())
         if expanded:
@@ -473,6 +526,48 @@ class Interpreter(Recorded, nn.Module):
         if with_wave:
             result.wave = self.listen(result, wave.shape[-1])
         return result if self.training else result.detach()
+
+    def training_labels(self, logits):
+        """Classes explained by a training step (``None``: the decision).
+
+        Interpreters that learn to explain any class override it (a
+        class-conditioned L-MAC draws non-decided classes too).
+        """
+        return None
+
+    def cannot_explain_message(self):
+        """Why this interpreter refuses a class other than the decision, and
+        how to get one that does not."""
+        return (f"{type(self).__name__} explains only the classifier's decision; use a method "
+                "that takes any class (saliency, smoothgrad, integrated_gradients, gradcam, "
+                "rde, piq, l2i, pv)")
+
+    def _refuse_other_classes(self, logits, clip, label):
+        """Raises ``ValueError`` when a row asks for a class this interpreter
+        cannot explain (one that the classifier did not decide)."""
+        decided = decided_classes(self.classifier, logits)
+        if decided.dim() == 1:
+            ok = decided[clip] == label
+        else:
+            ok = decided[clip, label]
+        if bool(ok.all()):
+            return
+        row = int(torch.nonzero(~ok)[0, 0])
+        names = getattr(self.classifier, "label_encoder", None)
+
+        def name(index):
+            index = int(index)
+            if names is not None:
+                try:
+                    return f"{names.ind2lab[index]!r} ({index})"
+                except (KeyError, AttributeError):
+                    pass
+            return str(index)
+
+        said = name(decided[clip[row]]) if decided.dim() == 1 else "other classes"
+        raise ValueError(
+            f"cannot explain class {name(label[row])} for clip {int(clip[row])}: the classifier "
+            f"decided {said}, and {self.cannot_explain_message()}")
 
     def forward(self, wave, label=None, with_wave=True):
         """:meth:`interpret`, so that a ``DistributedDataParallel`` wrapper

@@ -186,8 +186,17 @@ class LMAC(Interpreter):
         :class:`MaskDecoder`).
     lambda_other : float
         Multi-label: weight of the term that pushes the other decided
-        classes out of the masked-in input (0 = off). An unconditioned decoder explains
-        the decision its representations led to, whatever ``label`` says.
+        classes out of the masked-in input (0 = off).
+    other_class_prob : float
+        Single-label, conditioned: probability that a training clip
+        explains a class the classifier did NOT decide (drawn uniformly
+        among the others) instead of its decision, so that the decoder
+        learns "why not a siren?" as well (0 = the decision only). Such rows
+        get no guidance (their part of the clip is unknown).
+
+    An unconditioned decoder explains the decision its representations led
+    to: :meth:`interpret` refuses any other ``label``
+    (:attr:`explains_any_class` is False).
 
     Example
     -------
@@ -207,6 +216,16 @@ class LMAC(Interpreter):
     ...     torch.randn(1, 16000), label=torch.ones(1, 3, dtype=torch.bool))
     >>> per_class.mask.shape, per_class.label.tolist(), per_class.clip.tolist()
     (torch.Size([3, 87, 513]), [0, 1, 2], [0, 0, 0])
+    >>> wave = torch.randn(1, 16000)
+    >>> other = (int(clf(wave=wave).logits.argmax()) + 1) % 3
+    >>> try:
+    ...     lmac.interpret(wave, label=other)
+    ... except ValueError as err:
+    ...     print(str(err).split(":")[0] == f"cannot explain class {other} for clip 0")
+    True
+    >>> any_class = LMAC(clf, decoder_width=16, conditioned=True, other_class_prob=0.5)
+    >>> any_class.interpret(wave, label=other).label.tolist() == [other]
+    True
     """
 
     trainable = True
@@ -232,12 +251,20 @@ class LMAC(Interpreter):
         conditioned=None,
         lambda_other=0.0,
         refine_width=0,
+        other_class_prob=0.0,
     ):
         super().__init__(classifier)
         self.conditioned = classifier.multilabel if conditioned is None else bool(conditioned)
         self.lambda_other = float(lambda_other)
         if self.lambda_other and not classifier.multilabel:
             raise ValueError("lambda_other is for multi-label classifiers")
+        self.other_class_prob = float(other_class_prob)
+        if not 0.0 <= self.other_class_prob <= 1.0:
+            raise ValueError(f"other_class_prob must lie in [0, 1], got {other_class_prob}")
+        if self.other_class_prob and not self.conditioned:
+            raise ValueError("other_class_prob needs a class-conditioned decoder (conditioned=True)")
+        if self.other_class_prob and classifier.multilabel:
+            raise ValueError("other_class_prob is for single-label classifiers")
         if domain not in ("linear", "features"):
             raise ValueError(f"domain must be 'linear' or 'features', got {domain!r}")
         if guidance not in ("bce", "l2"):
@@ -268,6 +295,32 @@ class LMAC(Interpreter):
         self.lambda_l1, self.lambda_tv = float(lambda_l1), float(lambda_tv)
         self.finetune, self.lambda_g = bool(finetune), float(lambda_g)
         self.cct, self.bin_threshold, self.guidance = float(cct), float(bin_threshold), guidance
+
+    @property
+    def explains_any_class(self):
+        """Only a class-conditioned decoder can explain a class other than the decision."""
+        return self.conditioned
+
+    def cannot_explain_message(self):
+        """How to train an L-MAC that explains any class."""
+        return ("this L-MAC decoder is not class-conditioned (it explains the decision only); "
+                "train one that is with `conditioned: True` and `other_class_prob` > 0 (e.g. "
+                "recipes/ESC50/interpret/train.py hparams/lmac_small.yaml --conditioned True "
+                "--other_class_prob 0.5) or use a method that takes any class (gradcam, "
+                "saliency, smoothgrad, integrated_gradients, rde)")
+
+    def training_labels(self, logits):
+        """Single-label, conditioned: each clip explains its decision, or with
+        probability ``other_class_prob`` a uniformly drawn other class."""
+        if not (self.conditioned and self.other_class_prob > 0) or self.classifier.multilabel:
+            return None
+        decision = logits.detach().argmax(-1)
+        n_classes = logits.shape[-1]
+        if n_classes < 2:
+            return None
+        other = torch.rand(decision.shape, device=decision.device) < self.other_class_prob
+        shift = torch.randint(1, n_classes, decision.shape, device=decision.device)
+        return torch.where(other, (decision + shift) % n_classes, decision)
 
     def _native_input(self, magnitude, output=None):
         """Compressed input in the mask's domain, ``[B, T, F_native]``."""
@@ -362,6 +415,9 @@ class LMAC(Interpreter):
             rest_native = None if rest_magnitude is None else self._native_input(rest_magnitude)
             target = guidance_target(clean_native, rest_native, self.bin_threshold)
             selected = (_cosine(native.detach(), target) >= self.cct).to(native.dtype)
+            if not self.classifier.multilabel:  # no known part for a non-decided class
+                decided = interpretation.logits.detach().argmax(-1) == label
+                selected = selected * decided.to(selected.dtype)
             if self.guidance == "bce":
                 guide = F.binary_cross_entropy(native, target, reduction="none").mean(dim=(1, 2))
             else:

@@ -1,0 +1,196 @@
+"""Explaining the class that was asked (issue 25, high): ``label`` means what it says.
+
+The case reproduced: an L-MAC decoder that is not class-conditioned returned the decided
+class's mask whatever ``label`` said (the CLI wrote ``"explained": "hiss"`` beside the
+decision's wav), and ``label=3.7`` or ``True`` were taken. Now such an interpreter refuses
+another class with a message naming how to train one that can; every method that can
+explain any class follows the label; labels are class names or in-range integers.
+"""
+
+import json
+
+import numpy as np
+import pytest
+import soundfile
+import torch
+from speechbrain.dataio.encoder import CategoricalEncoder
+
+from speechbrain_interp.classifier import AudioClassifier
+from speechbrain_interp.frontend import SpectralFrontEnd
+from speechbrain_interp.inference import AudioInterpreter
+from speechbrain_interp.interpreters import LMAC, PIQ, GradCAM, Saliency
+from speechbrain_interp.interpreters.l2i import L2I
+from speechbrain_interp.models import CNN14
+from speechbrain_interp.nmf import NMFDictionary
+from speechbrain_interp.pretrained import write_classifier, write_interpreter
+from speechbrain_interp.programs.cli import main
+
+CLASSES = ["dog", "rooster", "rain", "sea_waves", "crackling_fire"]
+SETTINGS = {"window_s": 1.0, "hop_s": 0.5, "batch_size": 4, "top_k": 3, "normalize_windows": True}
+
+
+def _classifier():
+    torch.manual_seed(0)
+    return AudioClassifier(SpectralFrontEnd(n_mels=40), CNN14(n_mels=40, base_channels=4),
+                           torch.nn.Linear(128, len(CLASSES))).eval()
+
+
+def _conditioned(clf):
+    """A conditioned L-MAC whose class embedding is not the untrained identity
+    (as after training): masks depend on the class it is told."""
+    lmac = LMAC(clf, decoder_width=8, conditioned=True, other_class_prob=0.5)
+    with torch.no_grad():
+        torch.manual_seed(1)
+        lmac.decoder.class_film.weight.normal_(0.0, 1.0)
+    return lmac.eval()
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory):
+    root = tmp_path_factory.mktemp("label")
+    clf = _classifier()
+    encoder = CategoricalEncoder()
+    encoder.update_from_iterable(CLASSES)
+    write_classifier(str(root / "clf"), clf, encoder, SETTINGS)
+    write_interpreter(str(root / "lmac"), LMAC(clf, decoder_width=8).eval(), encoder, SETTINGS)
+    write_interpreter(str(root / "conditioned"), _conditioned(clf), encoder, SETTINGS)
+    rng = np.random.default_rng(0)
+    wave = (0.3 * rng.standard_normal(16000)).astype("float32")
+    soundfile.write(str(root / "clip.wav"), wave, 16000)
+    return root, torch.from_numpy(wave)
+
+
+def _decision_and_other(model, wave):
+    decision = int(model.classifier(wave=wave.unsqueeze(0)).logits.argmax())
+    return decision, (decision + 1) % len(CLASSES)
+
+
+def test_unconditioned_lmac_refuses_another_class(setup, tmp_path, capsys):
+    root, wave = setup
+    model = AudioInterpreter.from_hparams(str(root / "lmac"))
+    decision, other = _decision_and_other(model, wave)
+    # the case: the decoder does not read the label, so any "explanation" of another
+    # class would be the decision's mask under another name
+    reps = model.classifier(wave=wave.unsqueeze(0)).reps
+    assert not model.interpreter.conditioned and model.interpreter.decoder.class_film is None
+    assert not model.interpreter.explains_any_class
+    assert len(reps) >= model.interpreter.n_reps
+    # the fix: refused through the API, naming how to train one that can
+    with pytest.raises(ValueError, match="conditioned: True") as err:
+        model.interpret_batch(wave, label=other)
+    assert CLASSES[other] in str(err.value) and CLASSES[decision] in str(err.value)
+    with pytest.raises(ValueError, match="not class-conditioned"):
+        model.interpret_file(str(root / "clip.wav"), label=CLASSES[other])
+    # the decision itself may still be named
+    out = model.interpret_batch(wave, label=CLASSES[decision])
+    assert out.label.tolist() == [decision]
+    # and through the CLI: a clear refusal before any file, nothing written
+    out_dir = tmp_path / "out"
+    status = main(["explain", "--source", str(root / "lmac"), str(root / "clip.wav"),
+                   "--label", CLASSES[other], "--out", str(out_dir), "--no_faithfulness"])
+    assert status == 2
+    assert "explains the decision only" in capsys.readouterr().err
+    assert not out_dir.exists()
+
+
+@pytest.mark.parametrize("label", [3.7, True, 2.0, "hiss", 5, -1, "7", np.float64(1.0),
+                                   torch.tensor(1.5)])
+def test_labels_are_class_names_or_integers_in_range(setup, label):
+    root, wave = setup
+    model = AudioInterpreter.from_hparams(str(root / "clf"), method="gradcam")
+    with pytest.raises(ValueError, match="class|label"):
+        model.interpret_batch(wave, label=label)
+
+
+@pytest.mark.parametrize("label", ["rain", 2, "2", np.int64(2), torch.tensor(2)])
+def test_accepted_labels_all_mean_the_same_class(setup, label):
+    root, wave = setup
+    model = AudioInterpreter.from_hparams(str(root / "clf"), method="gradcam")
+    reference = model.interpret_batch(wave, label=2)
+    out = model.interpret_batch(wave, label=label)
+    assert out.label.tolist() == [2]
+    assert torch.equal(out.mask, reference.mask)
+
+
+def test_interpreter_level_labels_are_checked():
+    clf = _classifier()
+    wave = torch.randn(2, 16000)
+    for bad in (3.7, True, torch.tensor([0.0, 1.0]), torch.tensor([True, False])):
+        with pytest.raises(ValueError, match="label"):
+            Saliency(clf).interpret(wave, label=bad)
+
+
+def _methods(clf):
+    torch.manual_seed(0)
+    nmf = NMFDictionary(clf.frontend.n_freqs, 8)
+    nmf.fit(torch.rand(clf.frontend.n_freqs, 64), n_iter=5,
+            generator=torch.Generator().manual_seed(0))
+    l2i = L2I(clf, nmf, width=8, relevance_threshold=0.0)
+    return {
+        "saliency": Saliency(clf),
+        "gradcam": GradCAM(clf),
+        "piq": PIQ(clf),
+        "l2i": l2i.eval(),
+        "lmac (conditioned)": _conditioned(clf),
+    }
+
+
+def test_every_method_that_can_follows_the_asked_class():
+    """The mask for a class the classifier did not decide is that class's: it differs
+    from the decision's, and the interpretation says which class it explains."""
+    clf = _classifier()
+    torch.manual_seed(3)
+    wave = torch.randn(1, 16000)
+    decision = int(clf(wave=wave).logits.argmax())
+    other = (decision + 2) % len(CLASSES)
+    for name, method in _methods(clf).items():
+        assert method.explains_any_class, name
+        grad = torch.enable_grad if method.needs_input_grad else torch.no_grad
+        with grad():
+            own = method.interpret(wave, label=decision)
+            asked = method.interpret(wave, label=other)
+        assert asked.label.tolist() == [other], name
+        assert (own.mask - asked.mask).abs().max() > 1e-6, name
+
+
+def test_cli_explains_the_asked_class_with_a_conditioned_lmac(setup, tmp_path):
+    root, wave = setup
+    model = AudioInterpreter.from_hparams(str(root / "conditioned"))
+    decision, other = _decision_and_other(model, wave)
+    out_dir = tmp_path / "out"
+    status = main(["explain", "--source", str(root / "conditioned"), str(root / "clip.wav"),
+                   "--label", CLASSES[other], "--out", str(out_dir), "--no_faithfulness"])
+    assert status == 0
+    record = json.loads((out_dir / "clip" / "result.json").read_text())
+    assert record["explained"] == CLASSES[other] and record["label"] == CLASSES[decision]
+    played, _ = soundfile.read(str(out_dir / "clip" / "interpretation.wav"), dtype="float32")
+    asked = model.interpret_file(str(root / "clip.wav"), label=other).wave.numpy()
+    own = model.interpret_file(str(root / "clip.wav")).wave.numpy()
+    assert np.abs(played - asked).max() < 1e-3  # the asked class's wav (16-bit file)
+    assert np.abs(played - own).max() > 1e-2  # not the decision's
+
+
+def test_conditioned_training_draws_other_classes_without_their_guidance():
+    clf = _classifier()
+    lmac = LMAC(clf, decoder_width=8, conditioned=True, other_class_prob=0.5, finetune=True,
+                cct=0.0)
+    logits = torch.randn(4000, len(CLASSES))
+    torch.manual_seed(0)
+    drawn = lmac.training_labels(logits)
+    decision = logits.argmax(-1)
+    other = drawn != decision
+    assert 0.45 < other.float().mean() < 0.55
+    # every non-decided class is drawn, about equally often
+    counts = torch.bincount((drawn - decision)[other] % len(CLASSES), minlength=len(CLASSES))
+    assert counts[0] == 0 and counts[1:].min() > 0.8 * counts[1:].max()
+    assert LMAC(clf, decoder_width=8).training_labels(logits) is None
+    with pytest.raises(ValueError, match="conditioned"):
+        LMAC(clf, decoder_width=8, other_class_prob=0.5)
+    # the guidance (whose target is the decided sound) leaves non-decided rows alone
+    lmac.train()
+    wave = torch.randn(2, 16000)
+    decided = int(clf(wave=wave[:1]).logits.argmax())
+    both = lmac.interpret(wave[:1].expand(2, -1), label=torch.tensor(
+        [decided, (decided + 1) % len(CLASSES)]), with_wave=False)
+    parts = lmac.loss(both)
+    assert float(parts["guided_fraction"]) == pytest.approx(0.5)
