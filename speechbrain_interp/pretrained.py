@@ -23,6 +23,13 @@ tensor or a label file of the wrong size raises :class:`PretrainedFileError`
 naming the file, where SpeechBrain's default transfer only warns.
 Checkpoints are read with ``torch.load(weights_only=True)``.
 
+What ``hyperparams.yaml`` builds stays within the allow-list of
+:mod:`speechbrain_interp.inference.trust` (``!new:`` of the project's
+modules, ``torch.nn.Linear``, the label encoder and the ``Pretrainer``;
+``!name:`` of the load hooks below), so the folders load without
+``trust_remote_code``; a written file that would not is reported with a
+warning.
+
 Authors
  * speechbrain-interp developers 2026
 """
@@ -33,8 +40,11 @@ import re
 import tempfile
 
 import torch
+from speechbrain.utils.logger import get_logger
 
 from speechbrain_interp.recorded import to_hyperpyyaml
+
+logger = get_logger(__name__)
 
 __all__ = [
     "CLASSIFIER_FILES", "FORMAT_VERSION", "INTERPRETER_FILE", "PretrainedFileError",
@@ -254,6 +264,16 @@ def _write_text(path, text):
     os.replace(tmp.name, path)
 
 
+def _warn_if_refused(path):
+    """Warns when a written ``hyperparams.yaml`` would need ``trust_remote_code`` to load."""
+    from speechbrain_interp.inference.trust import HyperparamsError, check_hyperparams
+
+    try:
+        check_hyperparams(path)
+    except HyperparamsError as err:
+        logger.warning("%s will not load without trust_remote_code=True: %s", path, err)
+
+
 def _yaml(title, header, objects, loadables, paths):
     lines = [
         "# " + "#" * 76,
@@ -261,8 +281,9 @@ def _yaml(title, header, objects, loadables, paths):
         "# Written by speechbrain-interp from the trained objects: every value is the",
         "# training run's own. Load with speechbrain_interp.inference (SoundClassifier /",
         "# AudioInterpreter).from_hparams(source=<this folder or hub repo>).",
-        "# Loading runs what this file says (HyperPyYAML !new/!apply): load only",
-        "# folders and repositories you trust.",
+        "# Loading builds what this file names (HyperPyYAML !new:/!name:); it stays",
+        "# within speechbrain_interp.inference.trust's allow-list, so no",
+        "# trust_remote_code is needed. Files beyond it are refused without it.",
         "# " + "#" * 76,
         "",
     ]
@@ -304,6 +325,7 @@ def write_classifier(folder, classifier, label_encoder, settings, title="classif
     _save_classifier_files(folder, classifier, label_encoder)
     _write_text(os.path.join(folder, "hyperparams.yaml"),
                 _yaml(title, header, _classifier_objects(classifier), loadables, {}))
+    _warn_if_refused(os.path.join(folder, "hyperparams.yaml"))
     return folder
 
 
@@ -356,4 +378,5 @@ def write_interpreter(folder, interpreter, label_encoder, settings, classifier_r
     torch.save(interpreter_state(interpreter), os.path.join(folder, INTERPRETER_FILE))
     _write_text(os.path.join(folder, "hyperparams.yaml"),
                 _yaml(title, header, objects, loadables, paths))
+    _warn_if_refused(os.path.join(folder, "hyperparams.yaml"))
     return folder

@@ -29,8 +29,8 @@ from speechbrain_interp.inference.windows import align_to_frames, classify_long
 from speechbrain_interp.interpreters.base import as_wave_batch
 from speechbrain_interp.pretrained import PretrainedFileError
 
-__all__ = ["Classification", "Recordings", "SoundClassifier", "check_labels", "load_classifier",
-           "load_recording", "pad_to_window"]
+__all__ = ["Classification", "Recordings", "SoundClassifier", "check_labels", "label_difference",
+           "load_classifier", "load_recording", "pad_to_window"]
 
 
 @dataclass
@@ -68,8 +68,49 @@ class Classification:
     window_probabilities: Optional[torch.Tensor] = None
 
 
+def _some(labels, shown=6):
+    text = ", ".join(repr(label) for label in labels[:shown])
+    return text + (f" and {len(labels) - shown} more" if len(labels) > shown else "")
+
+
+def label_difference(first, second, first_name="the first", second_name="the second"):
+    """How two label lists differ, in one sentence: labels only in one, first differing position.
+
+    Example
+    -------
+    >>> label_difference(["dog", "rain", "sea"], ["dog", "rian", "sea"], "label_encoder.ckpt",
+    ...                  "hyperparams.yaml")
+    "only in label_encoder.ckpt: 'rain'; only in hyperparams.yaml: 'rian'; first difference at position 1: 'rain' in label_encoder.ckpt, 'rian' in hyperparams.yaml"
+    >>> label_difference(["a", "b"], ["b", "a"])
+    "the same 2 labels in another order; first difference at position 0: 'a' in the first, 'b' in the second"
+    """
+    first, second = list(first), list(second)
+    only_first = [label for label in first if label not in set(second)]
+    only_second = [label for label in second if label not in set(first)]
+    parts = []
+    if len(first) != len(second):
+        parts.append(f"{len(first)} labels in {first_name}, {len(second)} in {second_name}")
+    if only_first:
+        parts.append(f"only in {first_name}: {_some(only_first)}")
+    if only_second:
+        parts.append(f"only in {second_name}: {_some(only_second)}")
+    if not only_first and not only_second and len(first) == len(second):
+        parts.append(f"the same {len(first)} labels in another order")
+    position = next((i for i, (a, b) in enumerate(zip(first, second)) if a != b),
+                    min(len(first), len(second)))
+    if position < max(len(first), len(second)):
+        a = repr(first[position]) if position < len(first) else "nothing"
+        b = repr(second[position]) if position < len(second) else "nothing"
+        parts.append(f"first difference at position {position}: {a} in {first_name}, "
+                     f"{b} in {second_name}")
+    return "; ".join(parts)
+
+
 def check_labels(label_encoder, n_classes, labels, source):
-    """Refuses a label encoder that does not match the classifier or the YAML's labels."""
+    """Refuses a label encoder that does not match the classifier or the YAML's labels.
+
+    The message says how the labels differ (:func:`label_difference`).
+    """
     found = [label_encoder.ind2lab[i] for i in range(len(label_encoder))]
     if len(found) != n_classes:
         raise PretrainedFileError(
@@ -77,8 +118,8 @@ def check_labels(label_encoder, n_classes, labels, source):
             f"{n_classes} outputs")
     if labels is not None and list(labels) != found:
         raise PretrainedFileError(
-            f"{source}: label_encoder.ckpt ({found[:5]}...) does not match the labels of "
-            f"hyperparams.yaml ({list(labels)[:5]}...)")
+            f"{source}: label_encoder.ckpt does not match the labels of hyperparams.yaml ("
+            + label_difference(found, labels, "label_encoder.ckpt", "hyperparams.yaml") + ")")
     label_encoder.expect_len(n_classes)  # checked: SpeechBrain need not warn
     return found
 
@@ -181,7 +222,8 @@ class SoundClassifier(Recordings, Pretrained):
         self.classifier.freeze()
 
     @classmethod
-    def from_hparams(cls, source, savedir=None, overrides=None, **kwargs):
+    def from_hparams(cls, source, savedir=None, overrides=None, trust_remote_code=False,
+                     **kwargs):
         """Loads a pretrained classifier folder or hub repository.
 
         Arguments
@@ -195,12 +237,16 @@ class SoundClassifier(Recordings, Pretrained):
             the hub cache).
         overrides : dict, optional
             YAML overrides, e.g. ``{"hop_s": 1.0}``.
+        trust_remote_code : bool
+            Load a folder whose ``hyperparams.yaml`` builds or calls things
+            outside the allow-list (:mod:`speechbrain_interp.inference.trust`),
+            with a warning. Default: refuse it before any of it runs.
         **kwargs
             ``run_opts`` (e.g. ``{"device": "cuda:0"}``), ``freeze_params``,
             ``fetch_config``.
         """
         return load_pretrained(cls, source, "classifier", savedir=savedir, overrides=overrides,
-                               **kwargs)
+                               trust_remote_code=trust_remote_code, **kwargs)
 
     def _summary(self, probabilities, logits=None, **extra):
         k = min(int(self.hparams.top_k), probabilities.shape[-1])
@@ -259,7 +305,7 @@ class SoundClassifier(Recordings, Pretrained):
         return self.classify_batch(wavs, wav_lens)
 
 
-def load_classifier(source, savedir=None, device="cpu"):
+def load_classifier(source, savedir=None, device="cpu", trust_remote_code=False):
     """The :class:`~speechbrain_interp.classifier.AudioClassifier` of a pretrained folder.
 
     What recipe YAMLs call (``classifier: !apply:speechbrain_interp.inference.load_classifier``).
@@ -273,12 +319,17 @@ def load_classifier(source, savedir=None, device="cpu"):
         source's files gets them replaced, with a warning.
     device : str
         Where the module is put (a Brain moves it to its own device later).
+    trust_remote_code : bool
+        See :meth:`SoundClassifier.from_hparams` (a recipe YAML may set it:
+        ``trust_remote_code: True`` under ``load_classifier``).
+
     Returns
     -------
     speechbrain_interp.classifier.AudioClassifier
         Frozen (eval mode, no parameter gradients), with ``label_encoder`` and
         ``hparams`` (the YAML's plain values) attached.
     """
-    loaded = SoundClassifier.from_hparams(source, savedir=savedir, run_opts={"device": device})
+    loaded = SoundClassifier.from_hparams(source, savedir=savedir, run_opts={"device": device},
+                                          trust_remote_code=trust_remote_code)
     loaded.classifier.source = loaded.source
     return loaded.classifier

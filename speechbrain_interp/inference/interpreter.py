@@ -27,7 +27,7 @@ from speechbrain.inference.interfaces import Pretrained
 from speechbrain.utils.logger import get_logger
 
 from speechbrain_interp.inference.classifier import (
-    Recordings, SoundClassifier, check_labels, pad_to_window,
+    Recordings, SoundClassifier, check_labels, label_difference, pad_to_window,
 )  # fmt: skip
 from speechbrain_interp.inference.loading import keep_random_state, load_pretrained
 from speechbrain_interp.inference.windows import interpret_long
@@ -92,7 +92,7 @@ class AudioInterpreter(Recordings, Pretrained):
 
     @classmethod
     def from_hparams(cls, source, method=None, classifier_source=None, savedir=None,
-                     overrides=None, method_overrides=None, **kwargs):
+                     overrides=None, method_overrides=None, trust_remote_code=False, **kwargs):
         """Loads an interpreter folder, or a classifier folder and a method's name.
 
         Arguments
@@ -113,6 +113,11 @@ class AudioInterpreter(Recordings, Pretrained):
             YAML overrides of the folder's ``hyperparams.yaml``.
         method_overrides : dict, optional
             With ``method``: changes to its packaged settings.
+        trust_remote_code : bool
+            Load folders (``source`` and ``classifier_source``) whose
+            ``hyperparams.yaml`` builds or calls things outside the
+            allow-list (:mod:`speechbrain_interp.inference.trust`), with a
+            warning. Default: refuse them before any of it runs.
         **kwargs
             ``run_opts``, ``freeze_params``, ``fetch_config``.
 
@@ -124,27 +129,33 @@ class AudioInterpreter(Recordings, Pretrained):
             if classifier_source is not None:
                 raise ValueError("with method, source is the classifier: drop classifier_source")
             return cls.from_classifier(source, method, savedir=savedir, overrides=overrides,
-                                       method_overrides=method_overrides, **kwargs)
+                                       method_overrides=method_overrides,
+                                       trust_remote_code=trust_remote_code, **kwargs)
         if method_overrides:
             raise ValueError("method_overrides applies to a method given by name")
         instance = load_pretrained(cls, source, "interpreter", savedir=savedir,
-                                   overrides=overrides, **kwargs)
+                                   overrides=overrides, trust_remote_code=trust_remote_code,
+                                   **kwargs)
         if classifier_source is not None:
             other = SoundClassifier.from_hparams(
                 classifier_source,
                 savedir=None if savedir is None else os.path.join(savedir, "classifier"),
+                trust_remote_code=trust_remote_code,
                 **{k: v for k, v in kwargs.items() if k != "freeze_params"})
             instance.use_classifier(other.classifier, classifier_source)
         return instance
 
     @classmethod
     def from_classifier(cls, source, method, savedir=None, overrides=None, method_overrides=None,
-                        **kwargs):
-        """A method that needs no training (:data:`METHODS`) on a pretrained classifier."""
+                        trust_remote_code=False, **kwargs):
+        """A method that needs no training (:data:`METHODS`) on a pretrained classifier.
+
+        ``trust_remote_code``: see :meth:`from_hparams`.
+        """
         settings = method_settings(method)
         settings.update(method_overrides or {})
         classifier = SoundClassifier.from_hparams(source, savedir=savedir, overrides=overrides,
-                                                  **kwargs)
+                                                  trust_remote_code=trust_remote_code, **kwargs)
         with keep_random_state():
             interpreter = build_baseline(settings.pop("method"), classifier.classifier, **settings)
         hparams = dict(vars(classifier.hparams))
@@ -157,14 +168,18 @@ class AudioInterpreter(Recordings, Pretrained):
     def use_classifier(self, classifier, source):
         """Explains ``classifier`` (same labels) instead of the folder's own.
 
-        Raises ``ValueError`` when its labels differ; warns when its weights
-        differ from the ones the interpreter was trained on.
+        Raises ``ValueError`` when its labels differ (saying how:
+        :func:`~speechbrain_interp.inference.classifier.label_difference`);
+        warns when its weights differ from the ones the interpreter was
+        trained on.
         """
         labels = [classifier.label_encoder.ind2lab[i] for i in range(len(classifier.label_encoder))]
         if labels != self.labels:
             raise ValueError(
-                f"{source} classifies {len(labels)} classes ({labels[:4]}...) but this interpreter "
-                f"was trained for {len(self.labels)} ({self.labels[:4]}...): it cannot explain it")
+                f"{source} classifies {len(labels)} classes but this interpreter was trained for "
+                f"{len(self.labels)} different ones: it cannot explain it ("
+                + label_difference(labels, self.labels, "that classifier", "this interpreter")
+                + ")")
         if classifier_fingerprint(classifier) != self.hparams.classifier_fingerprint:
             logger.warning(
                 "%s is not the classifier this interpreter was trained on (other weights, same "
@@ -311,7 +326,7 @@ class AudioInterpreter(Recordings, Pretrained):
         return self.interpret_batch(wavs, wav_lens)
 
 
-def load_interpreter(source, classifier=None, savedir=None, device="cpu"):
+def load_interpreter(source, classifier=None, savedir=None, device="cpu", trust_remote_code=False):
     """The :class:`~speechbrain_interp.interpreters.Interpreter` of a pretrained folder.
 
     Arguments
@@ -327,6 +342,8 @@ def load_interpreter(source, classifier=None, savedir=None, device="cpu"):
     device : str
         Where the interpreter is put (with ``classifier``: that classifier's
         device).
+    trust_remote_code : bool
+        See :meth:`AudioInterpreter.from_hparams`.
 
     Returns
     -------
@@ -339,7 +356,8 @@ def load_interpreter(source, classifier=None, savedir=None, device="cpu"):
         source = inner
     if classifier is not None:
         device = str(next(classifier.parameters()).device)
-    loaded = AudioInterpreter.from_hparams(source, savedir=savedir, run_opts={"device": device})
+    loaded = AudioInterpreter.from_hparams(source, savedir=savedir, run_opts={"device": device},
+                                           trust_remote_code=trust_remote_code)
     if classifier is not None:
         loaded.use_classifier(classifier, getattr(classifier, "source", "the given classifier"))
     return loaded.interpreter

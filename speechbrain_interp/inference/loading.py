@@ -6,8 +6,13 @@
 source first (:mod:`speechbrain_interp.inference.sources`), checks that the
 folder holds the right kind of model, then hands over to SpeechBrain's
 ``pretrained_from_hparams`` (fetching, ``Pretrainer``, ``run_opts``), with
-three additions:
+four additions:
 
+* the folder's ``hyperparams.yaml`` is checked before anything of it runs
+  (:func:`~speechbrain_interp.inference.trust.check_hyperparams`): a syntax
+  error or a missing ``pretrainer`` key is named with the file, and a file
+  that would run code outside the allow-list is refused unless
+  ``trust_remote_code=True``;
 * under DDP the files are fetched by the main process only;
 * a ``savedir`` that cached another source's files gets them replaced (with a
   warning) instead of silently keeping the old model;
@@ -27,6 +32,7 @@ import torch
 from speechbrain.utils.logger import get_logger
 
 from speechbrain_interp.inference.sources import PretrainedSourceError, check_hub, resolve_source
+from speechbrain_interp.inference.trust import check_hyperparams, parse_hyperparams
 
 logger = get_logger(__name__)
 
@@ -80,7 +86,7 @@ def _fetch_error(err, source, where):
 
 
 def load_pretrained(cls, source, kind, savedir=None, overrides=None, fetch_config=None,
-                    **kwargs):
+                    trust_remote_code=False, **kwargs):
     """Builds ``cls`` (a ``Pretrained`` subclass) from a pretrained folder.
 
     Arguments
@@ -99,12 +105,28 @@ def load_pretrained(cls, source, kind, savedir=None, overrides=None, fetch_confi
     overrides : dict, optional
         HyperPyYAML overrides (e.g. ``{"hop_s": 1.0}``).
     fetch_config : speechbrain.utils.fetching.FetchConfig, optional
+    trust_remote_code : bool
+        Load a folder whose ``hyperparams.yaml`` builds or calls things
+        outside the allow-list of :mod:`speechbrain_interp.inference.trust`
+        (with a warning naming them). Default: refuse it, before any of it
+        runs. Only for folders whose origin you trust.
     **kwargs
         Given to the class (``run_opts``, ``freeze_params``).
 
     Returns
     -------
     cls instance
+
+    Raises
+    ------
+    PretrainedSourceError
+        A missing folder or repository, or one of another kind.
+    speechbrain_interp.inference.trust.HyperparamsError
+        A ``hyperparams.yaml`` with a syntax error or without the
+        ``pretrainer`` or ``modules`` key (naming the file, line, key).
+    speechbrain_interp.inference.trust.UntrustedCodeError
+        A ``hyperparams.yaml`` that would run code outside the allow-list,
+        without ``trust_remote_code``.
     """
     from speechbrain.inference.interfaces import pretrained_from_hparams
     from speechbrain.utils.distributed import run_on_main
@@ -126,9 +148,11 @@ def load_pretrained(cls, source, kind, savedir=None, overrides=None, fetch_confi
                               fetch_config=config)
         except Exception as err:
             raise _fetch_error(err, resolved, "hyperparams.yaml") from err
+        parse_hyperparams(yaml_path)  # a syntax error first, with its line
         found = read_kind(yaml_path)
         if found != kind:
             raise PretrainedSourceError(_wrong_kind(resolved, found, kind))
+        check_hyperparams(yaml_path, trust_remote_code=trust_remote_code, overrides=overrides)
         try:
             pretrained_from_hparams(cls, resolved, savedir=savedir, overrides=overrides or {},
                                     download_only=True, fetch_config=config)
@@ -141,8 +165,13 @@ def load_pretrained(cls, source, kind, savedir=None, overrides=None, fetch_confi
                 f.write(identity + "\n")
         return config
 
+    def check_fetched():  # the other processes (DDP) check the file they are about to load
+        yaml_path = fetch("hyperparams.yaml", source=resolved, savedir=savedir,
+                          fetch_config=FetchConfig(**vars(fetch_config)))
+        check_hyperparams(yaml_path, trust_remote_code=trust_remote_code, overrides=overrides)
+
     with keep_random_state():
-        run_on_main(fetch_files)
+        run_on_main(fetch_files, post_func=check_fetched)
         instance = pretrained_from_hparams(cls, resolved, savedir=savedir,
                                            overrides=overrides or {},
                                            fetch_config=FetchConfig(**vars(fetch_config)),

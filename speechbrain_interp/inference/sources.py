@@ -5,7 +5,10 @@ hub repository id, so a mistyped local path (``results/pretrainde``) is
 retried against the network for about 20 s before a generic message. Here a
 source is resolved first (:func:`resolve_source`):
 
-* an existing folder is local (it must hold ``hyperparams.yaml``);
+* an existing folder is local (it must hold ``hyperparams.yaml``); a
+  training run's output folder, whose own ``hyperparams.yaml`` is the
+  recipe's (no ``kind``) and whose ``pretrained/`` holds the exported
+  folder, stands for that ``pretrained/`` (logged);
 * a string that looks like a path (starts with ``.``, ``/`` or ``~``, has a
   backslash or several ``/``, or whose first component is an existing
   folder) but is not a folder is a missing local folder: the error names
@@ -26,7 +29,12 @@ import re
 import socket
 from urllib.parse import urlparse
 
-__all__ = ["PretrainedSourceError", "check_hub", "hub_offline", "resolve_source"]
+from speechbrain.utils.logger import get_logger
+
+logger = get_logger(__name__)
+
+__all__ = ["PretrainedSourceError", "check_hub", "hub_offline", "looks_local", "resolve_source",
+           "run_pretrained_folder"]
 
 #: seconds allowed to open a connection to the hub before calling it unreachable
 PROBE_TIMEOUT_S = 3.0
@@ -47,7 +55,18 @@ def _suggestions(path):
     return f" (did you mean {', '.join(os.path.join(parent, c) for c in close)}?)" if close else ""
 
 
-def _looks_local(source):
+def looks_local(source):
+    """Whether SpeechBrain's fetching would take ``source`` for a local path here.
+
+    A repository id is ``owner/name``; anything starting with ``.``, ``/``
+    or ``~``, with a backslash, with another number of ``/``, or whose
+    first part is a folder of the working directory is a local path.
+
+    Example
+    -------
+    >>> looks_local("speechbrain/cnn14-esc50"), looks_local("/data/clf"), looks_local("clf.ckpt")
+    (False, True, True)
+    """
     if source.startswith((".", "/", "~")) or "\\" in source or source.count("/") != 1:
         return True
     first = source.split("/", 1)[0]
@@ -80,21 +99,46 @@ def resolve_source(source, what="pretrained folder"):
     Traceback (most recent call last):
     ...
     speechbrain_interp.inference.sources.PretrainedSourceError: no such folder: .../pretrainde (did you mean .../pretrained?) ...
+
+    A training run's folder stands for its ``pretrained/``:
+
+    >>> resolve_source(str(tmp))[1] == str(tmp / "pretrained")
+    True
     """
     source = os.fspath(source)
     expanded = os.path.expanduser(source)
     if os.path.isdir(expanded):
-        folder = os.path.abspath(expanded)
+        folder = run_pretrained_folder(os.path.abspath(expanded))
         if not os.path.isfile(os.path.join(folder, "hyperparams.yaml")):
             raise PretrainedSourceError(
                 f"{folder} is not a {what} (no hyperparams.yaml in it): give the folder written "
                 "by a training run (<output_folder>/pretrained) or by the export program")
         return "local", folder
-    if _looks_local(source) or not _HUB_ID.match(source):
+    if looks_local(source) or not _HUB_ID.match(source):
         raise PretrainedSourceError(
             f"no such folder: {source}{_suggestions(expanded)} (taken for a local path: a "
             "HuggingFace repository id is owner/name)")
     return "hub", source
+
+
+def run_pretrained_folder(folder):
+    """``folder/pretrained`` when ``folder`` is a training run's output folder, else ``folder``.
+
+    A run folder holds the recipe's ``hyperparams.yaml`` (which declares no
+    ``kind``: it is no pretrained folder) and the exported folder in
+    ``pretrained/``; the switch is logged.
+    """
+    from speechbrain_interp.inference.loading import read_kind
+
+    inner = os.path.join(folder, "pretrained")
+    own = os.path.join(folder, "hyperparams.yaml")
+    if not os.path.isfile(os.path.join(inner, "hyperparams.yaml")):
+        return folder
+    if os.path.isfile(own) and read_kind(own) is not None:
+        return folder
+    logger.info("%s is a training run's output folder: loading the pretrained folder it exported, "
+                "%s", folder, inner)
+    return inner
 
 
 def hub_offline():

@@ -145,11 +145,13 @@ def _load_model(args):
     overrides = {"hop_s": args.hop_s} if args.hop_s is not None else None
     if args.command == "classify":
         return SoundClassifier.from_hparams(args.source, savedir=args.savedir,
-                                            overrides=overrides, run_opts=run_opts)
+                                            overrides=overrides, run_opts=run_opts,
+                                            trust_remote_code=args.trust_remote_code)
     return AudioInterpreter.from_hparams(args.source, method=args.method,
                                          classifier_source=args.classifier_source,
                                          savedir=args.savedir, overrides=overrides,
-                                         run_opts=run_opts)
+                                         run_opts=run_opts,
+                                         trust_remote_code=args.trust_remote_code)
 
 
 def _parser():
@@ -166,6 +168,9 @@ def _parser():
         sub.add_argument("--device", default="cpu")
         sub.add_argument("--hop_s", type=float, default=None,
                          help="hop between the windows of long recordings (default: the folder's)")
+        sub.add_argument("--trust_remote_code", action="store_true",
+                         help="load a folder whose hyperparams.yaml runs code outside the "
+                              "allow-list (only one you trust: it could run any command)")
         if name == "explain":
             sub.add_argument("--method", default=None,
                              help="with a classifier --source: a method that needs no training "

@@ -12,7 +12,16 @@ points at this machine, and checks that the copy loads and gives the
 run's own outputs on its example:
 
     python -m speechbrain_interp export results/lmac_small/1234 hub/lmac-esc50 \\
-        [--classifier_repo owner/cnn14-esc50]
+        [--classifier_repo owner/cnn14-esc50] [--trust_remote_code]
+
+Before anything of the source is loaded, its ``hyperparams.yaml`` is
+checked (:mod:`speechbrain_interp.inference.trust`): one that would run
+code outside the allow-list is refused unless ``--trust_remote_code``, and
+``pretrainer: paths:`` naming files of this machine (absolute or relative
+paths, which SpeechBrain reads from the working directory) are refused,
+naming the key and the path. A refused export leaves nothing behind: the
+copy is made in a hidden folder beside ``out`` and moved into place only
+once every check passed.
 
 Authors
  * speechbrain-interp developers 2026
@@ -22,6 +31,8 @@ import argparse
 import json
 import os
 import shutil
+import sys
+import tempfile
 
 import torch
 from speechbrain.dataio import audio_io
@@ -29,12 +40,14 @@ from speechbrain.utils.logger import get_logger
 
 from speechbrain_interp.inference import AudioInterpreter, SoundClassifier
 from speechbrain_interp.inference.loading import read_kind
+from speechbrain_interp.inference.sources import looks_local
+from speechbrain_interp.inference.trust import check_hyperparams
 from speechbrain_interp.pretrained import write_classifier, write_interpreter
 
 logger = get_logger(__name__)
 
-__all__ = ["INFERENCE_KEYS", "check_portable", "export_folder", "export_run_folder", "main",
-           "model_card"]
+__all__ = ["INFERENCE_KEYS", "check_portable", "check_pretrainer_paths", "export_folder",
+           "export_run_folder", "main", "model_card"]
 
 #: the keys of a recipe YAML's ``inference`` block (written to the exported folder)
 INFERENCE_KEYS = ("window_s", "hop_s", "batch_size", "top_k", "normalize_windows")
@@ -108,8 +121,10 @@ def model_card(kind, name, labels, method, data, stats, n_test, usage_source,
               f'out = model.{verb}("example.wav")', "```", "", "```bash",
               f"sb-interp {'explain' if kind == 'interpreter' else 'classify'} --source "
               f"{usage_source} example.wav --out outputs/", "```", "",
-              "Loading runs what `hyperparams.yaml` says (HyperPyYAML builds the objects it "
-              "names): load only folders and repositories you trust.", ""]
+              "Loading builds what `hyperparams.yaml` names (HyperPyYAML). speechbrain-interp "
+              "refuses a file that builds or calls anything outside its allow-list unless "
+              "`trust_remote_code=True` (`--trust_remote_code`); this folder needs no such "
+              "trust.", ""]
     return "\n".join(lines)
 
 
@@ -187,7 +202,69 @@ def check_portable(folder, forbidden=()):
                                  "would not load elsewhere")
 
 
-def export_folder(source, out, classifier_repo=None, repo_id=None):
+def check_pretrainer_paths(yaml_path, paths):
+    """Refuses ``pretrainer: paths:`` that name files of this machine.
+
+    SpeechBrain's ``Pretrainer`` reads a path ``a/b/file.ckpt`` from the
+    source ``a/b``: a HuggingFace repository id (``owner/name``) or a URL
+    is fetched anywhere, but an absolute path, a relative one (read from
+    the working directory, not from the folder) or a bare file name is a
+    file of this machine, and the folder stops loading once it moves.
+
+    Arguments
+    ---------
+    yaml_path : str
+        The file (for the message).
+    paths : dict
+        Loadable name -> path, as :func:`~speechbrain_interp.inference.trust.check_hyperparams`
+        reads them.
+
+    Example
+    -------
+    >>> check_pretrainer_paths("hyperparams.yaml", {"classifier": "me/cnn14/classifier.ckpt"})
+    >>> check_pretrainer_paths("hyperparams.yaml", {"classifier": "/data/run/classifier.ckpt"})
+    Traceback (most recent call last):
+    ...
+    ValueError: hyperparams.yaml: pretrainer: paths: classifier: /data/run/classifier.ckpt is a file of this machine ...
+    """
+    for name, path in paths.items():
+        text = str(path)
+        if text.startswith(("https://", "http://")):
+            continue
+        source = text.rsplit("/", 1)[0] if "/" in text else "."
+        if looks_local(source):
+            file = os.path.basename(text) or "<file>"
+            raise ValueError(
+                f"{yaml_path}: pretrainer: paths: {name}: {text} is a file of this machine (the "
+                "Pretrainer reads it from there, not from the folder), so the exported folder "
+                "would not load once moved or uploaded. Copy the file into the folder and drop "
+                f"the path (files of the folder need none), or point at a HuggingFace repository "
+                f"that holds it (owner/name/{file})")
+
+
+def _make_folders(folder):
+    """Creates ``folder`` and its missing parents; returns the ones it created, outermost first."""
+    created = []
+    folder = os.path.abspath(folder)
+    while not os.path.isdir(folder):
+        created.append(folder)
+        folder = os.path.dirname(folder)
+    for path in reversed(created):
+        os.mkdir(path)
+    return list(reversed(created))
+
+
+def _publish(stage, out):
+    """Moves the checked copy into place (``out`` is new or an empty folder)."""
+    if os.path.isdir(out):
+        for name in os.listdir(stage):
+            os.replace(os.path.join(stage, name), os.path.join(out, name))
+        os.rmdir(stage)
+    else:
+        os.rename(stage, out)
+
+
+def export_folder(source, out, classifier_repo=None, repo_id=None, trust_remote_code=False):
     """Copies a pretrained folder (or a run's) to ``out``, upload-ready and checked.
 
     Arguments
@@ -202,11 +279,29 @@ def export_folder(source, out, classifier_repo=None, repo_id=None):
     repo_id : str, optional
         The hub repository the folder is meant for (used in the model card's
         usage snippet).
+    trust_remote_code : bool
+        Export a folder whose ``hyperparams.yaml`` runs code outside the
+        allow-list (:mod:`speechbrain_interp.inference.trust`; it is loaded
+        to check the copy). Default: refuse it before loading anything.
 
     Returns
     -------
     str
         ``out``.
+
+    Raises
+    ------
+    speechbrain_interp.inference.trust.UntrustedCodeError
+        The source would run code outside the allow-list (without
+        ``trust_remote_code``).
+    ValueError
+        ``pretrainer: paths:`` or a text file naming files of this machine,
+        or a YAML error (naming the file, line and key).
+    FileExistsError
+        ``out`` exists and is not an empty folder.
+
+    Nothing is left behind when it raises: ``out`` stays as it was (or
+    absent), with no partial copy in it.
     """
     source = os.fspath(source)
     if os.path.isfile(os.path.join(source, "pretrained", "hyperparams.yaml")):
@@ -219,38 +314,61 @@ def export_folder(source, out, classifier_repo=None, repo_id=None):
     if kind is None:
         raise ValueError(f"{yaml_path} predates the pretrained-folder format: run the run's "
                          "recipe again with --test_only to export it")
-    if os.path.exists(out) and os.listdir(out):
-        raise FileExistsError(f"{out} exists and is not empty")
-    os.makedirs(out, exist_ok=True)
-    for name in os.listdir(source):
-        if os.path.isfile(os.path.join(source, name)) and name != "source.txt":
-            shutil.copy(os.path.join(source, name), os.path.join(out, name))  # follows links
-    if classifier_repo is not None:
-        if kind != "interpreter":
-            raise ValueError("--classifier_repo applies to interpreter folders")
-        loaded = AudioInterpreter.from_hparams(out)
-        text = open(os.path.join(out, "hyperparams.yaml"), encoding="utf-8").read()
-        title = text.splitlines()[1].lstrip("# ")
-        write_interpreter(out, loaded.interpreter, loaded.hparams.label_encoder,
-                          {k: getattr(loaded.hparams, k) for k in INFERENCE_KEYS},
-                          classifier_repo=classifier_repo, title=title)
-    card = os.path.join(out, "README.md")
-    if repo_id is not None and os.path.isfile(card):
-        text = open(card, encoding="utf-8").read()
-        with open(card, "w", encoding="utf-8") as f:
-            f.write(text.replace("<this folder or its hub repo id>", repo_id))
-    check_portable(out, forbidden=(os.path.abspath(source),))
-    if classifier_repo is None:
-        _check_same_outputs(source, out, kind)
+    check = check_hyperparams(yaml_path, trust_remote_code=trust_remote_code)
+    if classifier_repo is None:  # the copy keeps these paths
+        check_pretrainer_paths(yaml_path, check.pretrainer_paths)
+    elif kind != "interpreter":
+        raise ValueError("--classifier_repo applies to interpreter folders")
+    out = os.fspath(out)
+    if os.path.exists(out) and (not os.path.isdir(out) or os.listdir(out)):
+        raise FileExistsError(f"{out} exists and is not an empty folder")
+    created = _make_folders(os.path.dirname(os.path.abspath(out)))
+    stage = tempfile.mkdtemp(prefix=f".{os.path.basename(os.path.abspath(out))}.",
+                             suffix=".partial", dir=os.path.dirname(os.path.abspath(out)))
+    try:
+        _export_into(source, stage, kind, classifier_repo, repo_id, trust_remote_code, out)
+        _publish(stage, out)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        for folder in reversed(created):
+            if not os.listdir(folder):
+                os.rmdir(folder)
+        raise
     logger.info("exported %s to %s", source, out)
     return out
 
 
-def _check_same_outputs(source, out, kind):
+def _export_into(source, stage, kind, classifier_repo, repo_id, trust_remote_code, out):
+    """The copy of ``source`` in ``stage``, rewritten and checked (``out``: for messages)."""
+    for name in os.listdir(source):
+        if os.path.isfile(os.path.join(source, name)) and name != "source.txt":
+            shutil.copy(os.path.join(source, name), os.path.join(stage, name))  # follows links
+    staged_yaml = os.path.join(stage, "hyperparams.yaml")
+    if classifier_repo is not None:
+        loaded = AudioInterpreter.from_hparams(stage, trust_remote_code=trust_remote_code)
+        text = open(staged_yaml, encoding="utf-8").read()
+        title = text.splitlines()[1].lstrip("# ")
+        write_interpreter(stage, loaded.interpreter, loaded.hparams.label_encoder,
+                          {k: getattr(loaded.hparams, k) for k in INFERENCE_KEYS},
+                          classifier_repo=classifier_repo, title=title)
+    card = os.path.join(stage, "README.md")
+    if repo_id is not None and os.path.isfile(card):
+        text = open(card, encoding="utf-8").read()
+        with open(card, "w", encoding="utf-8") as f:
+            f.write(text.replace("<this folder or its hub repo id>", repo_id))
+    written = check_hyperparams(staged_yaml, trust_remote_code=trust_remote_code)
+    check_pretrainer_paths(os.path.join(out, "hyperparams.yaml"), written.pretrainer_paths)
+    check_portable(stage, forbidden=(os.path.abspath(source),))
+    if classifier_repo is None:
+        _check_same_outputs(source, stage, kind, trust_remote_code, out)
+
+
+def _check_same_outputs(source, copy_folder, kind, trust_remote_code=False, shown=None):
     """The copy loads and gives the source's outputs on ``example.wav``."""
     example = os.path.join(source, "example.wav")
     cls = AudioInterpreter if kind == "interpreter" else SoundClassifier
-    original, copy = cls.from_hparams(source), cls.from_hparams(out)
+    original = cls.from_hparams(source, trust_remote_code=trust_remote_code)
+    copy = cls.from_hparams(copy_folder, trust_remote_code=trust_remote_code)
     if not os.path.isfile(example):
         return
     wave = original.load_file(example)[: original.window]
@@ -260,12 +378,13 @@ def _check_same_outputs(source, out, kind):
         else:
             a, b = original.classify_batch(wave).logits, copy.classify_batch(wave).logits
     if not torch.allclose(a, b, atol=1e-6):
-        raise RuntimeError(f"{out} does not reproduce {source} on example.wav "
+        raise RuntimeError(f"{shown or copy_folder} does not reproduce {source} on example.wav "
                            f"(max difference {float((a - b).abs().max()):.3g})")
 
 
 def main(argv=None):
-    """``python -m speechbrain_interp export SOURCE OUT [--classifier_repo ID] [--repo_id ID]``."""
+    """``python -m speechbrain_interp export SOURCE OUT [--classifier_repo ID] [--repo_id ID]
+    [--trust_remote_code]``; returns the exit status (2: refused, the reason on stderr)."""
     parser = argparse.ArgumentParser(prog="sb-interp export", description=__doc__.split("\n\n")[0])
     parser.add_argument("source", help="a training run's output folder, or a pretrained folder")
     parser.add_argument("out", help="destination folder (new or empty)")
@@ -273,8 +392,15 @@ def main(argv=None):
                         help="interpreters: reference the classifier in this HF repo (owner/name)")
     parser.add_argument("--repo_id", default=None,
                         help="the HF repo the folder is for (shown in the model card)")
+    parser.add_argument("--trust_remote_code", action="store_true",
+                        help="export a folder whose hyperparams.yaml runs code outside the "
+                             "allow-list (only one you trust: checking the copy loads it)")
     args = parser.parse_args(argv)
-    out = export_folder(args.source, args.out, classifier_repo=args.classifier_repo,
-                        repo_id=args.repo_id)
+    try:
+        out = export_folder(args.source, args.out, classifier_repo=args.classifier_repo,
+                            repo_id=args.repo_id, trust_remote_code=args.trust_remote_code)
+    except (OSError, ValueError, RuntimeError) as err:
+        print(f"sb-interp export: {args.source} not exported: {err}", file=sys.stderr)
+        return 2
     print(f"exported to {out}: " + ", ".join(sorted(os.listdir(out))))
     return 0
