@@ -83,15 +83,16 @@ def test_long_recording_is_explained_window_by_window(folders, tmp_path):
     long = tmp_path / "long.wav"
     soundfile.write(str(long), (0.1 * rng.standard_normal(16000 * 12)).astype("float32"), 16000)
     out = tmp_path / "out"
-    assert main(["explain", "--source", str(folders / "lmac"), str(long), "--out", str(out),
-                 "--label", "rain"]) == 0
+    # (an L-MAC that is not class-conditioned explains decisions only: Grad-CAM takes a class)
+    assert main(["explain", "--source", str(folders / "clf"), "--method", "gradcam", str(long),
+                 "--out", str(out), "--label", "rain"]) == 0
     result = json.loads((out / "long" / "result.json").read_text())
     assert result["duration_s"] == 12.0 and result["explained"] == "rain"
     assert len(result["windows"]) == 4  # starts 0, 2.5, 5, 7.5 s (rounded to STFT hops)
     assert all(w["label"] == "rain" and "faithfulness" in w for w in result["windows"])
     wave, _ = soundfile.read(str(out / "long" / "interpretation.wav"))
     assert wave.shape == (16000 * 12,)
-    interpreter = AudioInterpreter.from_hparams(str(folders / "lmac"))
+    interpreter = AudioInterpreter.from_hparams(str(folders / "clf"), method="gradcam")
     direct = interpreter.interpret_file(str(long), label="rain")
     assert np.allclose(wave, direct.wave.numpy(), atol=1e-4)
 

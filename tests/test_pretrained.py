@@ -307,12 +307,16 @@ def test_a_named_class_is_explained_instead_of_the_decision(lmac, folders):
     wave = torch.randn(1, 16000)
     decided = int(lmac.interpret_batch(wave).label)
     other = LABELS[(decided + 1) % 10]
-    assert int(lmac.interpret_batch(wave, label=other).label) == LABELS.index(other)
-    assert int(lmac.interpret_batch(wave, label=3).label) == 3
+    # L-MAC's decoder here is not class-conditioned: the decision only, others refused
+    assert int(lmac.interpret_batch(wave, label=LABELS[decided]).label) == decided
+    with pytest.raises(ValueError, match="not class-conditioned"):
+        lmac.interpret_batch(wave, label=other)
     with pytest.raises(ValueError, match="unknown class 'cat'"):
         lmac.interpret_batch(wave, label="cat")
     saliency = AudioInterpreter.from_hparams(str(folders[0] / "clf"), method="saliency")
-    # (L-MAC's decoder is class-agnostic; a gradient's mask depends on the class)
+    assert int(saliency.interpret_batch(wave, label=other).label) == LABELS.index(other)
+    assert int(saliency.interpret_batch(wave, label=3).label) == 3
+    # a gradient's mask depends on the class
     assert not torch.equal(saliency.interpret_batch(wave, label=other).mask,
                            saliency.interpret_batch(wave).mask)
 
