@@ -66,6 +66,43 @@ from speechbrain_interp.interpreters.decoders import ConvTransposeDecoder, MaskD
 __all__ = ["LMAC", "binarized_target", "guidance_target", "total_variation"]
 
 
+def _single_label_terms(logits_in, logits_out, label, decision):
+    """Per-row masked-in and masked-out cross-entropies of the explained class.
+
+    A row that explains the decision has the paper's terms (softmax over
+    every class). A row that explains another class ``o`` (conditioned
+    training, ``other_class_prob``) asks "why ``o`` rather than the
+    decision ``d``?": the cross-entropy of ``o`` against ``d`` alone
+    (softmax over the two logits), which a mask can satisfy by keeping what
+    speaks for ``o`` and leaving out what speaks for ``d``; over every class
+    it would ask the masked-in input to become an ``o`` that the clip may
+    not hold at all, an unbounded pull on the shared decoder.
+
+    Returns
+    -------
+    ce_in, ce_out : torch.Tensor
+        ``[B]`` each.
+
+    Example
+    -------
+    >>> z = torch.tensor([[2.0, 0.0, -1.0], [2.0, 0.0, -1.0]])
+    >>> ce_in, _ = _single_label_terms(z, z, torch.tensor([0, 2]), torch.tensor([0, 0]))
+    >>> [round(v, 4) for v in ce_in.tolist()]  # row 2: -log(e^-1 / (e^-1 + e^2))
+    [0.1698, 3.0486]
+    """
+    ce_in = F.cross_entropy(logits_in, label, reduction="none")
+    ce_out = F.cross_entropy(logits_out, label, reduction="none")
+    other = label != decision
+    if bool(other.any()):
+        pair = torch.stack([label, decision], dim=1)
+        first = torch.zeros_like(label)
+        ce_in = torch.where(other, F.cross_entropy(logits_in.gather(1, pair), first,
+                                                   reduction="none"), ce_in)
+        ce_out = torch.where(other, F.cross_entropy(logits_out.gather(1, pair), first,
+                                                    reduction="none"), ce_out)
+    return ce_in, ce_out
+
+
 def total_variation(mask):
     """Mean absolute difference between neighbours along time and frequency.
 
@@ -192,7 +229,8 @@ class LMAC(Interpreter):
         explains a class the classifier did NOT decide (drawn uniformly
         among the others) instead of its decision, so that the decoder
         learns "why not a siren?" as well (0 = the decision only). Such rows
-        get no guidance (their part of the clip is unknown).
+        get no guidance (their part of the clip is unknown) and ask "why
+        this class rather than the decision?" (:func:`_single_label_terms`).
 
     An unconditioned decoder explains the decision its representations led
     to: :meth:`interpret` refuses any other ``label``
@@ -402,8 +440,9 @@ class LMAC(Interpreter):
                 loss_other = self._other_classes_term(interpretation, logits_in)
                 total = total + self.lambda_other * loss_other
         else:
-            loss_in = F.cross_entropy(logits_in, label)
-            loss_out = F.cross_entropy(logits_out, label)
+            ce_in, ce_out = _single_label_terms(logits_in, logits_out, label,
+                                                interpretation.logits.detach().argmax(-1))
+            loss_in, loss_out = ce_in.mean(), ce_out.mean()
             total = self.lambda_in * loss_in - self.lambda_out * loss_out
         l1 = native.abs().mean(dim=(1, 2))
         parts = {"loss_in": loss_in, "loss_out": loss_out}
