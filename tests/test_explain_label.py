@@ -194,3 +194,16 @@ def test_conditioned_training_draws_other_classes_without_their_guidance():
         [decided, (decided + 1) % len(CLASSES)]), with_wave=False)
     parts = lmac.loss(both)
     assert float(parts["guided_fraction"]) == pytest.approx(0.5)
+
+
+def test_model_card_says_how_to_explain_another_class():
+    from speechbrain_interp.programs.export import model_card
+
+    data = ("mod.prepare", {"test_folds": [5]})
+    card = model_card("interpreter", "lmac", CLASSES, "LMAC", data, {}, 0, "me/lmac")
+    assert "## Explaining another class" in card and "--label crackling_fire" in card
+    only = model_card("interpreter", "lmac", CLASSES, "LMAC", data, {}, 0, "me/lmac",
+                      any_class=False)
+    assert "is refused" in only and "--conditioned True --other_class_prob 0.5" in only
+    assert "Explaining another class" not in model_card("classifier", "c", CLASSES, None, data,
+                                                         {}, 0, "me/c")

@@ -74,15 +74,18 @@ def _data_description(hparams):
 
 
 def model_card(kind, name, labels, method, data, stats, n_test, usage_source,
-               classifier_accuracy=None):
+               classifier_accuracy=None, any_class=True):
     """The ``README.md`` of a pretrained folder (HuggingFace model card).
+
+    ``any_class``: whether the interpreter explains a class other than the
+    decision (the card says how to ask for one, or how to train one that can).
 
     Example
     -------
     >>> card = model_card("interpreter", "lmac_small", ["dog", "rain"], "LMAC",
     ...                   ("mod.prepare", {"test_folds": [5]}), {"AI": 12.5}, 8, "owner/repo")
-    >>> "| AI | 12.5 |" in card, "AudioInterpreter.from_hparams" in card
-    (True, True)
+    >>> "| AI | 12.5 |" in card, "AudioInterpreter.from_hparams" in card, "--label rain" in card
+    (True, True, True)
     """
     lines = ["---", "library_name: speechbrain", "tags:", "- audio-classification",
              "- speechbrain-interp"]
@@ -120,8 +123,24 @@ def model_card(kind, name, labels, method, data, stats, n_test, usage_source,
               f'model = {cls}.from_hparams(source="{usage_source}", savedir="pretrained_models/{name}")',
               f'out = model.{verb}("example.wav")', "```", "", "```bash",
               f"sb-interp {'explain' if kind == 'interpreter' else 'classify'} --source "
-              f"{usage_source} example.wav --out outputs/", "```", "",
-              "Loading builds what `hyperparams.yaml` names (HyperPyYAML). speechbrain-interp "
+              f"{usage_source} example.wav --out outputs/", "```", ""]
+    if kind == "interpreter":
+        other = labels[-1]
+        lines += ["## Explaining another class", ""]
+        if any_class:
+            lines += ["Ask why the clip could be another class than the decision (\"why not a "
+                      f"{other}?\"): `model.{verb}(\"example.wav\", label=\"{other}\")` or "
+                      f"`sb-interp explain --source {usage_source} example.wav --label {other}`. "
+                      "`label` is a class name or an index; the interpretation is of that "
+                      "class (`result.json` says `explained`).", ""]
+        else:
+            lines += ["This interpreter explains the classifier's decision only (its decoder is "
+                      "not told a class): `label` / `--label` other than the decision is "
+                      "refused. To explain any class, train a class-conditioned L-MAC "
+                      "(`--conditioned True --other_class_prob 0.5`) or use a method that "
+                      "takes a class: `sb-interp explain --source <classifier folder> "
+                      f"--method gradcam example.wav --label {other}`.", ""]
+    lines += ["Loading builds what `hyperparams.yaml` names (HyperPyYAML). speechbrain-interp "
               "refuses a file that builds or calls anything outside its allow-list unless "
               "`trust_remote_code=True` (`--trust_remote_code`); this folder needs no such "
               "trust.", ""]
@@ -175,7 +194,8 @@ def export_run_folder(hparams, kind, model, label_encoder, stats, example_wave, 
         sample_rate = model.classifier.sample_rate
     labels = [label_encoder.ind2lab[i] for i in range(len(label_encoder))]
     card = model_card(kind, name, labels, method, _data_description(hparams), stats, n_test,
-                      "<this folder or its hub repo id>", classifier_accuracy=accuracy)
+                      "<this folder or its hub repo id>", classifier_accuracy=accuracy,
+                      any_class=kind == "classifier" or model.explains_any_class)
     with open(os.path.join(folder, "README.md"), "w", encoding="utf-8") as f:
         f.write(card)
     if example_wave is not None:
