@@ -41,6 +41,8 @@ __all__ = [
     "audio_folder_of",
     "LENGTH_TOLERANCE",
     "check_data_folder",
+    "classes_without_clips",
+    "warn_untrained_classes",
     "check_signal_length",
     "is_up_to_date",
     "log_lengths",
@@ -412,6 +414,99 @@ def write_json(obj, path, indent=2):
 
 #: the splits a preparation may write, in order
 SPLITS = ("train", "valid", "test")
+
+
+def classes_without_clips(manifest, classes):
+    """The class names of ``classes`` that no entry of ``manifest`` has.
+
+    An entry's classes are its ``labels`` (multi-label manifests) or its
+    ``class_string``.
+
+    Arguments
+    ---------
+    manifest : dict
+        ``{id: entry}``.
+    classes : list of dict or str
+        ``{"classID", "class_string"}`` entries (or names), in index order.
+
+    Returns
+    -------
+    list of str
+        In the order of ``classes``.
+
+    Example
+    -------
+    >>> classes_without_clips({"a": {"class_string": "dog"}, "b": {"labels": ["rain"]}},
+    ...                       ["dog", "rain", "sea_waves"])
+    ['sea_waves']
+    """
+    present = set()
+    for entry in manifest.values():
+        if "labels" in entry:
+            present.update(entry["labels"])
+        elif "class_string" in entry:
+            present.add(entry["class_string"])
+    names = [c["class_string"] if isinstance(c, dict) else c for c in classes]
+    return [name for name in names if name not in present]
+
+
+def warn_untrained_classes(manifests, classes_file="classes.json"):
+    """Logs a warning naming the classes that have no clip in the training manifest.
+
+    A model trained on it never sees them (a fold or subset choice that
+    left a class out), yet they stay among its outputs. The classes are
+    those of the ``classes.json`` beside the training manifest (what
+    preparations write: the whole dataset's), else those of all the
+    manifests.
+
+    Arguments
+    ---------
+    manifests : dict
+        ``{"train": path or None, "valid": ..., "test": ...}``.
+    classes_file : str
+        Name of the class list beside the manifests.
+
+    Returns
+    -------
+    list of str
+        The classes without a training clip (none without a training
+        manifest; manifests that do not exist are passed over).
+
+    Example
+    -------
+    >>> folder = getfixture("tmpdir")
+    >>> write_json({"1": {"class_string": "dog"}}, str(folder / "train.json"))
+    >>> write_json({"2": {"class_string": "rain"}}, str(folder / "test.json"))
+    >>> warn_untrained_classes({"train": str(folder / "train.json"),
+    ...                         "test": str(folder / "test.json")})
+    ['rain']
+    """
+    train = manifests.get("train")
+    if train is None or not os.path.isfile(train):
+        return []
+    loaded = {}
+    for split, path in manifests.items():
+        if path is not None and os.path.isfile(path):
+            with open(path, encoding="utf-8") as f:
+                loaded[split] = json.load(f)
+    listed = os.path.join(os.path.dirname(os.path.abspath(train)), classes_file)
+    if os.path.isfile(listed):
+        with open(listed, encoding="utf-8") as f:
+            classes = json.load(f)
+    else:
+        classes = []
+        for manifest in loaded.values():
+            for entry in manifest.values():
+                for name in entry.get("labels", [entry.get("class_string")]):
+                    if name is not None and name not in classes:
+                        classes.append(name)
+    missing = classes_without_clips(loaded["train"], classes)
+    if missing:
+        logger.warning(
+            "%d of %d classes have no training clip in %s: %s. A model trained on it never "
+            "learns them (check the folds or the subset)", len(missing), len(classes), train,
+            format_names(missing))
+    return missing
 
 
 class ManifestFolder:

@@ -17,20 +17,22 @@ Authors
  * speechbrain-interp developers 2026
 """
 
+import math
+import os
 from dataclasses import dataclass
 from typing import List, Optional
 
 import torch
 from speechbrain.inference.interfaces import Pretrained
 
-from speechbrain_interp.audio import load_audio, seconds_to_samples
+from speechbrain_interp.audio import AudioError, load_audio, seconds_to_samples
 from speechbrain_interp.inference.loading import load_pretrained
 from speechbrain_interp.inference.windows import align_to_frames, classify_long
 from speechbrain_interp.interpreters.base import as_wave_batch
 from speechbrain_interp.pretrained import PretrainedFileError
 
-__all__ = ["Classification", "Recordings", "SoundClassifier", "check_labels", "label_difference",
-           "load_classifier", "load_recording", "pad_to_window"]
+__all__ = ["Classification", "Recordings", "SoundClassifier", "check_labels", "check_windowing",
+           "label_difference", "load_classifier", "load_recording", "pad_to_window"]
 
 
 @dataclass
@@ -159,6 +161,52 @@ def pad_to_window(wavs, wav_lens, window):
     return wavs
 
 
+def _seconds(value, name):
+    """``value`` as a positive finite number of seconds, or a ``ValueError`` naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{name} must be a number of seconds, got {value!r}")
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a positive number of seconds, got {value!r}")
+    return float(value)
+
+
+def check_windowing(window_s, hop_s):
+    """Refuses a window or hop that cannot cut a recording into windows.
+
+    A hop of 0 (or less) would not advance; a hop longer than the window
+    would leave parts of the recording that no window hears.
+
+    Arguments
+    ---------
+    window_s : float
+        The classifier's clip length in seconds.
+    hop_s : float
+        Seconds between window starts.
+
+    Raises
+    ------
+    ValueError
+        Naming ``window_s`` or ``hop_s`` and the value.
+
+    Example
+    -------
+    >>> check_windowing(5.0, 2.5)
+    >>> check_windowing(5.0, 0)
+    Traceback (most recent call last):
+    ...
+    ValueError: hop_s must be a positive number of seconds, got 0
+    >>> check_windowing(5.0, 6.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: hop_s (6.0 s) must not exceed window_s (5.0 s): the windows would leave gaps
+    """
+    window_s = _seconds(window_s, "window_s")
+    hop_s = _seconds(hop_s, "hop_s")
+    if hop_s > window_s:
+        raise ValueError(f"hop_s ({hop_s} s) must not exceed window_s ({window_s} s): the "
+                         "windows would leave gaps")
+
+
 def load_recording(path, sample_rate):
     """A file as a classifier hears it: mono, at ``sample_rate``, peak normalised
     (as the training clips were).
@@ -173,7 +221,15 @@ class Recordings:
     """What both inference classes know of recordings: the classifier's rate,
     its clip length (the window of long recordings), the hop between windows
     and how a file is read. Needs ``self.classifier`` and ``self.hparams``
-    (``window_s``, ``hop_s``)."""
+    (``window_s``, ``hop_s``).
+
+    ``window_s`` and ``hop_s`` are checked when the object is built
+    (:func:`check_windowing`): a bad ``hop_s`` override fails at loading,
+    naming the key, not file after file."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        check_windowing(self.hparams.window_s, self.hparams.hop_s)
 
     @property
     def sample_rate(self):
@@ -190,12 +246,25 @@ class Recordings:
         """Hop between the windows of a long recording, in samples (``hop_s``
         rounded to whole STFT hops, so that window frames line up; a front end
         without frames, such as the Fourier representation of a note, keeps
-        ``hop_s`` as it is)."""
-        return align_to_frames(seconds_to_samples(self.hparams.hop_s, self.sample_rate),
-                               getattr(self.classifier.frontend, "hop_samples", 1))
+        ``hop_s`` as it is). Never more than the window, so that no part of
+        a recording goes unheard."""
+        check_windowing(self.hparams.window_s, self.hparams.hop_s)
+        frame = getattr(self.classifier.frontend, "hop_samples", 1)
+        hop = align_to_frames(seconds_to_samples(self.hparams.hop_s, self.sample_rate), frame)
+        whole_frames = self.window // frame * frame
+        return hop if hop <= self.window or whole_frames == 0 else whole_frames
 
     def load_file(self, path):
-        """:func:`load_recording` at the classifier's rate."""
+        """:func:`load_recording` at the classifier's rate.
+
+        Raises :class:`~speechbrain_interp.audio.AudioError` naming the file
+        when it cannot be used, and saying so when ``path`` is a folder.
+        """
+        if os.path.isdir(path):
+            raise AudioError(
+                f"{path} is a folder, not an audio file: give one file here, or classify or "
+                f"explain every audio file of the folder with the command line (sb-interp "
+                f"classify --source <folder> {path} / sb-interp explain ...)")
         return load_recording(path, self.sample_rate)
 
 
@@ -283,8 +352,16 @@ class SoundClassifier(Recordings, Pretrained):
         logits = self.classifier(wave=wavs).logits
         return self._summary(self.classifier.probabilities(logits), logits=logits)
 
-    def classify_file(self, path):
+    def classify_file(self, path, progress=None):
         """Classifies a file of any length (window by window when longer than a clip).
+
+        Arguments
+        ---------
+        path : str
+            An audio file (a folder is refused, naming it).
+        progress : callable, optional
+            Called as ``progress(done, total)`` after each batch of windows
+            (see :func:`~speechbrain_interp.inference.windows.classify_long`).
 
         Returns
         -------
@@ -295,7 +372,8 @@ class SoundClassifier(Recordings, Pretrained):
         wave = self.load_file(path).to(self.device)
         result = classify_long(self.classifier, wave, self.window, self.hop,
                                int(self.hparams.batch_size),
-                               normalize=bool(self.hparams.normalize_windows))
+                               normalize=bool(self.hparams.normalize_windows),
+                               progress=progress)
         return self._summary(result.probabilities.unsqueeze(0),
                              window_starts=result.starts.float() / self.sample_rate,
                              window_probabilities=result.window_probabilities)

@@ -243,7 +243,7 @@ class AudioInterpreter(Recordings, Pretrained):
             out.wave = out.wave[:, :length]
         return out.detach()
 
-    def interpret_long(self, wave, label=None):
+    def interpret_long(self, wave, label=None, progress=None):
         """Explains one recording of any length ``[N]``, window by window.
 
         See :func:`speechbrain_interp.inference.windows.interpret_long`.
@@ -255,10 +255,22 @@ class AudioInterpreter(Recordings, Pretrained):
         return interpret_long(self.interpreter, wave[0].to(self.device), self.window, self.hop,
                               int(self.hparams.batch_size),
                               label=None if index is None else torch.tensor(index),
-                              normalize=bool(self.hparams.normalize_windows))
+                              normalize=bool(self.hparams.normalize_windows),
+                              progress=progress)
 
-    def interpret_file(self, path, label=None):
+    def interpret_file(self, path, label=None, progress=None):
         """Explains an audio file of any length, rate and channel count.
+
+        Arguments
+        ---------
+        path : str
+            An audio file (a folder is refused, naming it: the command line
+            ``sb-interp explain`` takes folders).
+        label : str or int, optional
+            Explain this class instead of the classifier's decision.
+        progress : callable, optional
+            Called as ``progress(done, total)`` after each batch of windows
+            (windows explained, windows in all); quiet without it.
 
         Returns
         -------
@@ -266,10 +278,10 @@ class AudioInterpreter(Recordings, Pretrained):
             The mask over the whole recording, the listenable wave, the
             recording's label and probabilities, and the decision per window.
         """
-        return self.interpret_long(self.load_file(path), label=label)
+        return self.interpret_long(self.load_file(path), label=label, progress=progress)
 
     @torch.no_grad()
-    def faithfulness(self, wave, result):
+    def faithfulness(self, wave, result, progress=None):
         """The faithfulness figures of a long interpretation, window by window.
 
         Each window is scored as a test clip is: the classifier hears the
@@ -283,6 +295,9 @@ class AudioInterpreter(Recordings, Pretrained):
             ``[N]`` the recording given to :meth:`interpret_long`.
         result : speechbrain_interp.inference.windows.LongInterpretation
             Its interpretation.
+        progress : callable, optional
+            Called as ``progress(done, total)`` after each batch of windows
+            (windows scored, windows in all); quiet without it.
 
         Returns
         -------
@@ -318,6 +333,8 @@ class AudioInterpreter(Recordings, Pretrained):
                 max_batch=step, subtractive=False)
             for name, values in figures.items():
                 per_window.setdefault(name, []).extend(float(v) for v in values)
+            if progress is not None:
+                progress(i + len(chunk), len(starts))
         means = {name: sum(v) / len(v) for name, v in per_window.items()}
         return {"mean": means, "windows": per_window}
 

@@ -120,12 +120,24 @@ def align_to_frames(samples, hop_samples):
     -------
     int
 
+    Raises
+    ------
+    ValueError
+        When ``samples`` is not a positive finite number (a hop of 0 would
+        otherwise become one STFT hop, hundreds of windows per clip).
+
     Example
     -------
     >>> align_to_frames(2.5 * 16000, 186)  # 2.5 s at 16 kHz
     39990
+    >>> align_to_frames(0, 186)
+    Traceback (most recent call last):
+    ...
+    ValueError: a hop must be a positive number of samples, got 0
     """
     hop_samples = _positive_int(hop_samples, "hop_samples")
+    if not math.isfinite(float(samples)) or float(samples) <= 0:
+        raise ValueError(f"a hop must be a positive number of samples, got {samples!r}")
     return max(1, round(float(samples) / hop_samples)) * hop_samples
 
 
@@ -211,7 +223,7 @@ class WindowedClassification:
     label: int
 
 
-def classify_long(classifier, wave, window, hop, batch_size, normalize=False):
+def classify_long(classifier, wave, window, hop, batch_size, normalize=False, progress=None):
     """Classifies a recording of any length, window by window.
 
     Arguments
@@ -228,6 +240,9 @@ def classify_long(classifier, wave, window, hop, batch_size, normalize=False):
         Windows per classifier call.
     normalize : bool
         Peak-normalise each window, as training clips were.
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each batch of windows
+        (windows done so far, windows in all); nothing is reported without it.
 
     Returns
     -------
@@ -248,8 +263,10 @@ def classify_long(classifier, wave, window, hop, batch_size, normalize=False):
     starts = window_starts(wave.shape[0], window, hop)
     logits = []
     with torch.no_grad():
-        for _, batch in _window_batches(wave, starts, window, batch_size, normalize):
+        for first, batch in _window_batches(wave, starts, window, batch_size, normalize):
             logits.append(classifier(wave=batch).logits.detach())
+            if progress is not None:
+                progress(first + batch.shape[0], len(starts))
         logits = torch.cat(logits)
         window_probabilities = classifier.probabilities(logits)
     probabilities = window_probabilities.mean(dim=0)
@@ -316,7 +333,7 @@ def _check_label(label, n_classes):
 
 
 def interpret_long(interpreter, wave, window, hop, batch_size, label=None, with_wave=True,
-                   normalize=False):
+                   normalize=False, progress=None):
     """Explains a recording of any length with any interpreter.
 
     Each window is interpreted as a training clip; the window masks are
@@ -346,6 +363,10 @@ def interpret_long(interpreter, wave, window, hop, batch_size, label=None, with_
         Peak-normalise each window as training clips were (the masks are
         computed on the normalised windows; the listenable wave is the
         recording's own, masked).
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each batch of windows
+        (windows explained so far, windows in all), e.g. to drive a progress
+        bar over a long recording; nothing is reported without it.
 
     Returns
     -------
@@ -418,6 +439,8 @@ def interpret_long(interpreter, wave, window, hop, batch_size, label=None, with_
             logits.append(out.logits.detach())
             labels.append(out.label.detach().reshape(-1))
         del out, window_mask
+        if progress is not None:
+            progress(first + batch.shape[0], len(starts))
     with torch.no_grad():
         mask.div_(summed[:, None])
         if base is not None:

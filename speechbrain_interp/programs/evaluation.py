@@ -39,8 +39,8 @@ from speechbrain_interp.programs.harness import COMMON_KEYS, load_experiment, pr
 
 logger = get_logger(__name__)
 
-__all__ = ["KEYS", "clip_length", "required_keys", "build_methods", "main", "run_evaluation", "trained_methods",
-           "write_figures_and_gallery"]
+__all__ = ["KEYS", "check_max_clips", "clip_length", "required_keys", "build_methods", "main",
+           "run_evaluation", "trained_methods", "write_figures_and_gallery"]
 
 #: keys the program reads
 KEYS = COMMON_KEYS + (
@@ -58,6 +58,29 @@ KEYS = COMMON_KEYS + (
 def required_keys(hparams):
     """:data:`KEYS` (the same whatever the values)."""
     return KEYS
+
+def check_max_clips(max_clips):
+    """``max_clips`` as a positive ``int``, or ``None`` (every test clip).
+
+    ``0`` would otherwise read as "no limit" and evaluate every clip.
+
+    Example
+    -------
+    >>> check_max_clips(40), check_max_clips(None)
+    (40, None)
+    >>> check_max_clips(0)
+    Traceback (most recent call last):
+    ...
+    ValueError: max_clips must be a positive number of clips or null (every test clip), got 0
+    """
+    if max_clips is None:
+        return None
+    if isinstance(max_clips, bool) or not isinstance(max_clips, (int, float)) \
+            or int(max_clips) != max_clips or max_clips <= 0:
+        raise ValueError("max_clips must be a positive number of clips or null (every test "
+                         f"clip), got {max_clips!r}")
+    return int(max_clips)
+
 
 def trained_methods(runs, classifier, random_seed=None):
     """Trained interpreters from their run folders, all explaining ``classifier``.
@@ -154,6 +177,7 @@ def run_evaluation(hparams, manifests):
     dict
         Condition name -> :class:`~speechbrain_interp.evaluation.suite.ConditionResult`.
     """
+    max_clips = check_max_clips(hparams["max_clips"])
     out = hparams["output_folder"]
     classifier = hparams["classifier"]
     length_s = clip_length(hparams["signal_length_s"], classifier)
@@ -162,8 +186,8 @@ def run_evaluation(hparams, manifests):
         length_s, label_encoder=classifier.label_encoder,
     )
     dataset = datasets["test"]
-    if hparams["max_clips"]:
-        dataset = EvenlySpaced(dataset, hparams["max_clips"])
+    if max_clips is not None:
+        dataset = EvenlySpaced(dataset, max_clips)
     conditions = build_conditions(
         hparams["conditions"], classifier.sample_rate,
         seconds_to_samples(length_s, classifier.sample_rate),
@@ -235,6 +259,7 @@ def _tables(report):
 def main(argv):
     """``eval.py hparams.yaml [--key value ...]``; returns the results (None off the main process)."""
     hparams, _, _ = load_experiment(argv, required_keys, "the evaluation program")
+    check_max_clips(hparams["max_clips"])  # before preparing any data
     manifests = prepare_data(hparams)
     results = run_evaluation(hparams, manifests) if if_main_process() else None
     ddp_barrier()

@@ -29,12 +29,14 @@ from speechbrain.utils.distributed import if_main_process, run_on_main
 from speechbrain.utils.logger import get_logger
 from speechbrain.utils.repro import SaveableGenerator
 
+from speechbrain_interp.data.manifest import warn_untrained_classes
 from speechbrain_interp.programs.safety import RunLock
 
 logger = get_logger(__name__)
 
 __all__ = [
-    "HparamsError", "brain_keys", "example_clip", "export_parts",
+    "DeviceError", "HparamsError", "OverrideTypeError", "brain_keys", "check_device",
+    "check_override_types", "example_clip", "export_parts",
     "fit_and_test", "load_experiment", "load_interpreter_parts",
     "load_pretrained_encoder", "noise_keys", "prepare_data", "prepare_run", "read_plain",
     "read_plain_overrides", "require_hparams",
@@ -129,6 +131,160 @@ def require_hparams(hparams, keys, source="the hyperparameters", needed_by="this
             raise HparamsError(key, source, needed_by)
 
 
+class DeviceError(ValueError):
+    """The device asked for does not exist here (no GPU, or not that many)."""
+
+
+def check_device(device, option="--device"):
+    """Refuses a device this machine does not have, saying what it has.
+
+    Without it, ``--device cuda`` on a machine (or a torch build) without
+    CUDA fails deep inside SpeechBrain with ``torch._C has no attribute
+    _cuda_setDevice``.
+
+    Arguments
+    ---------
+    device : str or None
+        ``cpu``, ``cuda``, ``cuda:1``, ``mps``...; ``None`` (the default
+        device) is accepted.
+    option : str
+        How the user gave it, for the message.
+
+    Raises
+    ------
+    DeviceError
+        Naming the device, why it is not available and what is.
+
+    Example
+    -------
+    >>> check_device("cpu")
+    >>> check_device("gpu")
+    Traceback (most recent call last):
+    ...
+    speechbrain_interp.programs.harness.DeviceError: --device 'gpu' is not a device name ...
+    """
+    if device is None:
+        return
+    try:
+        parsed = torch.device(device)
+    except (RuntimeError, TypeError, ValueError) as err:
+        raise DeviceError(f"{option} {device!r} is not a device name (cpu, cuda, cuda:0, ...): "
+                          f"{err}") from err
+    if parsed.type == "cuda":
+        if not torch.cuda.is_available():
+            built = (f"built with CUDA {torch.version.cuda}, but no GPU is visible: check the "
+                     "driver and CUDA_VISIBLE_DEVICES" if torch.version.cuda
+                     else "built without CUDA")
+            raise DeviceError(
+                f"{device} requested but torch.cuda.is_available() is False (torch "
+                f"{torch.__version__} {built}); available: cpu. Use {option} cpu")
+        count = torch.cuda.device_count()
+        index = 0 if parsed.index is None else parsed.index
+        if index >= count:
+            visible = ", ".join(f"cuda:{i}" for i in range(count))
+            raise DeviceError(f"{device} requested but this machine has {count} visible GPU(s); "
+                              f"available: cpu, {visible}")
+    elif parsed.type == "mps":
+        mps = getattr(torch.backends, "mps", None)
+        if mps is None or not mps.is_available():
+            raise DeviceError(f"{device} requested but torch.backends.mps.is_available() is "
+                              f"False; available: cpu. Use {option} cpu")
+
+
+class OverrideTypeError(ValueError):
+    """A command-line override whose type does not fit the YAML value it replaces.
+
+    Example
+    -------
+    >>> print(OverrideTypeError("number_of_epochs", "abc", 15, "a number", "x.yaml"))
+    --number_of_epochs abc: number_of_epochs must be a number (x.yaml has 15), got the text 'abc'
+    """
+
+    def __init__(self, key, value, expected, kind, source):
+        super().__init__(key)
+        self.key, self.value, self.expected, self.kind, self.source = (
+            key, value, expected, kind, source)
+
+    def __str__(self):
+        got = f"the text {self.value!r}" if isinstance(self.value, str) else \
+            f"{self.value!r} ({type(self.value).__name__})"
+        return (f"--{self.key} {self.value}: {self.key} must be {self.kind} ({self.source} has "
+                f"{self.expected!r}), got {got}")
+
+
+def _override_values(overrides):
+    """The top-level keys and values of the override text, read as HyperPyYAML reads
+    them (YAML 1.2: ``1e-3`` is a number); tagged values are left out."""
+    import ruamel.yaml
+
+    if not isinstance(overrides, str):
+        return dict(overrides or {})
+    loaded = ruamel.yaml.YAML().load(overrides) if overrides.strip() else None
+    if not isinstance(loaded, dict):
+        return {}
+    return {key: value for key, value in loaded.items()
+            if value is None or type(value).__module__ == "builtins"
+            or isinstance(value, (bool, int, float, str))}
+
+
+def check_override_types(hparams_file, overrides):
+    """Refuses ``--key value`` overrides of the wrong type, naming the key and the value.
+
+    A number of the YAML (``number_of_epochs: 15``) must stay a number and
+    a ``true``/``false`` must stay one; otherwise ``--number_of_epochs abc``
+    is only found out deep in training, by an error that names neither.
+    ``null`` is always accepted; other values (text, lists, objects, and
+    keys whose YAML value is a reference or an object) are not checked.
+
+    Arguments
+    ---------
+    hparams_file : str
+        The YAML file.
+    overrides : str or dict
+        SpeechBrain's override text (or a dict).
+
+    Raises
+    ------
+    OverrideTypeError
+
+    Example
+    -------
+    >>> path = getfixture("tmpdir") / "x.yaml"
+    >>> _ = path.write("epochs: 15\\nlr: 0.001\\nshuffle: true\\nname: a\\n")
+    >>> check_override_types(str(path), "epochs: 3\\nlr: 1e-4\\nname: 7\\nshuffle: false")
+    >>> check_override_types(str(path), "epochs: abc")
+    Traceback (most recent call last):
+    ...
+    speechbrain_interp.programs.harness.OverrideTypeError: --epochs abc: epochs must be a number ...
+    """
+    given = _override_values(overrides)
+    if not given:
+        return
+    plain = _written_values(hparams_file)
+    for key, value in given.items():
+        expected = plain.get(key)
+        if expected is None or value is None:
+            continue
+        if isinstance(expected, bool):
+            if not isinstance(value, bool):
+                raise OverrideTypeError(key, value, expected, "true or false", hparams_file)
+        elif isinstance(expected, (int, float)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise OverrideTypeError(key, value, expected, "a number", hparams_file)
+
+
+def _written_values(hparams_file):
+    """The YAML file's top-level values as written (references and objects read as None)."""
+    with open(hparams_file, encoding="utf-8") as fin:
+        plain = yaml.load(fin, Loader=_Plain)
+    return plain if isinstance(plain, dict) else {}
+
+
+def _overrides_text(overrides):
+    """``--key value`` of each override, for messages."""
+    return ", ".join(f"--{key} {value}" for key, value in read_plain_overrides(overrides).items())
+
+
 def _recipe_script():
     """The first calling file outside this package (the recipe's script)."""
     package = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
@@ -188,6 +344,10 @@ def load_experiment(argv, required_keys, needed_by, extra_overrides=None):
     hparams_file, run_opts, overrides = sb.parse_arguments(argv)
     if not os.path.isfile(hparams_file):
         raise FileNotFoundError(f"hyperparameter file not found: {hparams_file}")
+    device = run_opts.get("device") if "device" in run_opts.overridden_args else \
+        _written_values(hparams_file).get("device")
+    check_device(device if isinstance(device, str) else None)
+    check_override_types(hparams_file, overrides)
     if extra_overrides:
         given = set(read_plain_overrides(overrides)) & set(extra_overrides)
         if given:
@@ -209,7 +369,14 @@ def load_experiment(argv, required_keys, needed_by, extra_overrides=None):
     if if_main_process():
         RunLock(_output_folder(hparams_file, overrides)).acquire()
     with open(hparams_file, encoding="utf-8") as fin:
-        hparams = load_hyperpyyaml(fin, overrides)
+        try:
+            hparams = load_hyperpyyaml(fin, overrides)
+        except (TypeError, ValueError) as err:
+            given = _overrides_text(overrides)
+            if type(err) not in (TypeError, ValueError) or not given:
+                raise
+            raise type(err)(f"{hparams_file} could not be built with the command-line "
+                            f"overrides {given}: {err}") from err
     require_hparams(hparams, required_keys(hparams), hparams_file, needed_by)
     sb.create_experiment_directory(
         experiment_directory=hparams["output_folder"],
@@ -317,7 +484,8 @@ def prepare_data(hparams):
     arguments under ``run_on_main``; it writes one JSON manifest per split
     and returns ``{"train": path or None, "valid": ..., "test": ...}``.
     Entries hold ``wav`` (``{data_root}`` stands for ``data_folder``) and
-    ``class_string``.
+    ``class_string``. A warning names the classes that have no training
+    clip (:func:`~speechbrain_interp.data.manifest.warn_untrained_classes`).
 
     Arguments
     ---------
@@ -344,7 +512,10 @@ def prepare_data(hparams):
         raise TypeError(
             f"{getattr(prepare, 'func', prepare)} must return a dict with the keys train, "
             f"valid and test (manifest paths or None), got {manifests!r}")
-    return {split: manifests.get(split) for split in ("train", "valid", "test")}
+    manifests = {split: manifests.get(split) for split in ("train", "valid", "test")}
+    if if_main_process():
+        warn_untrained_classes(manifests)
+    return manifests
 
 
 def load_pretrained_encoder(source, embedding_model, save_folder):
