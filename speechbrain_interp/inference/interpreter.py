@@ -188,17 +188,50 @@ class AudioInterpreter(Recordings, Pretrained):
         self.classifier = self.interpreter.classifier
 
     def class_index(self, label):
-        """``label`` (a class name or index) as an index, checked."""
+        """``label`` as a class index, checked; ``None`` stays ``None``.
+
+        A class name, or an integer (Python, numpy or a one-element integer
+        tensor; a string of digits that is not a class name counts as one)
+        in ``0..C-1``. Anything else (``3.7``, ``True``, an unknown name) is
+        refused, and so is any class other than the decision when the
+        interpreter explains the decision only (e.g. an L-MAC decoder that
+        is not class-conditioned): the explanation always is of the class
+        it says.
+
+        Example
+        -------
+        >>> class Folder(AudioInterpreter):
+        ...     def __init__(self):
+        ...         self.labels = ["dog", "rain"]
+        >>> Folder().class_index("rain"), Folder().class_index(0), Folder().class_index("1")
+        (1, 0, 1)
+        >>> Folder().class_index(True)
+        Traceback (most recent call last):
+        ...
+        ValueError: label must be a class name (dog, rain) or an index 0..1, got True (bool)
+        """
         if label is None:
             return None
+        names = self.labels
         if isinstance(label, str):
-            if label not in self.labels:
-                raise ValueError(f"unknown class {label!r}; classes: {', '.join(self.labels)}")
-            return self.labels.index(label)
-        index = int(label)
-        if not 0 <= index < len(self.labels):
-            raise ValueError(f"class index {index} out of range (0..{len(self.labels) - 1})")
-        return index
+            if label in names:
+                return names.index(label)
+            if not label.strip().isdigit():
+                raise ValueError(f"unknown class {label!r}; classes: {', '.join(names)}")
+            label = int(label)
+        elif torch.is_tensor(label) and label.numel() == 1 and not (
+                label.is_floating_point() or label.dtype == torch.bool):
+            label = int(label.reshape(()))
+        elif hasattr(label, "dtype") and getattr(label, "shape", None) == () and \
+                str(label.dtype).startswith(("int", "uint")):  # numpy integer scalar
+            label = int(label)
+        if isinstance(label, bool) or not isinstance(label, int):
+            raise ValueError(
+                f"label must be a class name ({', '.join(names)}) or an index 0..{len(names) - 1}, "
+                f"got {label!r} ({type(label).__name__})")
+        if not 0 <= label < len(names):
+            raise ValueError(f"class index {label} out of range (0..{len(names) - 1})")
+        return label
 
     def interpret_batch(self, wavs, wav_lens=None, label=None):
         """Explains a batch of clips (at most the classifier's clip length).

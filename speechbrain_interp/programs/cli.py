@@ -668,7 +668,17 @@ def main(argv=None):
         return 2
     label = None
     if args.command == "explain" and args.label is not None:
-        label = int(args.label) if args.label.isdigit() else args.label
+        interpreter = model.interpreter
+        if not interpreter.explains_any_class:
+            print(f"sb-interp: --label {args.label}: {args.source} holds an interpreter that "
+                  f"explains the decision only: {interpreter.cannot_explain_message()}",
+                  file=sys.stderr)
+            return 2
+        try:
+            label = model.class_index(args.label)
+        except ValueError as err:
+            print(f"sb-interp: --label: {err}", file=sys.stderr)
+            return 2
     return _run(args, model, label, inputs, duplicates)
 
 

@@ -1,0 +1,127 @@
+"""Does ``--label`` explain the asked class? Measured on a test set.
+
+For every test clip the interpreter explains the classifier's decision ``d``
+and another class ``o`` (the runner-up, and a class drawn uniformly among
+the others). Reported, with 95 % bootstrap intervals over clips:
+
+* ``mask change``: mean ``|M_o - M_d|`` (0 when the label is ignored);
+* ``p_o(M_o X)`` vs ``p_o(M_d X)``: the asked class's probability when the
+  classifier hears the input masked by the asked class's mask and by the
+  decision's mask, and their paired difference (positive: the mask for
+  ``o`` keeps what speaks for ``o`` better than the decision's mask does).
+
+    python tools/label_check.py --interpreter results/demo/lmac_conditioned/pretrained \\
+        --manifest results/demo/lmac_conditioned/manifests/test.json \\
+        --data_root data/synthetic/ESC-50
+
+Authors
+ * speechbrain-interp developers 2026
+"""
+
+import argparse
+import json
+import os
+import sys
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from speechbrain_interp.evaluation.confidence import (  # noqa: E402
+    bootstrap_mean, paired_difference, verdict,
+)
+from speechbrain_interp.evaluation.tables import difference_text, interval_text  # noqa: E402
+from speechbrain_interp.inference import AudioInterpreter  # noqa: E402
+
+
+def _clips(manifest, data_root, max_clips):
+    with open(manifest, encoding="utf-8") as f:
+        rows = json.load(f)
+    paths = [row["wav"].replace("{data_root}", data_root) for row in rows.values()]
+    return paths[:max_clips] if max_clips else paths
+
+
+@torch.no_grad()
+def _probability(classifier, magnitude, mask, label):
+    probs = classifier.probabilities(classifier(magnitude=mask * magnitude).logits)
+    return probs[torch.arange(len(label)), label]
+
+
+def measure(model, paths, batch_size=8, seed=0):
+    """Per-clip figures for the runner-up and a drawn other class.
+
+    Returns
+    -------
+    dict
+        ``{"runner-up" | "drawn": {"change", "p_own", "p_decision"}}``, each
+        a ``[N]`` numpy array.
+    """
+    generator = torch.Generator().manual_seed(seed)
+    waves = torch.stack([model.load_file(p) for p in paths])
+    n_classes = len(model.labels)
+    results = {"runner-up": {}, "drawn": {}}
+    grad = torch.enable_grad if model.interpreter.needs_input_grad else torch.no_grad
+    for start in range(0, len(paths), batch_size):
+        batch = waves[start:start + batch_size]
+        with torch.no_grad():
+            logits = model.classifier(wave=batch).logits
+        decision = logits.argmax(-1)
+        runner_up = logits.topk(2, dim=-1).indices[:, 1]
+        drawn = (decision + torch.randint(1, n_classes, decision.shape, generator=generator)) \
+            % n_classes
+        with grad():
+            own = model.interpreter.interpret(batch, label=decision, with_wave=False)
+        for name, other in (("runner-up", runner_up), ("drawn", drawn)):
+            with grad():
+                asked = model.interpreter.interpret(batch, label=other, with_wave=False)
+            magnitude = own.magnitude
+            row = results[name]
+            row.setdefault("change", []).append(
+                (asked.mask - own.mask).abs().mean(dim=(1, 2)))
+            row.setdefault("p_own", []).append(
+                _probability(model.classifier, magnitude, asked.mask, other))
+            row.setdefault("p_decision", []).append(
+                _probability(model.classifier, magnitude, own.mask, other))
+    return {name: {k: torch.cat(v).cpu().numpy() for k, v in row.items()}
+            for name, row in results.items()}
+
+
+def report(figures, n_resamples=1000, seed=0):
+    """Markdown table of :func:`measure`'s figures."""
+    lines = ["| asked class | n | mask change | p_o(M_o X) | p_o(M_d X) | difference |",
+             "|---|---|---|---|---|---|"]
+    for name, row in figures.items():
+        cells = [interval_text("FF", bootstrap_mean(row[k], n_resamples, seed=seed))
+                 for k in ("change", "p_own", "p_decision")]
+        diff = paired_difference(row["p_own"], row["p_decision"], n_resamples, seed=seed)
+        diff["verdict"] = verdict(diff, "up")
+        lines.append(f"| {name} | {len(row['change'])} | {' | '.join(cells)} | "
+                     f"{difference_text('FF', diff)} |")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--interpreter", required=True,
+                        help="interpreter pretrained folder (with --method: a classifier's)")
+    parser.add_argument("--method", default=None,
+                        help="a method that needs no training (gradcam, saliency, ...)")
+    parser.add_argument("--manifest", required=True, help="test manifest (json) of the run")
+    parser.add_argument("--data_root", required=True, help="what {data_root} stands for")
+    parser.add_argument("--max_clips", type=int, default=0, help="0: every clip")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", default=None, help="write the table (markdown) here too")
+    args = parser.parse_args(argv)
+    model = AudioInterpreter.from_hparams(args.interpreter, method=args.method)
+    paths = _clips(args.manifest, args.data_root, args.max_clips)
+    table = report(measure(model, paths, seed=args.seed), seed=args.seed)
+    print(table)
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as f:
+            f.write(table + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
