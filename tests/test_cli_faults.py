@@ -28,7 +28,7 @@ from speechbrain_interp.inference.windows import align_to_frames
 from speechbrain_interp.interpreters import LMAC
 from speechbrain_interp.models import CNN14
 from speechbrain_interp.pretrained import write_classifier, write_interpreter
-from speechbrain_interp.programs import cli, harness
+from speechbrain_interp.programs import cli, cli_outputs, harness
 from speechbrain_interp.programs.cli import main
 from speechbrain_interp.programs.evaluation import check_max_clips
 from speechbrain_interp.programs.harness import (
@@ -148,11 +148,33 @@ def test_cuda_without_a_gpu_is_named_in_the_cli_and_in_training(folders, clips, 
         check_device("gpu0")
 
 
+def test_cuda_without_a_gpu_is_named_by_from_hparams(folders, monkeypatch):
+    # the fault: torch's "module 'torch._C' has no attribute '_cuda_setDevice'"
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.version, "cuda", None)
+    cuda = {"run_opts": {"device": "cuda"}}
+    with pytest.raises(DeviceError, match=r"cuda requested but torch.cuda.is_available\(\) is "
+                                          r"False .*built without CUDA.*available: cpu"):
+        SoundClassifier.from_hparams(str(folders / "clf"), **cuda)
+    with pytest.raises(DeviceError, match="cuda requested"):
+        AudioInterpreter.from_hparams(str(folders / "lmac"), **cuda)
+    with pytest.raises(DeviceError, match="cuda requested"):
+        AudioInterpreter.from_hparams(str(folders / "clf"), method="saliency", **cuda)
+    with pytest.raises(DeviceError, match=r"""run_opts\["device"\] 'gpu' is not a device name"""):
+        SoundClassifier.from_hparams(str(folders / "clf"), run_opts={"device": "gpu"})
+    # the same class wherever it is imported from
+    from speechbrain_interp import devices
+
+    assert DeviceError is devices.DeviceError and check_device is devices.check_device
+    assert SoundClassifier.from_hparams(str(folders / "clf"),
+                                        run_opts={"device": "cpu"}).device == "cpu"
+
+
 # ----- 3. a full disk during explain ---------------------------------------------------------
 
 def test_full_disk_leaves_whole_files_and_the_summary_of_what_finished(folders, clips, tmp_path,
                                                                         capsys, monkeypatch):
-    real = cli._write_bytes
+    real = cli_outputs._write_bytes
     calls = {"n": 0}
 
     def disk_fills(handle, data):
@@ -163,7 +185,7 @@ def test_full_disk_leaves_whole_files_and_the_summary_of_what_finished(folders, 
         real(handle, data[: len(data) // 2])
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(cli, "_write_bytes", disk_fills)
+    monkeypatch.setattr(cli_outputs, "_write_bytes", disk_fills)
     out = tmp_path / "out"
     a, b, c = clips["short"]
     # per file: original.wav, interpretation.wav, explanation.png, result.json; then summary.json
@@ -355,7 +377,7 @@ def test_unwritable_out_is_refused_before_any_work(folders, clips, tmp_path, cap
         raise PermissionError(errno.EACCES, "Permission denied")
 
     _no_model(monkeypatch)
-    monkeypatch.setattr(cli.tempfile, "TemporaryFile", refused)
+    monkeypatch.setattr(cli_outputs.tempfile, "TemporaryFile", refused)
     assert main(["classify", "--source", str(folders / "clf"), str(clips["short"][0]),
                  "--out", str(tmp_path)]) == 2
     assert f"cannot write in the output folder {tmp_path} (Permission denied)" in \

@@ -6,8 +6,12 @@
 source first (:mod:`speechbrain_interp.inference.sources`), checks that the
 folder holds the right kind of model, then hands over to SpeechBrain's
 ``pretrained_from_hparams`` (fetching, ``Pretrainer``, ``run_opts``), with
-four additions:
+five additions:
 
+* a ``run_opts`` device this machine does not have (``"cuda"`` without a
+  GPU) is refused first, naming what there is
+  (:func:`~speechbrain_interp.devices.check_device`), instead of torch's
+  ``_cuda_setDevice`` error from deep inside SpeechBrain;
 * the folder's ``hyperparams.yaml`` is checked before anything of it runs
   (:func:`~speechbrain_interp.inference.trust.check_hyperparams`): a syntax
   error or a missing ``pretrainer`` key is named with the file, and a file
@@ -31,6 +35,7 @@ import re
 import torch
 from speechbrain.utils.logger import get_logger
 
+from speechbrain_interp.devices import check_device
 from speechbrain_interp.inference.sources import PretrainedSourceError, check_hub, resolve_source
 from speechbrain_interp.inference.trust import check_hyperparams, parse_hyperparams
 
@@ -119,6 +124,9 @@ def load_pretrained(cls, source, kind, savedir=None, overrides=None, fetch_confi
 
     Raises
     ------
+    speechbrain_interp.devices.DeviceError
+        A ``run_opts`` device this machine does not have, before anything
+        is fetched.
     PretrainedSourceError
         A missing folder or repository, or one of another kind.
     speechbrain_interp.inference.trust.HyperparamsError
@@ -132,6 +140,8 @@ def load_pretrained(cls, source, kind, savedir=None, overrides=None, fetch_confi
     from speechbrain.utils.distributed import run_on_main
     from speechbrain.utils.fetching import FetchConfig, fetch
 
+    run_opts = kwargs.get("run_opts") or {}
+    check_device(run_opts.get("device"), option='run_opts["device"]')
     where, resolved = resolve_source(source, f"pretrained {kind} folder")
     fetch_config = fetch_config or FetchConfig()
     if where == "hub":

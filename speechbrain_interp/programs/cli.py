@@ -45,42 +45,19 @@ Authors
 """
 
 import argparse
-import contextlib
-import errno
-import io
-import json
 import math
 import os
-import signal
 import sys
-import tempfile
-import threading
-import time
+
+from speechbrain_interp.programs.cli_outputs import (
+    INTERRUPTED, TERMINATED, NoSpaceError, Outputs, Summary, Terminated, WindowProgress,
+    check_out, classify_one, explain_one, handle_signals,
+)  # fmt: skip
 
 __all__ = ["AUDIO_EXTENSIONS", "NoSpaceError", "collect_inputs", "find_inputs", "main"]
 
 #: file endings taken from folders (what soundfile reads)
 AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg", ".oga", ".aiff", ".aif", ".au", ".mp3", ".opus")
-
-#: a recording of at least this many windows gets a progress bar of its own
-MIN_WINDOWS_FOR_BAR = 16
-
-#: exit status of a run stopped by Ctrl-C and by SIGTERM (128 + the signal)
-INTERRUPTED, TERMINATED = 130, 143
-
-#: the errors of a full disk or quota
-_NO_SPACE = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
-
-
-class NoSpaceError(OSError):
-    """A file could not be written: no space left (disk or quota). Names the file."""
-
-    def __str__(self):
-        return self.strerror
-
-
-class _Terminated(BaseException):
-    """SIGTERM, raised where the program is (as Ctrl-C raises ``KeyboardInterrupt``)."""
 
 
 def _listed(item):
@@ -187,316 +164,6 @@ def find_inputs(items):
     return collect_inputs(items)[0]
 
 
-def _probabilities(labels, values):
-    return {label: round(float(v), 6) for label, v in zip(labels, values)}
-
-
-def _timeline(labels, starts_s, window_probabilities, window_labels=None):
-    rows = []
-    for i, (start, probs) in enumerate(zip(starts_s, window_probabilities)):
-        index = int(probs.argmax()) if window_labels is None else int(window_labels[i])
-        rows.append({"start_s": round(float(start), 4), "label": labels[index],
-                     "probability": round(float(probs[index]), 6)})
-    return rows
-
-
-def _umask():
-    """The process's file-creation mask (read by setting it and setting it back)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _write_bytes(handle, data):
-    """Writes ``data`` into an open binary file (where a full disk fails)."""
-    handle.write(data)
-
-
-def _write_atomic(path, data):
-    """Writes ``data`` to ``path`` whole or not at all.
-
-    The bytes go to a temporary file in the same folder, which then
-    replaces ``path`` (``os.replace``): a reader, or a run that stops half
-    way, sees the old file or the complete new one, never a truncated one.
-
-    Raises
-    ------
-    NoSpaceError
-        ``no space left on <path>`` (``ENOSPC``, ``EDQUOT``); the temporary
-        file is removed and ``path`` left as it was.
-    """
-    folder = os.path.dirname(os.path.abspath(path))
-    tmp = None
-    try:
-        handle, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".part",
-                                       dir=folder)
-        with os.fdopen(handle, "wb") as f:
-            _write_bytes(f, data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-        tmp = None
-    except OSError as err:
-        if err.errno in _NO_SPACE:
-            raise NoSpaceError(err.errno, f"no space left on {path}", path) from err
-        raise
-    finally:
-        if tmp is not None and os.path.exists(tmp):
-            os.remove(tmp)
-
-
-class _Outputs:
-    """The files of one input: each written whole; all removed again if the input fails."""
-
-    def __init__(self, folder):
-        self.folder, self.written = folder, []
-
-    def write(self, name, data):
-        """Writes ``data`` (bytes) as ``<folder>/<name>``."""
-        try:
-            os.makedirs(self.folder, exist_ok=True)
-        except OSError as err:
-            if err.errno in _NO_SPACE:
-                raise NoSpaceError(err.errno, f"no space left on {self.folder}",
-                                   self.folder) from err
-            raise
-        path = os.path.join(self.folder, name)
-        _write_atomic(path, data)
-        self.written.append(path)
-
-    def discard(self):
-        """Removes what this run wrote for the input (and its folder when left empty)."""
-        for path in self.written:
-            if os.path.isfile(path):
-                os.remove(path)
-        self.written = []
-        if os.path.isdir(self.folder) and not os.listdir(self.folder):
-            os.rmdir(self.folder)
-
-
-def _json_bytes(record):
-    return json.dumps(record, indent=2).encode("utf-8")
-
-
-def _wav_bytes(wave, rate):
-    """A ``[N]`` wave as the bytes of a 16-bit WAV file."""
-    import soundfile
-
-    buffer = io.BytesIO()
-    soundfile.write(buffer, wave.detach().cpu().numpy(), int(rate), format="WAV",
-                    subtype="PCM_16")
-    return buffer.getvalue()
-
-
-class _WindowProgress:
-    """What one file has done, window by window: a bar for long recordings and,
-    for an interrupted file, a line saying how far it got.
-
-    Arguments
-    ---------
-    name : str
-        The input's output name (the bar's label).
-    stages : tuple of str
-        What each pass over the windows does (``"explained"``,
-        ``"scored"``); the bar runs over all of them.
-    """
-
-    def __init__(self, name, stages):
-        self.name, self.stages = name, stages
-        self.done = {}
-        self.bar = None
-        self.record = None  # the file's result, once it is known
-
-    def hook(self, stage):
-        """The ``progress(done, total)`` callable of one stage."""
-        offset = self.stages.index(stage)
-
-        def progress(done, total):
-            self.done[stage] = (done, total)
-            if self.bar is None and total >= MIN_WINDOWS_FOR_BAR:
-                from tqdm import tqdm
-
-                self.bar = tqdm(total=total * len(self.stages), desc=self.name, unit="window",
-                                leave=False, position=1, dynamic_ncols=True)
-            if self.bar is not None:
-                self.bar.update(offset * total + done - self.bar.n)
-
-        return progress
-
-    def describe(self, stage=None):
-        """``explained 12 of 700 windows, scored 0 of 700 windows`` (one stage or all)."""
-        stages = self.stages if stage is None else (stage,)
-        parts = [f"{s} {self.done[s][0]} of {self.done[s][1]} windows" if s in self.done
-                 else f"{s} no window" for s in stages]
-        return ", ".join(parts)
-
-    def close(self):
-        if self.bar is not None:
-            self.bar.close()
-
-
-def _classify_one(model, path, outputs, progress):
-    result = model.classify_file(path, progress=progress.hook("classified"))
-    record = {"file": os.path.abspath(path), "label": result.labels[0],
-              "probabilities": _probabilities(model.labels, result.probabilities[0]),
-              "top_k": [[label, round(p, 6)] for label, p in result.top_k[0]],
-              "windows": _timeline(model.labels, result.window_starts,
-                                   result.window_probabilities)}
-    if result.active is not None:
-        record["active"] = result.active[0]
-    progress.record = record
-    outputs.write("result.json", _json_bytes(record))
-    return record
-
-
-def _explain_one(model, path, outputs, label, faithfulness, progress):
-    """Explains one file and writes its outputs.
-
-    Stopped (Ctrl-C, SIGTERM) while computing the faithfulness figures, the
-    outputs are written without them (``result.json`` says how far the
-    scoring got) and the stop goes on.
-    """
-    import matplotlib
-
-    from speechbrain_interp.inference.figure import plot_explanation
-
-    wave = model.load_file(path)
-    result = model.interpret_long(wave, label=label, progress=progress.hook("explained"))
-    rate, hop = model.sample_rate, model.classifier.frontend.hop_samples
-    explained = model.labels[int(result.window_labels[0])] if label is not None else \
-        model.labels[result.label]
-    probabilities = result.probabilities
-    top = probabilities.topk(min(int(model.hparams.top_k), probabilities.numel()))
-    record = {"file": os.path.abspath(path), "duration_s": round(wave.numel() / rate, 4),
-              "method": type(model.interpreter).__name__, "label": model.labels[result.label],
-              "explained": explained,
-              "probabilities": _probabilities(model.labels, probabilities),
-              "top_k": [[model.labels[int(i)], round(float(v), 6)] for v, i in zip(*top)],
-              "windows": _timeline(model.labels, result.starts.float() / rate,
-                                   result.window_probabilities, result.window_labels)}
-    progress.record = record
-    stopped = None
-    if faithfulness:
-        try:
-            figures = model.faithfulness(wave, result, progress=progress.hook("scored"))
-        except (KeyboardInterrupt, _Terminated) as stop:
-            stopped = stop
-            record["interrupted"] = (f"stopped while computing the faithfulness figures "
-                                     f"({progress.describe('scored')}): they are left out")
-        else:
-            record["faithfulness"] = {k: round(v, 6) for k, v in figures["mean"].items()}
-            for row, i in zip(record["windows"], range(len(record["windows"]))):
-                row["faithfulness"] = {k: round(v[i], 6) for k, v in figures["windows"].items()}
-    figure = io.BytesIO()
-    with matplotlib.rc_context({"savefig.format": "png"}):
-        plot_explanation(wave.cpu(), result.mask.cpu(), rate, hop, result.starts,
-                         result.window_probabilities.cpu(), model.labels,
-                         model.labels.index(explained), figure,
-                         title=f"{os.path.basename(path)}: {explained}", window=model.window)
-    outputs.write("original.wav", _wav_bytes(wave, rate))
-    outputs.write("interpretation.wav", _wav_bytes(result.wave, rate))
-    outputs.write("explanation.png", figure.getvalue())
-    outputs.write("result.json", _json_bytes(record))
-    if stopped is not None:
-        raise stopped
-    return record
-
-
-def _write_json(path, record):
-    """Writes ``record`` as JSON to ``path``, whole or not at all."""
-    _write_atomic(path, _json_bytes(record))
-
-
-class _Summary:
-    """``summary.json`` of an output folder, rewritten (whole) as files finish.
-
-    An earlier run's entries are kept; this run's replace those of the same
-    inputs. An earlier summary that cannot be read is kept beside it
-    (``summary.json.unreadable``), never overwritten.
-
-    Writing after each file costs a whole summary each time; when that
-    grows costly (thousands of inputs), a file's entry waits until writing
-    it costs at most a tenth of the time spent on the files, and the last
-    entries are always written at the end (or when the run is stopped).
-    """
-
-    def __init__(self, out):
-        self.path = os.path.join(out, "summary.json")
-        self.entries, self.pending = {}, False
-        self.last_write, self.cost = -math.inf, 0.0
-        if os.path.isfile(self.path):
-            try:
-                with open(self.path, encoding="utf-8") as f:
-                    earlier = json.load(f)
-                if not isinstance(earlier, dict):
-                    raise ValueError(f"expected an object, got {type(earlier).__name__}")
-                self.entries.update(earlier)
-            except ValueError as err:
-                aside = self.path + ".unreadable"
-                os.replace(self.path, aside)
-                print(f"sb-interp: the earlier {self.path} could not be read ({err}); it is "
-                      f"kept as {aside} and a new summary is written", file=sys.stderr)
-
-    def set(self, key, entry):
-        """Records ``entry`` for the input ``key`` and writes the summary (see above)."""
-        self.entries[key] = entry
-        self.pending = True
-        if time.monotonic() - self.last_write >= 10 * self.cost:
-            self.save()
-
-    def save(self):
-        """Writes the summary now (whole, atomically)."""
-        start = time.monotonic()
-        _write_json(self.path, self.entries)
-        self.last_write = time.monotonic()
-        self.cost, self.pending = self.last_write - start, False
-
-
-@contextlib.contextmanager
-def _signals(mode):
-    """SIGTERM raising :class:`_Terminated` (``mode="raise"``), or SIGTERM and
-    Ctrl-C ignored (``mode="ignore"``, while the summary is written last), in
-    the main thread; restored afterwards."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def terminate(signum, frame):
-        raise _Terminated()
-
-    kinds = (signal.SIGTERM,) if mode == "raise" else (signal.SIGTERM, signal.SIGINT)
-    previous = {kind: signal.getsignal(kind) for kind in kinds}
-    for kind in kinds:
-        signal.signal(kind, terminate if mode == "raise" else signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        for kind, handler in previous.items():
-            signal.signal(kind, signal.SIG_DFL if handler is None else handler)
-
-
-def _check_out(out):
-    """Why ``--out`` cannot take the outputs (``None``: it can), creating nothing.
-
-    A file cannot be written in it (or, when it does not exist yet, in
-    the folder it would be made in), or a part of its path is a file.
-    """
-    existing = os.path.abspath(out)
-    while not os.path.exists(existing):
-        existing = os.path.dirname(existing)
-    if not os.path.isdir(existing):
-        what = "is a file" if existing == os.path.abspath(out) else f"lies in {existing}, a file"
-        return f"--out {out} {what}, not a folder: give a folder for the outputs"
-    try:
-        with tempfile.TemporaryFile(dir=existing):
-            pass
-    except OSError as err:
-        return f"cannot write in the output folder {existing} ({err.strerror or err}): give " \
-               "another --out or make it writable"
-    return None
-
-
 def _run(args, model, label, inputs, duplicates):
     """Does every input, keeps ``summary.json`` up to date; returns the exit status."""
     from tqdm import tqdm
@@ -505,27 +172,27 @@ def _run(args, model, label, inputs, duplicates):
         print(f"sb-interp: {duplicates} repeated input(s) dropped (the same file given more "
               "than once)", file=sys.stderr)
     os.makedirs(args.out, exist_ok=True)
-    summary = _Summary(args.out)
+    summary = Summary(args.out)
     stages = ("classified",) if args.command == "classify" else \
         ("explained", "scored") if not args.no_faithfulness else ("explained",)
     done = failed = 0
     status, stop_note = None, None
-    with _signals("raise"):
+    with handle_signals("raise"):
         bar = tqdm(inputs, desc=args.command, unit="file", dynamic_ncols=True)
         try:
             for path, name in bar:
-                outputs = _Outputs(os.path.join(args.out, name))
-                progress = _WindowProgress(name, stages)
+                outputs = Outputs(os.path.join(args.out, name))
+                progress = WindowProgress(name, stages)
                 key = os.path.abspath(path)
                 try:
                     if args.command == "classify":
-                        record = _classify_one(model, path, outputs, progress)
+                        record = classify_one(model, path, outputs, progress)
                     else:
-                        record = _explain_one(model, path, outputs, label,
-                                              not args.no_faithfulness, progress)
+                        record = explain_one(model, path, outputs, label,
+                                             not args.no_faithfulness, progress)
                     entry = {"output": outputs.folder, "label": record["label"]}
                     done += 1
-                except (KeyboardInterrupt, _Terminated):
+                except (KeyboardInterrupt, Terminated):
                     entry = {"interrupted": progress.describe()}
                     if any(p.endswith("result.json") for p in outputs.written):
                         entry.update(output=outputs.folder, label=progress.record["label"])
@@ -554,11 +221,11 @@ def _run(args, model, label, inputs, duplicates):
                     break
         except KeyboardInterrupt:
             status, stop_note = INTERRUPTED, "interrupted (Ctrl-C)"
-        except _Terminated:
+        except Terminated:
             status, stop_note = TERMINATED, "terminated (SIGTERM)"
         finally:
             bar.close()
-    with _signals("ignore"):
+    with handle_signals("ignore"):
         try:
             summary.save()
         except OSError as err:
@@ -623,7 +290,7 @@ def _parser():
 
 def _check_arguments(args):
     """Why the options cannot be used (``None``: they can), before any work."""
-    from speechbrain_interp.programs.harness import DeviceError, check_device
+    from speechbrain_interp.devices import DeviceError, check_device
 
     if args.hop_s is not None and not (math.isfinite(args.hop_s) and args.hop_s > 0):
         return (f"--hop_s must be a positive number of seconds (the time between the windows "
@@ -655,7 +322,7 @@ def main(argv=None):
     if not inputs:
         print("sb-interp: no audio files in the given inputs", file=sys.stderr)
         return 1
-    problem = _check_out(args.out)
+    problem = check_out(args.out)
     if problem is not None:
         print(f"sb-interp: {problem}", file=sys.stderr)
         return 2

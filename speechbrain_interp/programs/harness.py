@@ -8,6 +8,11 @@ main process), builds its datasets and Brain, and runs
 or a method; the Brains (:mod:`speechbrain_interp.brains`) import nothing
 from here.
 
+The device check (:mod:`speechbrain_interp.devices`) and the reading and
+type checking of the YAML's overrides
+(:mod:`~speechbrain_interp.programs.overrides`) have modules of their own;
+their names are re-exported here.
+
 Authors
  * speechbrain-interp developers 2026
 """
@@ -21,7 +26,6 @@ import shutil
 import sys
 
 import torch
-import yaml
 from hyperpyyaml import load_hyperpyyaml
 
 import speechbrain as sb
@@ -30,6 +34,10 @@ from speechbrain.utils.logger import get_logger
 from speechbrain.utils.repro import SaveableGenerator
 
 from speechbrain_interp.data.manifest import warn_untrained_classes
+from speechbrain_interp.devices import DeviceError, check_device
+from speechbrain_interp.programs.overrides import (
+    OverrideTypeError, check_override_types, read_plain, read_plain_overrides, written_values,
+)  # fmt: skip
 from speechbrain_interp.programs.safety import RunLock
 
 logger = get_logger(__name__)
@@ -131,155 +139,6 @@ def require_hparams(hparams, keys, source="the hyperparameters", needed_by="this
             raise HparamsError(key, source, needed_by)
 
 
-class DeviceError(ValueError):
-    """The device asked for does not exist here (no GPU, or not that many)."""
-
-
-def check_device(device, option="--device"):
-    """Refuses a device this machine does not have, saying what it has.
-
-    Without it, ``--device cuda`` on a machine (or a torch build) without
-    CUDA fails deep inside SpeechBrain with ``torch._C has no attribute
-    _cuda_setDevice``.
-
-    Arguments
-    ---------
-    device : str or None
-        ``cpu``, ``cuda``, ``cuda:1``, ``mps``...; ``None`` (the default
-        device) is accepted.
-    option : str
-        How the user gave it, for the message.
-
-    Raises
-    ------
-    DeviceError
-        Naming the device, why it is not available and what is.
-
-    Example
-    -------
-    >>> check_device("cpu")
-    >>> check_device("gpu")
-    Traceback (most recent call last):
-    ...
-    speechbrain_interp.programs.harness.DeviceError: --device 'gpu' is not a device name ...
-    """
-    if device is None:
-        return
-    try:
-        parsed = torch.device(device)
-    except (RuntimeError, TypeError, ValueError) as err:
-        raise DeviceError(f"{option} {device!r} is not a device name (cpu, cuda, cuda:0, ...): "
-                          f"{err}") from err
-    if parsed.type == "cuda":
-        if not torch.cuda.is_available():
-            built = (f"built with CUDA {torch.version.cuda}, but no GPU is visible: check the "
-                     "driver and CUDA_VISIBLE_DEVICES" if torch.version.cuda
-                     else "built without CUDA")
-            raise DeviceError(
-                f"{device} requested but torch.cuda.is_available() is False (torch "
-                f"{torch.__version__} {built}); available: cpu. Use {option} cpu")
-        count = torch.cuda.device_count()
-        index = 0 if parsed.index is None else parsed.index
-        if index >= count:
-            visible = ", ".join(f"cuda:{i}" for i in range(count))
-            raise DeviceError(f"{device} requested but this machine has {count} visible GPU(s); "
-                              f"available: cpu, {visible}")
-    elif parsed.type == "mps":
-        mps = getattr(torch.backends, "mps", None)
-        if mps is None or not mps.is_available():
-            raise DeviceError(f"{device} requested but torch.backends.mps.is_available() is "
-                              f"False; available: cpu. Use {option} cpu")
-
-
-class OverrideTypeError(ValueError):
-    """A command-line override whose type does not fit the YAML value it replaces.
-
-    Example
-    -------
-    >>> print(OverrideTypeError("number_of_epochs", "abc", 15, "a number", "x.yaml"))
-    --number_of_epochs abc: number_of_epochs must be a number (x.yaml has 15), got the text 'abc'
-    """
-
-    def __init__(self, key, value, expected, kind, source):
-        super().__init__(key)
-        self.key, self.value, self.expected, self.kind, self.source = (
-            key, value, expected, kind, source)
-
-    def __str__(self):
-        got = f"the text {self.value!r}" if isinstance(self.value, str) else \
-            f"{self.value!r} ({type(self.value).__name__})"
-        return (f"--{self.key} {self.value}: {self.key} must be {self.kind} ({self.source} has "
-                f"{self.expected!r}), got {got}")
-
-
-def _override_values(overrides):
-    """The top-level keys and values of the override text, read as HyperPyYAML reads
-    them (YAML 1.2: ``1e-3`` is a number); tagged values are left out."""
-    import ruamel.yaml
-
-    if not isinstance(overrides, str):
-        return dict(overrides or {})
-    loaded = ruamel.yaml.YAML().load(overrides) if overrides.strip() else None
-    if not isinstance(loaded, dict):
-        return {}
-    return {key: value for key, value in loaded.items()
-            if value is None or type(value).__module__ == "builtins"
-            or isinstance(value, (bool, int, float, str))}
-
-
-def check_override_types(hparams_file, overrides):
-    """Refuses ``--key value`` overrides of the wrong type, naming the key and the value.
-
-    A number of the YAML (``number_of_epochs: 15``) must stay a number and
-    a ``true``/``false`` must stay one; otherwise ``--number_of_epochs abc``
-    is only found out deep in training, by an error that names neither.
-    ``null`` is always accepted; other values (text, lists, objects, and
-    keys whose YAML value is a reference or an object) are not checked.
-
-    Arguments
-    ---------
-    hparams_file : str
-        The YAML file.
-    overrides : str or dict
-        SpeechBrain's override text (or a dict).
-
-    Raises
-    ------
-    OverrideTypeError
-
-    Example
-    -------
-    >>> path = getfixture("tmpdir") / "x.yaml"
-    >>> _ = path.write("epochs: 15\\nlr: 0.001\\nshuffle: true\\nname: a\\n")
-    >>> check_override_types(str(path), "epochs: 3\\nlr: 1e-4\\nname: 7\\nshuffle: false")
-    >>> check_override_types(str(path), "epochs: abc")
-    Traceback (most recent call last):
-    ...
-    speechbrain_interp.programs.harness.OverrideTypeError: --epochs abc: epochs must be a number ...
-    """
-    given = _override_values(overrides)
-    if not given:
-        return
-    plain = _written_values(hparams_file)
-    for key, value in given.items():
-        expected = plain.get(key)
-        if expected is None or value is None:
-            continue
-        if isinstance(expected, bool):
-            if not isinstance(value, bool):
-                raise OverrideTypeError(key, value, expected, "true or false", hparams_file)
-        elif isinstance(expected, (int, float)):
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise OverrideTypeError(key, value, expected, "a number", hparams_file)
-
-
-def _written_values(hparams_file):
-    """The YAML file's top-level values as written (references and objects read as None)."""
-    with open(hparams_file, encoding="utf-8") as fin:
-        plain = yaml.load(fin, Loader=_Plain)
-    return plain if isinstance(plain, dict) else {}
-
-
 def _overrides_text(overrides):
     """``--key value`` of each override, for messages."""
     return ", ".join(f"--{key} {value}" for key, value in read_plain_overrides(overrides).items())
@@ -345,7 +204,7 @@ def load_experiment(argv, required_keys, needed_by, extra_overrides=None):
     if not os.path.isfile(hparams_file):
         raise FileNotFoundError(f"hyperparameter file not found: {hparams_file}")
     device = run_opts.get("device") if "device" in run_opts.overridden_args else \
-        _written_values(hparams_file).get("device")
+        written_values(hparams_file).get("device")
     check_device(device if isinstance(device, str) else None)
     check_override_types(hparams_file, overrides)
     if extra_overrides:
@@ -392,47 +251,6 @@ def load_experiment(argv, required_keys, needed_by, extra_overrides=None):
         if recipe_script is not None:
             shutil.copy(recipe_script, out)
     return hparams, run_opts, overrides
-
-
-class _Plain(yaml.SafeLoader):
-    """A YAML loader that reads every tagged node (``!new:``, ``!ref``...) as null."""
-
-
-_Plain.add_multi_constructor("!", lambda loader, suffix, node: None)
-
-
-def read_plain_overrides(overrides):
-    """The keys and plain values of SpeechBrain's override text (tags read as None).
-
-    Example
-    -------
-    >>> read_plain_overrides("seed: 3\\nmodel: !new:torch.nn.ReLU")
-    {'seed': 3, 'model': None}
-    >>> read_plain_overrides("")
-    {}
-    """
-    plain = yaml.load(overrides or "", Loader=_Plain) if isinstance(overrides, str) else overrides
-    return dict(plain) if isinstance(plain, dict) else {}
-
-
-def read_plain(hparams_file, overrides=None):
-    """The YAML's keys and plain values, without building any object.
-
-    References are resolved; every tagged node (``!new:``, ``!apply:``,
-    ``!name:``, ``!PLACEHOLDER``...) reads as ``None``.
-
-    Example
-    -------
-    >>> path = getfixture("tmpdir") / "x.yaml"
-    >>> _ = path.write("a: 1\\nb: !ref <a>\\nc: !new:torch.nn.Linear [2, 2]\\n")
-    >>> read_plain(str(path), {"a": 2})
-    {'a': 2, 'b': 2, 'c': None}
-    """
-    from hyperpyyaml import resolve_references
-
-    with open(hparams_file, encoding="utf-8") as fin:
-        plain = yaml.load(resolve_references(fin, overrides or {}), Loader=_Plain)
-    return plain if isinstance(plain, dict) else {}
 
 
 #: whether the exit handler is registered, and whether an exception ended the program
