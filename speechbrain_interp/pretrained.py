@@ -24,7 +24,7 @@ naming the file, where SpeechBrain's default transfer only warns.
 Checkpoints are read with ``torch.load(weights_only=True)``.
 
 What ``hyperparams.yaml`` builds stays within the allow-list of
-:mod:`speechbrain_interp.inference.trust` (``!new:`` of the project's
+:mod:`speechbrain_interp.trust` (``!new:`` of the project's
 modules, ``torch.nn.Linear``, the label encoder and the ``Pretrainer``;
 ``!name:`` of the load hooks below), so the folders load without
 ``trust_remote_code``; a written file that would not is reported with a
@@ -49,7 +49,7 @@ logger = get_logger(__name__)
 __all__ = [
     "CLASSIFIER_FILES", "FORMAT_VERSION", "INTERPRETER_FILE", "PretrainedFileError",
     "classifier_fingerprint", "interpreter_state", "load_interpreter_state", "load_labels",
-    "load_strict", "read_checkpoint", "write_classifier", "write_interpreter",
+    "load_strict", "load_warm_start", "read_checkpoint", "write_classifier", "write_interpreter",
 ]
 
 #: version of the folder layout written in ``hyperparams.yaml`` (``format_version``)
@@ -208,6 +208,52 @@ def load_interpreter_state(interpreter, path):
     _load_state(interpreter, full, path, f"the {type(interpreter).__name__} interpreter")
 
 
+#: tensors a warm start may lack: a class-conditioned L-MAC decoder starting from one
+#: that is not conditioned keeps its class embedding at the zero (identity) initialisation
+WARM_START_NEW = ("decoder.class_film.weight",)
+
+
+def load_warm_start(interpreter, path):
+    """Initialises a training run's interpreter from ``interpreter.ckpt``.
+
+    As strict as :func:`load_interpreter_state`, with one named exception:
+    a class-conditioned L-MAC may start from a decoder that is not
+    conditioned (every other tensor must fit); its class embedding
+    (:data:`WARM_START_NEW`) then stays at its zero initialisation, where
+    the conditioned decoder gives exactly the unconditioned one's masks.
+
+    Returns
+    -------
+    list of str
+        The tensors that kept their initialisation.
+
+    Example
+    -------
+    >>> from speechbrain_interp.interpreters.gradients import _example
+    >>> from speechbrain_interp.interpreters import LMAC
+    >>> clf, _ = _example()
+    >>> path = getfixture("tmp_path") / "interpreter.ckpt"
+    >>> plain = LMAC(clf, decoder_width=8)
+    >>> torch.save(interpreter_state(plain), path)
+    >>> load_warm_start(LMAC(clf, decoder_width=8, conditioned=True), str(path))
+    ['decoder.class_film.weight']
+    """
+    state = read_checkpoint(path)
+    expected = interpreter.state_dict()
+    kept = [k for k in WARM_START_NEW if k in expected and k not in state]
+    if not kept:
+        load_interpreter_state(interpreter, path)
+        return []
+    for key in kept:
+        state[key] = expected[key]
+    if any(k.startswith("classifier.") for k in state):
+        raise PretrainedFileError(f"{path} holds classifier tensors: it is not an interpreter.ckpt")
+    full = dict(interpreter.classifier.state_dict(prefix="classifier."))
+    full.update(state)
+    _load_state(interpreter, full, path, f"the {type(interpreter).__name__} interpreter")
+    return kept
+
+
 def _labels(label_encoder, classifier):
     if len(label_encoder) != classifier.n_classes:
         raise ValueError(f"the label encoder has {len(label_encoder)} labels, the classifier "
@@ -266,7 +312,7 @@ def _write_text(path, text):
 
 def _warn_if_refused(path):
     """Warns when a written ``hyperparams.yaml`` would need ``trust_remote_code`` to load."""
-    from speechbrain_interp.inference.trust import HyperparamsError, check_hyperparams
+    from speechbrain_interp.trust import HyperparamsError, check_hyperparams
 
     try:
         check_hyperparams(path)
@@ -282,7 +328,7 @@ def _yaml(title, header, objects, loadables, paths):
         "# training run's own. Load with speechbrain_interp.inference (SoundClassifier /",
         "# AudioInterpreter).from_hparams(source=<this folder or hub repo>).",
         "# Loading builds what this file names (HyperPyYAML !new:/!name:); it stays",
-        "# within speechbrain_interp.inference.trust's allow-list, so no",
+        "# within speechbrain_interp.trust's allow-list, so no",
         "# trust_remote_code is needed. Files beyond it are refused without it.",
         "# " + "#" * 76,
         "",

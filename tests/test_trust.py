@@ -22,7 +22,7 @@ from speechbrain_interp.frontend import SpectralFrontEnd
 from speechbrain_interp.inference import (
     AudioInterpreter, SoundClassifier, load_classifier, load_interpreter,
 )  # fmt: skip
-from speechbrain_interp.inference.trust import (
+from speechbrain_interp.trust import (
     HyperparamsError, UntrustedCodeError, check_hyperparams, target_problem,
 )  # fmt: skip
 from speechbrain_interp.interpreters import LMAC

@@ -308,7 +308,7 @@ class SoundClassifier(Recordings, Pretrained):
             YAML overrides, e.g. ``{"hop_s": 1.0}``.
         trust_remote_code : bool
             Load a folder whose ``hyperparams.yaml`` builds or calls things
-            outside the allow-list (:mod:`speechbrain_interp.inference.trust`),
+            outside the allow-list (:mod:`speechbrain_interp.trust`),
             with a warning. Default: refuse it before any of it runs.
         **kwargs
             ``run_opts`` (e.g. ``{"device": "cuda:0"}``), ``freeze_params``,

@@ -116,7 +116,7 @@ class AudioInterpreter(Recordings, Pretrained):
         trust_remote_code : bool
             Load folders (``source`` and ``classifier_source``) whose
             ``hyperparams.yaml`` builds or calls things outside the
-            allow-list (:mod:`speechbrain_interp.inference.trust`), with a
+            allow-list (:mod:`speechbrain_interp.trust`), with a
             warning. Default: refuse them before any of it runs.
         **kwargs
             ``run_opts``, ``freeze_params``, ``fetch_config``.

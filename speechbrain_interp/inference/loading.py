@@ -13,7 +13,7 @@ five additions:
   (:func:`~speechbrain_interp.devices.check_device`), instead of torch's
   ``_cuda_setDevice`` error from deep inside SpeechBrain;
 * the folder's ``hyperparams.yaml`` is checked before anything of it runs
-  (:func:`~speechbrain_interp.inference.trust.check_hyperparams`): a syntax
+  (:func:`~speechbrain_interp.trust.check_hyperparams`): a syntax
   error or a missing ``pretrainer`` key is named with the file, and a file
   that would run code outside the allow-list is refused unless
   ``trust_remote_code=True``;
@@ -36,8 +36,10 @@ import torch
 from speechbrain.utils.logger import get_logger
 
 from speechbrain_interp.devices import check_device
-from speechbrain_interp.inference.sources import PretrainedSourceError, check_hub, resolve_source
-from speechbrain_interp.inference.trust import check_hyperparams, parse_hyperparams
+from speechbrain_interp.inference.sources import (
+    PretrainedSourceError, check_hub, read_kind, resolve_source,
+)
+from speechbrain_interp.trust import check_hyperparams, parse_hyperparams
 
 logger = get_logger(__name__)
 
@@ -45,24 +47,6 @@ __all__ = ["SOURCE_FILE", "keep_random_state", "load_pretrained", "read_kind"]
 
 #: file of a savedir that names the source its cached files came from
 SOURCE_FILE = "source.txt"
-
-
-def read_kind(yaml_path):
-    """The ``kind`` a pretrained ``hyperparams.yaml`` declares (``None``: none).
-
-    Example
-    -------
-    >>> path = getfixture("tmpdir") / "hyperparams.yaml"
-    >>> _ = path.write('format_version: 1\\nkind: "classifier"\\n')
-    >>> read_kind(str(path))
-    'classifier'
-    """
-    with open(yaml_path, encoding="utf-8") as f:
-        for line in f:
-            match = re.match(r'^kind:\s*"?([\w-]+)"?\s*(#.*)?$', line)
-            if match:
-                return match.group(1)
-    return None
 
 
 def _identity(kind, source):
@@ -112,7 +96,7 @@ def load_pretrained(cls, source, kind, savedir=None, overrides=None, fetch_confi
     fetch_config : speechbrain.utils.fetching.FetchConfig, optional
     trust_remote_code : bool
         Load a folder whose ``hyperparams.yaml`` builds or calls things
-        outside the allow-list of :mod:`speechbrain_interp.inference.trust`
+        outside the allow-list of :mod:`speechbrain_interp.trust`
         (with a warning naming them). Default: refuse it, before any of it
         runs. Only for folders whose origin you trust.
     **kwargs
@@ -129,10 +113,10 @@ def load_pretrained(cls, source, kind, savedir=None, overrides=None, fetch_confi
         is fetched.
     PretrainedSourceError
         A missing folder or repository, or one of another kind.
-    speechbrain_interp.inference.trust.HyperparamsError
+    speechbrain_interp.trust.HyperparamsError
         A ``hyperparams.yaml`` with a syntax error or without the
         ``pretrainer`` or ``modules`` key (naming the file, line, key).
-    speechbrain_interp.inference.trust.UntrustedCodeError
+    speechbrain_interp.trust.UntrustedCodeError
         A ``hyperparams.yaml`` that would run code outside the allow-list,
         without ``trust_remote_code``.
     """

@@ -33,8 +33,8 @@ from speechbrain.utils.logger import get_logger
 
 logger = get_logger(__name__)
 
-__all__ = ["PretrainedSourceError", "check_hub", "hub_offline", "looks_local", "resolve_source",
-           "run_pretrained_folder"]
+__all__ = ["PretrainedSourceError", "check_hub", "hub_offline", "looks_local", "read_kind",
+           "resolve_source", "run_pretrained_folder"]
 
 #: seconds allowed to open a connection to the hub before calling it unreachable
 PROBE_TIMEOUT_S = 3.0
@@ -43,6 +43,24 @@ _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 
 class PretrainedSourceError(FileNotFoundError):
     """A pretrained source that is neither a usable folder nor a reachable repository."""
+
+
+def read_kind(yaml_path):
+    """The ``kind`` a pretrained ``hyperparams.yaml`` declares (``None``: none).
+
+    Example
+    -------
+    >>> path = getfixture("tmpdir") / "hyperparams.yaml"
+    >>> _ = path.write('format_version: 1\\nkind: "classifier"\\n')
+    >>> read_kind(str(path))
+    'classifier'
+    """
+    with open(yaml_path, encoding="utf-8") as f:
+        for line in f:
+            match = re.match(r'^kind:\s*"?([\w-]+)"?\s*(#.*)?$', line)
+            if match:
+                return match.group(1)
+    return None
 
 
 def _suggestions(path):
@@ -128,7 +146,6 @@ def run_pretrained_folder(folder):
     ``kind``: it is no pretrained folder) and the exported folder in
     ``pretrained/``; the switch is logged.
     """
-    from speechbrain_interp.inference.loading import read_kind
 
     inner = os.path.join(folder, "pretrained")
     own = os.path.join(folder, "hyperparams.yaml")

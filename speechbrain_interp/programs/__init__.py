@@ -8,6 +8,8 @@ prepare function and YAML files.
 
 * :mod:`~speechbrain_interp.programs.harness`: command line, YAML,
   required keys, data preparation, fit and test, export;
+* :mod:`~speechbrain_interp.programs.overrides`: command-line overrides
+  checked against the YAML's types (the key and value named);
 * :mod:`~speechbrain_interp.programs.augmentation`: training-time noise or
   contamination from the YAML;
 * :mod:`~speechbrain_interp.programs.safety`: one run per output folder,
@@ -23,5 +25,7 @@ prepare function and YAML files.
 * :mod:`~speechbrain_interp.programs.export`: a run's ``pretrained/`` folder (written
   after testing) and the export command (upload-ready copies);
 * :mod:`~speechbrain_interp.programs.cli`: ``sb-interp classify / explain / export``
-  (also ``python -m speechbrain_interp``).
+  (also ``python -m speechbrain_interp``), and
+  :mod:`~speechbrain_interp.programs.cli_outputs`, what it writes (atomic files, the
+  summary as files finish, interrupts, progress per window).
 """

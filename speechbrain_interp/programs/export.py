@@ -15,7 +15,7 @@ run's own outputs on its example:
         [--classifier_repo owner/cnn14-esc50] [--trust_remote_code]
 
 Before anything of the source is loaded, its ``hyperparams.yaml`` is
-checked (:mod:`speechbrain_interp.inference.trust`): one that would run
+checked (:mod:`speechbrain_interp.trust`): one that would run
 code outside the allow-list is refused unless ``--trust_remote_code``, and
 ``pretrainer: paths:`` naming files of this machine (absolute or relative
 paths, which SpeechBrain reads from the working directory) are refused,
@@ -41,7 +41,7 @@ from speechbrain.utils.logger import get_logger
 from speechbrain_interp.inference import AudioInterpreter, SoundClassifier
 from speechbrain_interp.inference.loading import read_kind
 from speechbrain_interp.inference.sources import looks_local
-from speechbrain_interp.inference.trust import check_hyperparams
+from speechbrain_interp.trust import check_hyperparams
 from speechbrain_interp.pretrained import write_classifier, write_interpreter
 
 logger = get_logger(__name__)
@@ -236,7 +236,7 @@ def check_pretrainer_paths(yaml_path, paths):
     yaml_path : str
         The file (for the message).
     paths : dict
-        Loadable name -> path, as :func:`~speechbrain_interp.inference.trust.check_hyperparams`
+        Loadable name -> path, as :func:`~speechbrain_interp.trust.check_hyperparams`
         reads them.
 
     Example
@@ -301,7 +301,7 @@ def export_folder(source, out, classifier_repo=None, repo_id=None, trust_remote_
         usage snippet).
     trust_remote_code : bool
         Export a folder whose ``hyperparams.yaml`` runs code outside the
-        allow-list (:mod:`speechbrain_interp.inference.trust`; it is loaded
+        allow-list (:mod:`speechbrain_interp.trust`; it is loaded
         to check the copy). Default: refuse it before loading anything.
 
     Returns
@@ -311,7 +311,7 @@ def export_folder(source, out, classifier_repo=None, repo_id=None, trust_remote_
 
     Raises
     ------
-    speechbrain_interp.inference.trust.UntrustedCodeError
+    speechbrain_interp.trust.UntrustedCodeError
         The source would run code outside the allow-list (without
         ``trust_remote_code``).
     ValueError

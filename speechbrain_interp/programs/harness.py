@@ -468,19 +468,22 @@ def load_interpreter_parts(interpreter, source, save_folder):
 
     The folder's ``interpreter.ckpt`` (e.g. a stage-1 run's ``pretrained/``)
     is fetched into ``<save_folder>/pretrained_interpreter`` and loaded
-    strictly: it must come from the same method and configuration.
+    strictly: it must come from the same method and configuration, except
+    that a class-conditioned L-MAC may start from one that is not
+    (:func:`~speechbrain_interp.pretrained.load_warm_start`).
     """
     from speechbrain.utils.fetching import fetch
 
-    from speechbrain_interp.pretrained import INTERPRETER_FILE, load_interpreter_state
+    from speechbrain_interp.pretrained import INTERPRETER_FILE, load_warm_start
 
     if not interpreter.trained_parts():
         raise ValueError("pretrained_interpreter is set but the interpreter has no trained parts")
     savedir = os.path.join(save_folder, "pretrained_interpreter")
     run_on_main(fetch, kwargs={"filename": INTERPRETER_FILE, "source": str(source),
                                "savedir": savedir})
-    load_interpreter_state(interpreter, os.path.join(savedir, INTERPRETER_FILE))
-    logger.info("interpreter initialised from %s", source)
+    kept = load_warm_start(interpreter, os.path.join(savedir, INTERPRETER_FILE))
+    logger.info("interpreter initialised from %s%s", source,
+                f" (kept at their initialisation: {', '.join(kept)})" if kept else "")
 
 
 def example_clip(datasets):

@@ -189,7 +189,7 @@ def parse_hyperparams(path, text=None):
     >>> parse_hyperparams(str(path))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    speechbrain_interp.inference.trust.HyperparamsError: .../hyperparams.yaml, line 3, column 2: YAML syntax error: ...
+    speechbrain_interp.trust.HyperparamsError: .../hyperparams.yaml, line 3, column 2: YAML syntax error: ...
     """
     import ruamel.yaml
 
@@ -424,7 +424,7 @@ def check_hyperparams(path, trust_remote_code=False, overrides=None, required=tu
     >>> check_hyperparams(str(path))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    speechbrain_interp.inference.trust.UntrustedCodeError: .../hyperparams.yaml would run code ...
+    speechbrain_interp.trust.UntrustedCodeError: .../hyperparams.yaml would run code ...
       line 3, key x: !apply:os.system: os.system is outside the allow-list
     ...
     """
@@ -454,7 +454,7 @@ def check_hyperparams(path, trust_remote_code=False, overrides=None, required=tu
             + "\nLoading builds what hyperparams.yaml names, so this folder could run any command "
             "on this machine. If you trust where it comes from, load it with "
             "trust_remote_code=True (command line: --trust_remote_code); the allow-list is "
-            "described in speechbrain_interp.inference.trust")
+            "described in speechbrain_interp.trust")
     if findings:
         logger.warning("trust_remote_code: loading %s, which runs code outside the allow-list: %s",
                        path, "; ".join(findings))
