@@ -170,30 +170,32 @@ def test_cli_explains_the_asked_class_with_a_conditioned_lmac(setup, tmp_path):
     assert np.abs(played - own).max() > 1e-2  # not the decision's
 
 
-def test_conditioned_training_draws_other_classes_without_their_guidance():
+def test_conditioned_training_explains_the_contaminating_clips_class():
     clf = _classifier()
     lmac = LMAC(clf, decoder_width=8, conditioned=True, other_class_prob=0.5, finetune=True,
                 cct=0.0)
-    logits = torch.randn(4000, len(CLASSES))
+    contaminant = torch.tensor([3, -1, 1, -1] * 1000)
     torch.manual_seed(0)
-    drawn = lmac.training_labels(logits)
-    decision = logits.argmax(-1)
-    other = drawn != decision
-    assert 0.45 < other.float().mean() < 0.55
-    # every non-decided class is drawn, about equally often
-    counts = torch.bincount((drawn - decision)[other] % len(CLASSES), minlength=len(CLASSES))
-    assert counts[0] == 0 and counts[1:].min() > 0.8 * counts[1:].max()
-    assert LMAC(clf, decoder_width=8).training_labels(logits) is None
+    drawn = lmac.training_labels(contaminant)
+    classed = contaminant >= 0
+    # only a class the clip holds is drawn, for about half of those clips; -1: the decision
+    assert bool((drawn[~classed] == -1).all())
+    assert bool(((drawn[classed] == contaminant[classed]) | (drawn[classed] == -1)).all())
+    assert 0.45 < (drawn[classed] >= 0).float().mean() < 0.55
+    assert LMAC(clf, decoder_width=8).training_labels(contaminant) is None
     with pytest.raises(ValueError, match="conditioned"):
         LMAC(clf, decoder_width=8, other_class_prob=0.5)
-    # the guidance (whose target is the decided sound) leaves non-decided rows alone
-    lmac.train()
+    # -1 stands for the decision
     wave = torch.randn(2, 16000)
-    decided = int(clf(wave=wave[:1]).logits.argmax())
-    both = lmac.interpret(wave[:1].expand(2, -1), label=torch.tensor(
-        [decided, (decided + 1) % len(CLASSES)]), with_wave=False)
-    parts = lmac.loss(both)
-    assert float(parts["guided_fraction"]) == pytest.approx(0.5)
+    decision = clf(wave=wave).logits.argmax(-1)
+    lmac.train()
+    out = lmac.interpret(wave, label=torch.tensor([-1, int(decision[1] + 1) % len(CLASSES)]),
+                         with_wave=False)
+    assert int(out.label[0]) == int(decision[0]) and int(out.label[1]) != int(decision[1])
+    # a class other than the decision is guided only when its part is given
+    assert float(lmac.loss(out)["guided_fraction"]) == pytest.approx(0.5)
+    part = out.magnitude.detach()
+    assert float(lmac.loss(out, part, torch.zeros_like(part))["guided_fraction"]) == 1.0
 
 
 def test_model_card_says_how_to_explain_another_class():

@@ -168,8 +168,12 @@ class InterpreterBrain(ProjectBrain):
                                  torch.full((wavs.shape[0],), -1, device=wavs.device), [])
         save = stage != sb.Stage.TRAIN and self._saving(stage)
         if stage == sb.Stage.TRAIN:
+            # a conditioned interpreter may explain a contaminating clip's class
+            # (-1: the decision); None for every other interpreter or batch
+            label = None if parts is None else \
+                self.interpreter.training_labels(parts.contaminant_label)
             # through the DDP wrapper when there is one: gradients are averaged
-            interpretation = self.modules.interpreter(wavs, with_wave=False)
+            interpretation = self.modules.interpreter(wavs, label=label, with_wave=False)
             return interpretation, wavs, parts
         # gradient-based methods need gradients even when evaluating
         context = torch.enable_grad() if self.interpreter.needs_input_grad else torch.no_grad()

@@ -268,6 +268,10 @@ def log_mask_to_linear(mask, magnitude):
     return torch.where(tiny, mask, ratio).clamp(0.0, 1.0)
 
 
+#: in a ``[B]`` label tensor: explain this clip's decision
+DECISION = -1
+
+
 def decided_classes(classifier, logits):
     """What the classifier decided: ``[B]`` classes (single-label) or
     ``[B, C]`` booleans (multi-label; the most probable class where none
@@ -324,7 +328,8 @@ def explanation_pairs(classifier, logits, label=None, sample=False, generator=No
     label : int, torch.Tensor or None
         ``None``: the decision (single-label), every decided class
         (multi-label; the most probable class where none is decided). An int
-        or a ``[B]`` tensor: that class for each clip. A ``[B, C]`` boolean
+        or a ``[B]`` tensor: that class for each clip (single-label: ``-1``,
+        :data:`DECISION`, for the clip's decision). A ``[B, C]`` boolean
         (or 0/1) tensor: every selected class of each clip.
     sample : bool
         Multi-label with ``label=None``: one decided class per clip, drawn
@@ -383,6 +388,11 @@ def explanation_pairs(classifier, logits, label=None, sample=False, generator=No
         raise ValueError(f"label must be an int, [B] or [B, C] for a batch of {n_clips}, "
                          f"got shape {tuple(label.shape)}")
     label = label.long()
+    if bool((label == DECISION).any()):
+        decided = decided_classes(classifier, logits)
+        if decided.dim() != 1:
+            raise ValueError("-1 (the decision) is for single-label classifiers")
+        label = torch.where(label == DECISION, decided, label)
     if bool(((label < 0) | (label >= n_classes)).any()):
         raise ValueError(f"labels {label.tolist()} out of range for {n_classes} classes")
     return every, label
@@ -492,8 +502,6 @@ class Interpreter(Recorded, nn.Module):
         wave = as_wave_batch(wave).to(next(self.classifier.parameters()).device)
         magnitude, phase, output = self.analyse(wave)
         asked = label is not None
-        if not asked and self.training:
-            label = self.training_labels(output.logits)
         clip, label = explanation_pairs(
             self.classifier, output.logits, label,
             sample=self.training and self.classifier.multilabel,
@@ -527,11 +535,14 @@ class Interpreter(Recorded, nn.Module):
             result.wave = self.listen(result, wave.shape[-1])
         return result if self.training else result.detach()
 
-    def training_labels(self, logits):
-        """Classes explained by a training step (``None``: the decision).
+    def training_labels(self, contaminant_labels):
+        """Classes a training step explains, given the class of what was mixed
+        into each clip (``[B]``, -1 for none: speech, noise, a clean clip).
 
-        Interpreters that learn to explain any class override it (a
-        class-conditioned L-MAC draws non-decided classes too).
+        ``None`` (the default): the decisions. Interpreters that learn to
+        explain a class other than the decision override it (a
+        class-conditioned L-MAC explains the contaminating clip's class for
+        a share of the mixtures); ``-1`` entries stand for the decision.
         """
         return None
 

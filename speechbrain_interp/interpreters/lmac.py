@@ -66,43 +66,6 @@ from speechbrain_interp.interpreters.decoders import ConvTransposeDecoder, MaskD
 __all__ = ["LMAC", "binarized_target", "guidance_target", "total_variation"]
 
 
-def _single_label_terms(logits_in, logits_out, label, decision):
-    """Per-row masked-in and masked-out cross-entropies of the explained class.
-
-    A row that explains the decision has the paper's terms (softmax over
-    every class). A row that explains another class ``o`` (conditioned
-    training, ``other_class_prob``) asks "why ``o`` rather than the
-    decision ``d``?": the cross-entropy of ``o`` against ``d`` alone
-    (softmax over the two logits), which a mask can satisfy by keeping what
-    speaks for ``o`` and leaving out what speaks for ``d``; over every class
-    it would ask the masked-in input to become an ``o`` that the clip may
-    not hold at all, an unbounded pull on the shared decoder.
-
-    Returns
-    -------
-    ce_in, ce_out : torch.Tensor
-        ``[B]`` each.
-
-    Example
-    -------
-    >>> z = torch.tensor([[2.0, 0.0, -1.0], [2.0, 0.0, -1.0]])
-    >>> ce_in, _ = _single_label_terms(z, z, torch.tensor([0, 2]), torch.tensor([0, 0]))
-    >>> [round(v, 4) for v in ce_in.tolist()]  # row 2: -log(e^-1 / (e^-1 + e^2))
-    [0.1698, 3.0486]
-    """
-    ce_in = F.cross_entropy(logits_in, label, reduction="none")
-    ce_out = F.cross_entropy(logits_out, label, reduction="none")
-    other = label != decision
-    if bool(other.any()):
-        pair = torch.stack([label, decision], dim=1)
-        first = torch.zeros_like(label)
-        ce_in = torch.where(other, F.cross_entropy(logits_in.gather(1, pair), first,
-                                                   reduction="none"), ce_in)
-        ce_out = torch.where(other, F.cross_entropy(logits_out.gather(1, pair), first,
-                                                    reduction="none"), ce_out)
-    return ce_in, ce_out
-
-
 def total_variation(mask):
     """Mean absolute difference between neighbours along time and frequency.
 
@@ -225,12 +188,13 @@ class LMAC(Interpreter):
         Multi-label: weight of the term that pushes the other decided
         classes out of the masked-in input (0 = off).
     other_class_prob : float
-        Single-label, conditioned: probability that a training clip
-        explains a class the classifier did NOT decide (drawn uniformly
-        among the others) instead of its decision, so that the decoder
-        learns "why not a siren?" as well (0 = the decision only). Such rows
-        get no guidance (their part of the clip is unknown) and ask "why
-        this class rather than the decision?" (:func:`_single_label_terms`).
+        Single-label, conditioned: probability that a training clip mixed
+        with a clip of another class (contamination ``other_class``)
+        explains that clip's class instead of the decision, so that the
+        decoder learns to explain a class it is asked for and not only the
+        decision ("why not a siren?"), with the same objective and the
+        guidance towards that clip's part (0 = the decision only). A class
+        the clip does not hold is never drawn: there is no sound to find.
 
     An unconditioned decoder explains the decision its representations led
     to: :meth:`interpret` refuses any other ``label``
@@ -342,23 +306,22 @@ class LMAC(Interpreter):
     def cannot_explain_message(self):
         """How to train an L-MAC that explains any class."""
         return ("this L-MAC decoder is not class-conditioned (it explains the decision only); "
-                "train one that is with `conditioned: True` and `other_class_prob` > 0 (e.g. "
-                "recipes/ESC50/interpret/train.py hparams/lmac_small.yaml --conditioned True "
-                "--other_class_prob 0.5) or use a method that takes any class (gradcam, "
+                "train one that is with `conditioned: True` and `other_class_prob` > 0 on "
+                "mixtures of clips (e.g. recipes/ESC50/interpret/train.py "
+                "hparams/lmac_small.yaml --conditioned True --other_class_prob 0.5) or use a method that takes any class (gradcam, "
                 "saliency, smoothgrad, integrated_gradients, rde)")
 
-    def training_labels(self, logits):
-        """Single-label, conditioned: each clip explains its decision, or with
-        probability ``other_class_prob`` a uniformly drawn other class."""
+    def training_labels(self, contaminant_labels):
+        """Single-label, conditioned: with probability ``other_class_prob``
+        a clip mixed with another class's clip explains that class; the
+        others (and every clip without a classed contaminant) their
+        decision (``-1``)."""
         if not (self.conditioned and self.other_class_prob > 0) or self.classifier.multilabel:
             return None
-        decision = logits.detach().argmax(-1)
-        n_classes = logits.shape[-1]
-        if n_classes < 2:
-            return None
-        other = torch.rand(decision.shape, device=decision.device) < self.other_class_prob
-        shift = torch.randint(1, n_classes, decision.shape, device=decision.device)
-        return torch.where(other, (decision + shift) % n_classes, decision)
+        classed = contaminant_labels.long() >= 0
+        drawn = torch.rand(classed.shape, device=classed.device) < self.other_class_prob
+        return torch.where(classed & drawn, contaminant_labels.long(),
+                           torch.full_like(contaminant_labels.long(), -1))
 
     def _native_input(self, magnitude, output=None):
         """Compressed input in the mask's domain, ``[B, T, F_native]``."""
@@ -440,9 +403,8 @@ class LMAC(Interpreter):
                 loss_other = self._other_classes_term(interpretation, logits_in)
                 total = total + self.lambda_other * loss_other
         else:
-            ce_in, ce_out = _single_label_terms(logits_in, logits_out, label,
-                                                interpretation.logits.detach().argmax(-1))
-            loss_in, loss_out = ce_in.mean(), ce_out.mean()
+            loss_in = F.cross_entropy(logits_in, label)
+            loss_out = F.cross_entropy(logits_out, label)
             total = self.lambda_in * loss_in - self.lambda_out * loss_out
         l1 = native.abs().mean(dim=(1, 2))
         parts = {"loss_in": loss_in, "loss_out": loss_out}
@@ -454,7 +416,8 @@ class LMAC(Interpreter):
             rest_native = None if rest_magnitude is None else self._native_input(rest_magnitude)
             target = guidance_target(clean_native, rest_native, self.bin_threshold)
             selected = (_cosine(native.detach(), target) >= self.cct).to(native.dtype)
-            if not self.classifier.multilabel:  # no known part for a non-decided class
+            if rest_magnitude is None and not self.classifier.multilabel:
+                # a class other than the decision, and no part given: nothing to guide to
                 decided = interpretation.logits.detach().argmax(-1) == label
                 selected = selected * decided.to(selected.dtype)
             if self.guidance == "bce":
