@@ -209,3 +209,25 @@ def test_model_card_says_how_to_explain_another_class():
     assert "is refused" in only and "--conditioned True --other_class_prob 0.5" in only
     assert "Explaining another class" not in model_card("classifier", "c", CLASSES, None, data,
                                                          {}, 0, "me/c")
+
+
+def test_label_check_tool_measures_the_asked_class(setup, tmp_path):
+    """tools/label_check.py on two clips of different classes, mixed, with Grad-CAM."""
+    from conftest import REPO, load_script
+
+    root, _ = setup
+    rng = np.random.default_rng(1)
+    manifest = {}
+    for i, name in enumerate(["dog", "rain"]):
+        path = tmp_path / f"{name}.wav"
+        soundfile.write(str(path), (0.3 * rng.standard_normal(16000)).astype("float32"), 16000)
+        manifest[name] = {"wav": "{data_root}/" + path.name, "class_string": name}
+    (tmp_path / "test.json").write_text(json.dumps(manifest))
+    tool = load_script(REPO / "tools" / "label_check.py")
+    assert tool._partners(["a", "a", "b"]) == [2, 2, 0]
+    out = tmp_path / "table.md"
+    assert tool.main(["--interpreter", str(root / "clf"), "--method", "gradcam", "--manifest",
+                      str(tmp_path / "test.json"), "--data_root", str(tmp_path), "--mixtures",
+                      "--out", str(out)]) == 0
+    table = out.read_text()
+    assert "| runner-up | 2 |" in table and "mixed-in class" in table

@@ -5,6 +5,9 @@ and another class ``o`` (the runner-up, and a class drawn uniformly among
 the others). Reported, with 95 % bootstrap intervals over clips:
 
 * ``mask change``: mean ``|M_o - M_d|`` (0 when the label is ignored);
+* with ``--mixtures``, each clip is mixed with another class's clip and
+  that class is asked for too (the case "why not a siren?" is about: the
+  siren is in the recording);
 * ``p_o(M_o X)`` vs ``p_o(M_d X)``: the asked class's probability when the
   classifier hears the input masked by the asked class's mask and by the
   decision's mask, and their paired difference (positive: the mask for
@@ -31,15 +34,30 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from speechbrain_interp.evaluation.confidence import (  # noqa: E402
     bootstrap_mean, paired_difference, verdict,
 )
+from speechbrain_interp.augment.mixing import mix_at_snr  # noqa: E402
 from speechbrain_interp.evaluation.tables import difference_text, interval_text  # noqa: E402
 from speechbrain_interp.inference import AudioInterpreter  # noqa: E402
 
 
 def _clips(manifest, data_root, max_clips):
+    """``(path, class name)`` of the manifest's clips."""
     with open(manifest, encoding="utf-8") as f:
         rows = json.load(f)
-    paths = [row["wav"].replace("{data_root}", data_root) for row in rows.values()]
-    return paths[:max_clips] if max_clips else paths
+    clips = [(row["wav"].replace("{data_root}", data_root), row["class_string"])
+             for row in rows.values()]
+    return clips[:max_clips] if max_clips else clips
+
+
+def _partners(classes):
+    """For each clip, the next clip (cyclically) of another class."""
+    partners = []
+    for i, name in enumerate(classes):
+        j = next((k % len(classes) for k in range(i + 1, i + len(classes))
+                  if classes[k % len(classes)] != name), None)
+        if j is None:
+            raise ValueError("mixtures need clips of at least two classes")
+        partners.append(j)
+    return partners
 
 
 @torch.no_grad()
@@ -48,21 +66,34 @@ def _probability(classifier, magnitude, mask, label):
     return probs[torch.arange(len(label)), label]
 
 
-def measure(model, paths, batch_size=8, seed=0):
-    """Per-clip figures for the runner-up and a drawn other class.
+def measure(model, clips, batch_size=8, seed=0, mixtures=False, snr_db=0.0):
+    """Per-clip figures for the runner-up, a drawn other class and, with
+    ``mixtures``, the class of another clip mixed in at ``snr_db``.
+
+    With ``mixtures`` every clip is mixed with the next clip of another
+    class (clip over partner at ``snr_db``); the classifier's decision on
+    the mixture is ``d``, and the partner's class is asked for (rows where
+    it is the decision are skipped: NaN).
 
     Returns
     -------
     dict
-        ``{"runner-up" | "drawn": {"change", "p_own", "p_decision"}}``, each
-        a ``[N]`` numpy array.
+        ``{"runner-up" | "drawn" | "mixed-in class": {"change", "p_own",
+        "p_decision"}}``, each a ``[N]`` numpy array.
     """
     generator = torch.Generator().manual_seed(seed)
-    waves = torch.stack([model.load_file(p) for p in paths])
+    waves = torch.stack([model.load_file(path) for path, _ in clips])
     n_classes = len(model.labels)
     results = {"runner-up": {}, "drawn": {}}
+    partner_class = None
+    if mixtures:
+        classes = [name for _, name in clips]
+        partners = _partners(classes)
+        waves = mix_at_snr(waves, waves[partners], float(snr_db))
+        partner_class = torch.tensor([model.labels.index(classes[j]) for j in partners])
+        results["mixed-in class"] = {}
     grad = torch.enable_grad if model.interpreter.needs_input_grad else torch.no_grad
-    for start in range(0, len(paths), batch_size):
+    for start in range(0, len(clips), batch_size):
         batch = waves[start:start + batch_size]
         with torch.no_grad():
             logits = model.classifier(wave=batch).logits
@@ -72,17 +103,24 @@ def measure(model, paths, batch_size=8, seed=0):
             % n_classes
         with grad():
             own = model.interpreter.interpret(batch, label=decision, with_wave=False)
-        for name, other in (("runner-up", runner_up), ("drawn", drawn)):
+        asks = [("runner-up", runner_up), ("drawn", drawn)]
+        if partner_class is not None:
+            asks.append(("mixed-in class", partner_class[start:start + batch_size]))
+        for name, other in asks:
+            keep = other != decision
+            other = torch.where(keep, other, runner_up)  # skipped below (NaN)
             with grad():
                 asked = model.interpreter.interpret(batch, label=other, with_wave=False)
             magnitude = own.magnitude
             row = results[name]
-            row.setdefault("change", []).append(
-                (asked.mask - own.mask).abs().mean(dim=(1, 2)))
-            row.setdefault("p_own", []).append(
-                _probability(model.classifier, magnitude, asked.mask, other))
-            row.setdefault("p_decision", []).append(
-                _probability(model.classifier, magnitude, own.mask, other))
+            figures = {
+                "change": (asked.mask - own.mask).abs().mean(dim=(1, 2)),
+                "p_own": _probability(model.classifier, magnitude, asked.mask, other),
+                "p_decision": _probability(model.classifier, magnitude, own.mask, other),
+            }
+            for key, value in figures.items():
+                row.setdefault(key, []).append(torch.where(keep, value.float(),
+                                                           torch.full_like(value.float(), float("nan"))))
     return {name: {k: torch.cat(v).cpu().numpy() for k, v in row.items()}
             for name, row in results.items()}
 
@@ -96,7 +134,8 @@ def report(figures, n_resamples=1000, seed=0):
                  for k in ("change", "p_own", "p_decision")]
         diff = paired_difference(row["p_own"], row["p_decision"], n_resamples, seed=seed)
         diff["verdict"] = verdict(diff, "up")
-        lines.append(f"| {name} | {len(row['change'])} | {' | '.join(cells)} | "
+        n = int(np.isfinite(row["change"]).sum())
+        lines.append(f"| {name} | {n} | {' | '.join(cells)} | "
                      f"{difference_text('FF', diff)} |")
     return "\n".join(lines)
 
@@ -111,11 +150,15 @@ def main(argv=None):
     parser.add_argument("--data_root", required=True, help="what {data_root} stands for")
     parser.add_argument("--max_clips", type=int, default=0, help="0: every clip")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--mixtures", action="store_true",
+                        help="mix each clip with another class's clip and ask for that class")
+    parser.add_argument("--snr_db", type=float, default=0.0, help="clip over partner (dB)")
     parser.add_argument("--out", default=None, help="write the table (markdown) here too")
     args = parser.parse_args(argv)
     model = AudioInterpreter.from_hparams(args.interpreter, method=args.method)
-    paths = _clips(args.manifest, args.data_root, args.max_clips)
-    table = report(measure(model, paths, seed=args.seed), seed=args.seed)
+    clips = _clips(args.manifest, args.data_root, args.max_clips)
+    figures = measure(model, clips, seed=args.seed, mixtures=args.mixtures, snr_db=args.snr_db)
+    table = report(figures, seed=args.seed)
     print(table)
     if args.out:
         with open(args.out, "w", encoding="utf-8") as f:
