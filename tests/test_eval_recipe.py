@@ -172,3 +172,27 @@ def test_eval_program_scores_pv_and_rde_beside_lmac(trained, tmp_path):
     assert 0.0 <= summary["pv"]["PV_agree"] <= 1.0  # PV's own figures reach the table
     report = (out / "results.md").read_text()
     assert "| pv |" in report and "| rde |" in report
+
+
+def test_eval_program_runs_on_the_given_device(trained, tmp_path, monkeypatch):
+    """``--device`` reaches the evaluation (it ran on the CPU whatever was asked, issue 26)."""
+    import speechbrain_interp.programs.evaluation as evaluation
+
+    root, classifier, _ = trained
+    seen = {}
+
+    class Stop(Exception):
+        pass
+
+    def recording(*args, **kwargs):
+        seen.update(kwargs)
+        raise Stop
+
+    monkeypatch.setattr(evaluation, "evaluate", recording)
+    with pytest.raises(Stop):
+        _recipe(RECIPES / "interpret" / "eval.py").main([
+            str(RECIPES / "interpret" / "hparams" / "eval_small.yaml"),
+            "--data_folder", str(root / "ESC-50"), "--classifier_source", str(classifier),
+            "--signal_length_s", "1.0", "--output_folder", str(tmp_path / "e"),
+            "--conditions", "[clean]", "--baselines", "[saliency]", "--device", "cpu:0"])
+    assert seen["device"] == "cpu:0"

@@ -162,7 +162,7 @@ def clip_length(signal_length_s, classifier):
     return float(signal_length_s)
 
 
-def run_evaluation(hparams, manifests):
+def run_evaluation(hparams, manifests, device="cpu"):
     """Evaluates on the test split; writes the tables, figures and gallery.
 
     Arguments
@@ -171,6 +171,8 @@ def run_evaluation(hparams, manifests):
         Loaded hyperparameters (:data:`KEYS`).
     manifests : dict
         ``{"test": path, ...}``.
+    device : str
+        Where the classifier, the methods and every batch go (``--device``).
 
     Returns
     -------
@@ -206,7 +208,7 @@ def run_evaluation(hparams, manifests):
         methods, dataset, conditions, batch_size=hparams["batch_size"],
         max_batch=hparams["metric_max_batch"],
         subtractive=hparams["subtractive_faithfulness"], out_folder=out,
-        n_examples=hparams["n_examples"], class_names=names, progress=True,
+        n_examples=hparams["n_examples"], class_names=names, progress=True, device=device,
     )
     comparisons = default_comparisons(list(hparams["interpreters"] or {}), list(methods))
     report = write_results(results, out, title=f"Evaluation of {hparams['classifier_source']}",
@@ -258,9 +260,10 @@ def _tables(report):
 
 def main(argv):
     """``eval.py hparams.yaml [--key value ...]``; returns the results (None off the main process)."""
-    hparams, _, _ = load_experiment(argv, required_keys, "the evaluation program")
+    hparams, run_opts, _ = load_experiment(argv, required_keys, "the evaluation program")
     check_max_clips(hparams["max_clips"])  # before preparing any data
     manifests = prepare_data(hparams)
-    results = run_evaluation(hparams, manifests) if if_main_process() else None
+    device = (run_opts or {}).get("device") or "cpu"
+    results = run_evaluation(hparams, manifests, device=device) if if_main_process() else None
     ddp_barrier()
     return results
