@@ -18,13 +18,14 @@ from speechbrain_interp.programs.harness import (
     COMMON_KEYS, TRAINING_KEYS, brain_keys, example_clip, fit_and_test, load_experiment,
     load_pretrained_encoder, noise_keys, prepare_data, prepare_run,
 )  # fmt: skip
+from speechbrain_interp.schedules import check_schedule
 
 __all__ = ["KEYS", "main", "required_keys", "run_classification"]
 
 #: keys the program reads (the Brain's, the harness's and its own; see :func:`required_keys`)
 KEYS = COMMON_KEYS + TRAINING_KEYS + brain_keys(ClassifierBrain) + (
     "classifier", "embedding_model", "n_classes", "sample_rate", "signal_length_s",
-    "pretrained_encoder", "experiment_name", "inference")
+    "pretrained_encoder", "experiment_name", "inference", "lr", "batch_size")
 
 
 def required_keys(hparams):
@@ -66,6 +67,9 @@ def run_classification(hparams, run_opts, manifests):
             f"data has {len(label_encoder)} classes; pass --n_classes {len(label_encoder)}"
         )
     hparams["label_encoder"] = label_encoder
+    # a fine-tuning schedule from scratch never leaves chance: refused before any step
+    check_schedule(hparams["lr_scheduler"], hparams["lr"], len(datasets["train"]),
+                   hparams["batch_size"], hparams["pretrained_encoder"])
     checkpointer, has_checkpoint, loader_opts = prepare_run(
         hparams, run_opts, build_noise_augment(hparams))
     if not has_checkpoint and hparams["pretrained_encoder"]:
