@@ -190,3 +190,13 @@ def check_round_trip(folder, reference, tmp_path, serve, wave, atol=1e-6):
             for model in loaded:
                 assert torch.allclose(model.classify_batch(wave).logits, expected, atol=atol)
     return loaded
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``cuda`` run only where a CUDA device is present."""
+    if torch.cuda.is_available():
+        return
+    skip = pytest.mark.skip(reason="needs CUDA (torch.cuda.is_available() is False here)")
+    for item in items:
+        if "cuda" in item.keywords:
+            item.add_marker(skip)

@@ -63,10 +63,12 @@ def build_classifier(args):
 
 
 def build_interpreter(classifier):
-    """L-MAC with the light decoder (random weights)."""
+    """L-MAC with the light decoder (random weights), on the classifier's device
+    (the decoder is built on the CPU: on CUDA the memory probe failed, issue 26)."""
     from speechbrain_interp.interpreters import LMAC
 
-    return LMAC(classifier, decoder="light").eval()
+    device = next(classifier.parameters()).device
+    return LMAC(classifier, decoder="light").to(device).eval()
 
 
 def samples(args, classifier):
