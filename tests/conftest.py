@@ -200,3 +200,32 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "cuda" in item.keywords:
             item.add_marker(skip)
+
+
+def write_tiny_folders(root, classes, window_s, hop_s, top_k=3, batch_size=4):
+    """A tiny classifier (seeded CNN14, 40 Mel bands, base width 4) of ``classes`` and an
+    L-MAC of it, written as pretrained folders ``root/clf`` and ``root/lmac``.
+
+    Returns
+    -------
+    classifier, label_encoder, settings
+        For tests that write more folders of the same classifier.
+    """
+    from speechbrain.dataio.encoder import CategoricalEncoder
+
+    from speechbrain_interp.classifier import AudioClassifier
+    from speechbrain_interp.frontend import SpectralFrontEnd
+    from speechbrain_interp.interpreters import LMAC
+    from speechbrain_interp.models import CNN14
+    from speechbrain_interp.pretrained import write_classifier, write_interpreter
+
+    torch.manual_seed(0)
+    clf = AudioClassifier(SpectralFrontEnd(n_mels=40), CNN14(n_mels=40, base_channels=4),
+                          torch.nn.Linear(128, len(classes))).eval()
+    encoder = CategoricalEncoder()
+    encoder.update_from_iterable(list(classes))
+    settings = {"window_s": window_s, "hop_s": hop_s, "batch_size": batch_size, "top_k": top_k,
+                "normalize_windows": True}
+    write_classifier(str(root / "clf"), clf, encoder, settings)
+    write_interpreter(str(root / "lmac"), LMAC(clf, decoder_width=8).eval(), encoder, settings)
+    return clf, encoder, settings

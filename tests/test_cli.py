@@ -11,16 +11,9 @@ import sys
 import numpy as np
 import pytest
 import soundfile
-import torch
-from speechbrain.dataio.encoder import CategoricalEncoder
 
-from conftest import shared_dataset
-from speechbrain_interp.classifier import AudioClassifier
-from speechbrain_interp.frontend import SpectralFrontEnd
+from conftest import shared_dataset, write_tiny_folders
 from speechbrain_interp.inference import AudioInterpreter
-from speechbrain_interp.interpreters import LMAC
-from speechbrain_interp.models import CNN14
-from speechbrain_interp.pretrained import write_classifier, write_interpreter
 from speechbrain_interp.programs.cli import main
 from speechbrain_interp.programs.export import export_folder
 
@@ -31,17 +24,9 @@ EXPLAIN_FILES = {"original.wav", "interpretation.wav", "explanation.png", "resul
 def folders(tmp_path_factory):
     """A tiny 10-class classifier of 5 s clips and an L-MAC interpreter of it."""
     root = tmp_path_factory.mktemp("cli")
-    torch.manual_seed(0)
-    clf = AudioClassifier(SpectralFrontEnd(n_mels=40), CNN14(n_mels=40, base_channels=4),
-                          torch.nn.Linear(128, 10)).eval()
-    encoder = CategoricalEncoder()
-    encoder.update_from_iterable(["dog", "rooster", "rain", "sea_waves", "crackling_fire",
-                                  "crying_baby", "sneezing", "clock_tick", "helicopter",
-                                  "chainsaw"])
-    settings = {"window_s": 5.0, "hop_s": 2.5, "batch_size": 4, "top_k": 3,
-                "normalize_windows": True}
-    write_classifier(str(root / "clf"), clf, encoder, settings)
-    write_interpreter(str(root / "lmac"), LMAC(clf, decoder_width=8).eval(), encoder, settings)
+    write_tiny_folders(root, ["dog", "rooster", "rain", "sea_waves", "crackling_fire",
+                              "crying_baby", "sneezing", "clock_tick", "helicopter", "chainsaw"],
+                       window_s=5.0, hop_s=2.5, top_k=3)
     return root
 
 

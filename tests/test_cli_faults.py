@@ -17,17 +17,11 @@ import numpy as np
 import pytest
 import soundfile
 import torch
-from speechbrain.dataio.encoder import CategoricalEncoder
 
 from speechbrain_interp.audio import AudioError
-from speechbrain_interp.classifier import AudioClassifier
 from speechbrain_interp.data.manifest import ManifestFolder, warn_untrained_classes
-from speechbrain_interp.frontend import SpectralFrontEnd
 from speechbrain_interp.inference import AudioInterpreter, SoundClassifier
 from speechbrain_interp.inference.windows import align_to_frames
-from speechbrain_interp.interpreters import LMAC
-from speechbrain_interp.models import CNN14
-from speechbrain_interp.pretrained import write_classifier, write_interpreter
 from speechbrain_interp.programs import cli, cli_outputs, harness
 from speechbrain_interp.programs.cli import main
 from speechbrain_interp.programs.evaluation import check_max_clips
@@ -35,7 +29,7 @@ from speechbrain_interp.programs.harness import (
     DeviceError, OverrideTypeError, check_device, load_experiment,
 )  # fmt: skip
 
-from conftest import REPO, load_script
+from conftest import REPO, load_script, write_tiny_folders
 
 RATE = 16000
 CLASSIFICATION_YAML = REPO / "recipes" / "ESC50" / "classification" / "hparams" / "cnn14_small.yaml"
@@ -46,15 +40,7 @@ EVAL_YAML = REPO / "recipes" / "ESC50" / "interpret" / "hparams" / "eval_small.y
 def folders(tmp_path_factory):
     """A tiny 3-class classifier of 1-s clips (windows 0.5 s apart) and an L-MAC of it."""
     root = tmp_path_factory.mktemp("faults")
-    torch.manual_seed(0)
-    clf = AudioClassifier(SpectralFrontEnd(n_mels=40), CNN14(n_mels=40, base_channels=4),
-                          torch.nn.Linear(128, 3)).eval()
-    encoder = CategoricalEncoder()
-    encoder.update_from_iterable(["dog", "rain", "sea_waves"])
-    settings = {"window_s": 1.0, "hop_s": 0.5, "batch_size": 4, "top_k": 2,
-                "normalize_windows": True}
-    write_classifier(str(root / "clf"), clf, encoder, settings)
-    write_interpreter(str(root / "lmac"), LMAC(clf, decoder_width=8).eval(), encoder, settings)
+    write_tiny_folders(root, ["dog", "rain", "sea_waves"], window_s=1.0, hop_s=0.5, top_k=2)
     return root
 
 

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 import soundfile
 import torch
-from speechbrain.dataio.encoder import CategoricalEncoder
 
+from conftest import write_tiny_folders
 from speechbrain_interp.classifier import AudioClassifier
 from speechbrain_interp.frontend import SpectralFrontEnd
 from speechbrain_interp.inference import AudioInterpreter
@@ -22,11 +22,10 @@ from speechbrain_interp.interpreters import LMAC, PIQ, GradCAM, Saliency
 from speechbrain_interp.interpreters.l2i import L2I
 from speechbrain_interp.models import CNN14
 from speechbrain_interp.nmf import NMFDictionary
-from speechbrain_interp.pretrained import write_classifier, write_interpreter
+from speechbrain_interp.pretrained import write_interpreter
 from speechbrain_interp.programs.cli import main
 
 CLASSES = ["dog", "rooster", "rain", "sea_waves", "crackling_fire"]
-SETTINGS = {"window_s": 1.0, "hop_s": 0.5, "batch_size": 4, "top_k": 3, "normalize_windows": True}
 
 
 def _classifier():
@@ -48,12 +47,8 @@ def _conditioned(clf):
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory):
     root = tmp_path_factory.mktemp("label")
-    clf = _classifier()
-    encoder = CategoricalEncoder()
-    encoder.update_from_iterable(CLASSES)
-    write_classifier(str(root / "clf"), clf, encoder, SETTINGS)
-    write_interpreter(str(root / "lmac"), LMAC(clf, decoder_width=8).eval(), encoder, SETTINGS)
-    write_interpreter(str(root / "conditioned"), _conditioned(clf), encoder, SETTINGS)
+    clf, encoder, settings = write_tiny_folders(root, CLASSES, window_s=1.0, hop_s=0.5, top_k=3)
+    write_interpreter(str(root / "conditioned"), _conditioned(clf), encoder, settings)
     rng = np.random.default_rng(0)
     wave = (0.3 * rng.standard_normal(16000)).astype("float32")
     soundfile.write(str(root / "clip.wav"), wave, 16000)
