@@ -69,11 +69,13 @@ def main(argv=None):
     parser.add_argument("--out", default="results/comparison")
     parser.add_argument("--check", action="store_true", help="fail unless the comparisons hold")
     parser.add_argument("--quiet", action="store_true", help="do not print the table")
+    parser.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N")
     args = parser.parse_args(argv)
 
     torch.manual_seed(0)
     os.makedirs(args.out, exist_ok=True)
-    classifier = load_classifier(args.classifier, savedir=os.path.join(args.out, "classifier"))
+    classifier = load_classifier(args.classifier, savedir=os.path.join(args.out, "classifier"),
+                                 device=args.device)
     manifests = prepare_esc50(
         args.data_folder, os.path.join(args.out, "manifests"), train_folds=(),
         valid_folds=(), test_folds=tuple(args.test_folds), download=False,
@@ -88,7 +90,8 @@ def main(argv=None):
     methods = trained_methods(folders, classifier, random_seed=1)
     methods["saliency"] = Saliency(classifier)
     methods["all-ones"] = AllOnes(classifier)
-    trackers = evaluate_interpreters(methods, datasets["test"], batch_size=args.batch_size)
+    trackers = evaluate_interpreters(methods, datasets["test"], batch_size=args.batch_size,
+                                     device=args.device)
     summaries = {name: t.summarize() for name, t in trackers.items()}
     table = format_interval_table(
         trackers, f"Faithfulness on {args.data_folder} folds {args.test_folds}")

@@ -90,7 +90,9 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=1234)
     parser.add_argument("--eval_clips", type=int, default=40,
                         help="test clips in the multi-condition evaluation (evenly spaced)")
+    parser.add_argument("--device", default="cpu", help="every step's device: cpu, cuda or cuda:N")
     args = parser.parse_args(argv)
+    device = ["--device", args.device]
 
     start = time.time()
     py = sys.executable
@@ -121,7 +123,7 @@ def main(argv=None):
         "--n_classes", str(args.n_classes),
         "--signal_length_s", str(args.clip_seconds),
         "--output_folder", classifier_dir,
-        "--seed", str(args.seed),
+        "--seed", str(args.seed), *device,
     ]
     if args.epochs is not None:
         train_cmd += ["--number_of_epochs", str(args.epochs)]
@@ -132,7 +134,7 @@ def main(argv=None):
         "--data_folder", os.path.join(args.data, "ESC-50"),
         "--classifier_source", pretrained,
         "--signal_length_s", str(args.clip_seconds),
-        "--seed", str(args.seed),
+        "--seed", str(args.seed), *device,
     ]
     interpret = "recipes/ESC50/interpret"
     runs = {"lmac": os.path.join(args.results, "lmac")}
@@ -157,7 +159,7 @@ def main(argv=None):
     comparison = os.path.join(args.results, "comparison")
     run([py, "tools/compare_interpreters.py", "--data_folder", os.path.join(args.data, "ESC-50"),
          "--classifier", pretrained, "--signal_length_s", str(args.clip_seconds), "--out", comparison,
-         "--quiet",
+         "--quiet", *device,
          *[f"--run={name}={folder}" for name, folder in runs.items()]])
 
     evaluation = os.path.join(args.results, "eval")
@@ -168,7 +170,7 @@ def main(argv=None):
          "--conditions", "[clean, wham, mixture, speech, white]",
          "--wham_folder", os.path.join(args.data, "wham_noise"), "--speech_folder", speech,
          "--baselines", "[saliency, gradcam, all-ones]", "--max_clips", str(args.eval_clips),
-         "--seed", str(args.seed)], quiet=True)
+         "--seed", str(args.seed), *device], quiet=True)
 
     # 6. the trained interpreter as a user gets it: its pretrained/ folder and the command line
     audio = os.path.join(args.data, "ESC-50", "audio")
@@ -176,7 +178,7 @@ def main(argv=None):
     explained = os.path.join(args.results, "explain")
     run([os.path.join(os.path.dirname(py), "sb-interp"), "explain", "--source",
          os.path.join(runs["lmac"], "pretrained"), *[os.path.join(audio, c) for c in clips],
-         "--out", explained])
+         "--out", explained, *device])
 
     with open(os.path.join(REPO, classifier_dir, "test_report.json")) as f:
         report = json.load(f)

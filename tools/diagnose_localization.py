@@ -53,12 +53,15 @@ def loud_bins(mixture_magnitude, valid, fraction):
     return out
 
 
-def diagnose(methods, dataset, conditions, batch_size=8, loud_fraction=0.2):
+def diagnose(methods, dataset, conditions, batch_size=8, loud_fraction=0.2, device="cpu"):
     """Per condition and method: mean of each figure over the clips with ground truth.
 
     Every method explains the classifier's decision, so one decision per
     clip gives the explained part, the oracle and the row ``oracle IBM``.
+    Every batch goes to ``device`` (where the methods are).
     """
+    import dataclasses
+
     from speechbrain_interp.audio import si_sdr
     from speechbrain_interp.evaluation.localization import (
         binary_scores, explained_parts, mask_auc, oracle_masks, scored_bins,
@@ -71,6 +74,8 @@ def diagnose(methods, dataset, conditions, batch_size=8, loud_fraction=0.2):
     for cond_name, condition in conditions.items():
         sums = {}
         for batch in condition.batches(dataset, batch_size):
+            batch = dataclasses.replace(batch, **{k: v.to(device) for k, v in vars(batch).items()
+                                                  if torch.is_tensor(v)})
             mix_mag, mix_phase = frontend.spectrogram(batch.mixture)
             masks, interp = {}, None
             for name, method in methods.items():
@@ -139,6 +144,7 @@ def main(argv=None):
     parser.add_argument("--loud_fraction", type=float, default=0.2)
     parser.add_argument("--seed", type=int, default=1234)
     parser.add_argument("--out", required=True)
+    parser.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N")
     args = parser.parse_args(argv)
 
     from speechbrain_interp.audio import seconds_to_samples
@@ -150,7 +156,8 @@ def main(argv=None):
     from speechbrain_interp.interpreters.registry import build_baseline
 
     os.makedirs(args.out, exist_ok=True)
-    classifier = load_classifier(args.classifier, savedir=os.path.join(args.out, "classifier"))
+    classifier = load_classifier(args.classifier, savedir=os.path.join(args.out, "classifier"),
+                                 device=args.device)
     length_s = float(classifier.hparams["window_s"])
     manifests = prepare_esc50(args.data_folder, os.path.join(args.out, "manifests"),
                               train_folds=[], valid_folds=[], test_folds=args.test_folds,
@@ -167,9 +174,10 @@ def main(argv=None):
         name, folder = item.split("=", 1)
         methods[name] = load_interpreter(folder, classifier=classifier).eval()
     for name in args.baselines:
-        methods[name] = build_baseline(name, classifier)
+        methods[name] = build_baseline(name, classifier).to(args.device)
     torch.manual_seed(args.seed)
-    report = diagnose(methods, dataset, conditions, loud_fraction=args.loud_fraction)
+    report = diagnose(methods, dataset, conditions, loud_fraction=args.loud_fraction,
+                      device=args.device)
     with open(os.path.join(args.out, "diagnosis.json"), "w") as f:
         json.dump(report, f, indent=1)
     text = to_markdown(report)

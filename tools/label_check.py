@@ -63,7 +63,7 @@ def _partners(classes):
 @torch.no_grad()
 def _probability(classifier, magnitude, mask, label):
     probs = classifier.probabilities(classifier(magnitude=mask * magnitude).logits)
-    return probs[torch.arange(len(label)), label]
+    return probs[torch.arange(len(label), device=label.device), label]
 
 
 def measure(model, clips, batch_size=8, seed=0, mixtures=False, snr_db=0.0):
@@ -82,7 +82,7 @@ def measure(model, clips, batch_size=8, seed=0, mixtures=False, snr_db=0.0):
         "p_decision"}}``, each a ``[N]`` numpy array.
     """
     generator = torch.Generator().manual_seed(seed)
-    waves = torch.stack([model.load_file(path) for path, _ in clips])
+    waves = torch.stack([model.load_file(path) for path, _ in clips]).to(model.device)
     n_classes = len(model.labels)
     results = {"runner-up": {}, "drawn": {}}
     partner_class = None
@@ -90,7 +90,8 @@ def measure(model, clips, batch_size=8, seed=0, mixtures=False, snr_db=0.0):
         classes = [name for _, name in clips]
         partners = _partners(classes)
         waves = mix_at_snr(waves, waves[partners], float(snr_db))
-        partner_class = torch.tensor([model.labels.index(classes[j]) for j in partners])
+        partner_class = torch.tensor([model.labels.index(classes[j]) for j in partners],
+                                     device=model.device)
         results["mixed-in class"] = {}
     grad = torch.enable_grad if model.interpreter.needs_input_grad else torch.no_grad
     for start in range(0, len(clips), batch_size):
@@ -99,8 +100,8 @@ def measure(model, clips, batch_size=8, seed=0, mixtures=False, snr_db=0.0):
             logits = model.classifier(wave=batch).logits
         decision = logits.argmax(-1)
         runner_up = logits.topk(2, dim=-1).indices[:, 1]
-        drawn = (decision + torch.randint(1, n_classes, decision.shape, generator=generator)) \
-            % n_classes
+        drawn = (decision + torch.randint(1, n_classes, decision.shape, generator=generator)
+                 .to(decision.device)) % n_classes
         with grad():
             own = model.interpreter.interpret(batch, label=decision, with_wave=False)
         asks = [("runner-up", runner_up), ("drawn", drawn)]
@@ -154,8 +155,10 @@ def main(argv=None):
                         help="mix each clip with another class's clip and ask for that class")
     parser.add_argument("--snr_db", type=float, default=0.0, help="clip over partner (dB)")
     parser.add_argument("--out", default=None, help="write the table (markdown) here too")
+    parser.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N")
     args = parser.parse_args(argv)
-    model = AudioInterpreter.from_hparams(args.interpreter, method=args.method)
+    model = AudioInterpreter.from_hparams(args.interpreter, method=args.method,
+                                          run_opts={"device": args.device})
     clips = _clips(args.manifest, args.data_root, args.max_clips)
     figures = measure(model, clips, seed=args.seed, mixtures=args.mixtures, snr_db=args.snr_db)
     table = report(figures, seed=args.seed)

@@ -107,6 +107,9 @@ def parse_args(argv=None):
                         help="mixtures per test clip (each pair of clips is mixed once at most)")
     parser.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples")
     parser.add_argument("--classifier_seed", type=int, default=1234)
+    parser.add_argument("--device", default=None,
+                        help="every step's device: cpu, cuda or cuda:N (default: the "
+                             "programs' own, cpu)")
     args = parser.parse_args(argv)
     if len(args.seeds) < 2:
         parser.error("--seeds: two seeds at least (the spread between them is reported)")
@@ -186,6 +189,7 @@ def n_classes(data_folder):
 def main(argv=None):
     args = parse_args(argv)
     py = sys.executable
+    device = ["--device", args.device] if args.device else []  # none: the steps done before stay
     out = os.path.abspath(args.out)
     os.makedirs(out, exist_ok=True)
     data = args.data_folder
@@ -215,11 +219,11 @@ def main(argv=None):
         "--data_folder", data, *folds, "--n_classes", str(n_classes(data)),
         "--base_channels", str(args.base_channels), "--add_wham_noise", "True",
         "--wham_folder", wham, "--number_of_epochs", str(args.classifier_epochs),
-        "--seed", str(args.classifier_seed), "--output_folder", classifier])
+        "--seed", str(args.classifier_seed), "--output_folder", classifier, *device])
     pretrained = os.path.join(classifier, "pretrained")
     runs = {}
     for seed in args.seeds:
-        common = ["--data_folder", data, *folds[:4], "--test_folds", "[]",
+        common = [*device, "--data_folder", data, *folds[:4], "--test_folds", "[]",
                   "--classifier_source", pretrained, "--seed", str(seed),
                   "--number_of_epochs", str(args.interpreter_epochs),
                   "--save_interpretations", "False"]
@@ -263,7 +267,7 @@ def main(argv=None):
         "--baselines", "[saliency, gradcam, all-ones]", "--max_clips", str(args.eval_clips),
         "--mixture_repeats", str(args.mixture_repeats), "--subtractive_faithfulness", "True",
         "--bootstrap", str(args.bootstrap), "--n_examples", "2",
-        "--output_folder", evaluation])
+        "--output_folder", evaluation, *device])
     from speechbrain_interp.evaluation.reference import write_reference
 
     with open(os.path.join(classifier, "test_report.json")) as f:

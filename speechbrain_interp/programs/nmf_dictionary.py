@@ -76,7 +76,7 @@ def spectrogram_frames(dataset, frontend, max_frames, seed, batch_size=16, min_e
     return frames.t().contiguous()
 
 
-def run_nmf(hparams, manifests):
+def run_nmf(hparams, manifests, device="cpu"):
     """Learns the dictionary (on the main process) and writes it.
 
     Writes ``<output_folder>/pretrained/nmf_dictionary.ckpt``,
@@ -90,6 +90,8 @@ def run_nmf(hparams, manifests):
         Loaded hyperparameters (:data:`KEYS`).
     manifests : dict
         ``{"train": path, ...}``.
+    device : str
+        Where the dictionary is learned (``--device``); it is saved from the CPU.
 
     Returns
     -------
@@ -103,13 +105,13 @@ def run_nmf(hparams, manifests):
         hparams["signal_length_s"], label_encoder=classifier.label_encoder,
         label_encoder_path=os.path.join(hparams["save_folder"], "label_encoder.txt"),
     )
-    return run_on_main(_fit_and_save, args=[hparams, datasets["train"], frontend])
+    return run_on_main(_fit_and_save, args=[hparams, datasets["train"], frontend, device])
 
 
-def _fit_and_save(hparams, dataset, frontend):
+def _fit_and_save(hparams, dataset, frontend, device="cpu"):
     seed = hparams["seed"]
-    V = spectrogram_frames(dataset, frontend, hparams["max_frames"], seed)
-    dictionary = hparams["nmf_dictionary"]
+    V = spectrogram_frames(dataset, frontend, hparams["max_frames"], seed).to(device)
+    dictionary = hparams["nmf_dictionary"].to(device)
     logger.info("sparse NMF: %d frames x %d bins, K=%d", V.shape[1], V.shape[0], dictionary.n_components)
     H, history = dictionary.fit(V, mu=hparams["nmf_mu"], n_iter=hparams["nmf_iterations"],
                                 generator=torch.Generator().manual_seed(seed))
@@ -122,6 +124,7 @@ def _fit_and_save(hparams, dataset, frontend):
         "objective_history": [float(v) for v in history],
         "mean_active_fraction": float((H > 1e-3 * H.max()).float().mean()),
     }
+    dictionary.to("cpu")  # saved and drawn from the CPU
     out = os.path.join(hparams["output_folder"], "pretrained")
     os.makedirs(out, exist_ok=True)
     torch.save(dictionary.state_dict(), os.path.join(out, "nmf_dictionary.ckpt"))
@@ -135,5 +138,6 @@ def _fit_and_save(hparams, dataset, frontend):
 
 def main(argv):
     """``train_nmf.py hparams.yaml [--key value ...]``; returns the report."""
-    hparams, _, _ = load_experiment(argv, required_keys, "the NMF program")
-    return run_nmf(hparams, prepare_data(hparams))
+    hparams, run_opts, _ = load_experiment(argv, required_keys, "the NMF program")
+    device = run_opts.get("device") or "cpu"
+    return run_nmf(hparams, prepare_data(hparams), device=device)

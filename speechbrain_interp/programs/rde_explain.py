@@ -83,6 +83,8 @@ def run_explain(hparams, classifier, inpainter, dataset, phase_inpainter=None):
     classifier = classifier.freeze()
     names = classifier.label_encoder.decode_ndim
     ids, waves, labels = load_notes(dataset, int(hparams["notes_per_class"]))
+    device = next(classifier.parameters()).device  # the notes go where the classifier is
+    waves, labels = waves.to(device), labels.to(device)
     rep = classifier.frontend
     with torch.no_grad():
         coeffs = rep(waves)
@@ -114,7 +116,7 @@ def run_explain(hparams, classifier, inpainter, dataset, phase_inpainter=None):
         curves[name] = rate_distortion_curve(
             model, h, masks[name], obfuscation, label=decision, rates=rates, expand=expand,
             n_samples=int(hparams["curve_samples"]), generator=torch.Generator().manual_seed(seed),
-        ).numpy()
+        ).cpu().numpy()
         results["obfuscations"][name]["rate_distortion_median"] = dict(
             zip(map(str, rates), np.median(curves[name], axis=1).tolist()))
     plot_rate_distortion(rates, curves, os.path.join(out, "rate_distortion.png"),
@@ -159,7 +161,8 @@ def run_explain(hparams, classifier, inpainter, dataset, phase_inpainter=None):
         results["band_mass"] = band_mass_table(ids, truth, masks, rep.centres, decision, labels)
     write_examples(out, rep, (ids, waves, coeffs, decision), masks, obfuscations, truth, names,
                    hparams["n_figures"], seed)
-    torch.save({"ids": ids, "masks": masks, "decision": decision, "labels": labels},
+    torch.save({"ids": ids, "masks": {name: m.cpu() for name, m in masks.items()},
+                "decision": decision.cpu(), "labels": labels.cpu()},
                os.path.join(out, "masks.pt"))
     with open(os.path.join(out, "results.json"), "w") as f:
         json.dump(results, f, indent=2)
@@ -170,15 +173,17 @@ def run_explain(hparams, classifier, inpainter, dataset, phase_inpainter=None):
 
 def main(argv):
     """``explain.py hparams.yaml [--key value ...]``; returns the figures of ``results.json``."""
-    hparams, _, _ = load_experiment(argv, required_keys, "the RDE explanation program")
-    classifier = load_classifier(hparams["classifier_source"])
+    hparams, run_opts, _ = load_experiment(argv, required_keys, "the RDE explanation program")
+    device = run_opts.get("device") or "cpu"
+    classifier = load_classifier(hparams["classifier_source"], device=device)
     inpainter = phase_inpainter = None
     if "inpainter" in hparams["obfuscations"] or hparams["phase_query_obfuscation"] == "inpainter":
         os.makedirs(hparams["save_folder"], exist_ok=True)
         pretrainer = hparams["pretrainer"]
         run_on_main(pretrainer.collect_files)
         pretrainer.load_collected()
-        inpainter, phase_inpainter = hparams["inpainter"], hparams["phase_inpainter"]
+        inpainter, phase_inpainter = (None if g is None else g.to(device)
+                                      for g in (hparams["inpainter"], hparams["phase_inpainter"]))
     manifests = prepare_data(hparams)
     datasets, _ = build_datasets(
         {"test": manifests["test"]}, data_root=hparams["data_folder"],

@@ -62,7 +62,7 @@ def load_notes(dataset, notes_per_class):
 
 
 def _write(path, wave, sample_rate):
-    audio_io.save(path, peak_normalize(wave.detach().float()).unsqueeze(0), sample_rate)
+    audio_io.save(path, peak_normalize(wave.detach().float().cpu()).unsqueeze(0), sample_rate)
 
 
 def read_ground_truth(data_folder):
@@ -101,8 +101,8 @@ def write_examples(out, rep, notes, masks, obfuscations, truth, names, n_figures
         os.makedirs(folder, exist_ok=True)
         bands = (truth or {}).get(ids[i], {}).get("bands") or []
         plot_frequency_masks(
-            rep.centres.numpy(), coeffs.magnitude[i].numpy(),
-            {name: m[i].numpy() for name, m in masks.items()},
+            rep.centres.cpu().numpy(), coeffs.magnitude[i].cpu().numpy(),
+            {name: m[i].cpu().numpy() for name, m in masks.items()},
             os.path.join(folder, "masks.png"), title=f"{ids[i]}: {names([int(decision[i])])[0]}",
             bands=bands,
         )
