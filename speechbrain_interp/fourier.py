@@ -39,6 +39,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from speechbrain_interp.float32 import float32_only
 from speechbrain_interp.recorded import Recorded
 
 __all__ = ["FourierCoefficients", "FourierRepresentation", "log_frequency_edges",
@@ -59,8 +60,9 @@ def log_frequency_edges(n_freqs=1024, f_min=20.0, f_max=8000.0):
     return torch.logspace(math.log10(f_min), math.log10(f_max), n_freqs + 1, dtype=torch.float64)
 
 
+@float32_only
 def spectral_features(magnitude, phase, floor=1e-3):
-    """Classifier input from a Fourier representation.
+    """Classifier input from a Fourier representation (float32 under mixed precision).
 
     Five channels: ``log(m + floor)``, ``m cos(omega)``, ``m sin(omega)``,
     ``cos(omega)``, ``sin(omega)``. The phase enters through its cosine and

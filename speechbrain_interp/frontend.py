@@ -27,6 +27,7 @@ from speechbrain.processing.features import (
     spectral_magnitude,
 )
 
+from speechbrain_interp.float32 import float32_only
 from speechbrain_interp.recorded import Recorded
 
 __all__ = [
@@ -275,11 +276,13 @@ class SpectralFrontEnd(Recorded, torch.nn.Module):
             wave = wave.unsqueeze(0)
         return magnitude_and_phase(self.compute_stft(wave))
 
+    @float32_only
     def features(self, magnitude):
         """Classifier features from a linear magnitude spectrogram.
 
         The single, differentiable conversion used everywhere a classifier
-        sees a (masked) linear spectrogram.
+        sees a (masked) linear spectrogram. Float32 under mixed precision,
+        as the STFT (:func:`~speechbrain_interp.float32.float32_only`).
 
         Arguments
         ---------

@@ -27,12 +27,17 @@ evaluated from ``V H^T`` and ``H H^T`` (needed by the W step anyway).
 Interpretation (Algorithm 2): ``X_k = (w_k h_k^T) / (W H + eps) * X`` and
 ``X_int = sum_{k in L} X_k``: :func:`component_masks`, :func:`selected_mask`.
 
+The solves and the masks run in float32 under mixed precision (autocast:
+:func:`~speechbrain_interp.float32.float32_only`); a multiplicative update
+in bf16 would multiply its rounding errors at every iteration.
+
 Authors
  * speechbrain-interp developers 2026
 """
 
 import torch
 
+from speechbrain_interp.float32 import float32_only
 from speechbrain_interp.recorded import Recorded
 
 __all__ = [
@@ -85,6 +90,7 @@ def _objective_from_stats(vv, Wb, VHt, HHt, mu, h_sum):
     return 0.5 * (vv - 2.0 * (Wb * VHt).sum() + quad) + mu * h_sum
 
 
+@float32_only
 def sparse_nmf(V, n_components, mu=0.1, n_iter=200, W_init=None, H_init=None,
                eps=1e-10, generator=None, fixed_W=False):
     """Sparse NMF (Euclidean) with unit-norm dictionary columns.
@@ -175,6 +181,7 @@ def sparse_nmf(V, n_components, mu=0.1, n_iter=200, W_init=None, H_init=None,
     return Wb, H, history
 
 
+@float32_only
 def nmf_activations(V, W, mu=0.1, n_iter=200, H_init=None, eps=1e-10):
     """Activations ``H`` of spectrograms for a FIXED dictionary ``W``.
 
@@ -224,6 +231,7 @@ def nmf_activations(V, W, mu=0.1, n_iter=200, H_init=None, eps=1e-10):
     return H
 
 
+@float32_only
 def selected_mask(W, H, selection, eps=1e-10):
     """Summed soft mask of a selection of components.
 
@@ -257,6 +265,7 @@ def selected_mask(W, H, selection, eps=1e-10):
     return (W @ (sel * H)) / (W @ H + eps)
 
 
+@float32_only
 def component_masks(W, H, eps=1e-10, components=None):
     """Per-component soft masks ``(w_k h_k^T) / (W H + eps)``.
 

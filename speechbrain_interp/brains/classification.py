@@ -44,6 +44,7 @@ from speechbrain_interp.evaluation.reports import write_classification_report
 from speechbrain_interp.evaluation.tagging import (
     dcase_metrics, tune_thresholds, write_tagging_report,
 )  # fmt: skip
+from speechbrain_interp.float32 import upcast
 
 logger = get_logger(__name__)
 
@@ -105,7 +106,14 @@ class ClassifierBrain(ProjectBrain):
         return targets
 
     def compute_objectives(self, predictions, batch, stage):
-        """Classifier loss; also accumulates accuracy (and test predictions)."""
+        """Classifier loss; also accumulates accuracy (and test predictions).
+
+        Under mixed precision the logits are cast to float32 first: the
+        loss, the decisions and the probabilities kept for the reports (and
+        the tuned thresholds) are float32 numbers of the logits the model
+        computed in ``--precision`` (training) or ``--eval_precision``.
+        """
+        predictions = upcast(predictions)
         classifier = self._classifier
         targets = self._targets(batch, predictions.shape[0])
         mask = getattr(batch, "label_mask", None)  # fine-level SONYC-UST: X-tagged groups

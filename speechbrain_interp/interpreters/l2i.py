@@ -30,6 +30,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from speechbrain_interp.float32 import float32_only, upcast
 from speechbrain_interp.frontend import compress
 from speechbrain_interp.interpreters.base import Interpretation, Interpreter, log_mask_to_linear
 from speechbrain_interp.evaluation.metrics import topk_fidelity
@@ -68,6 +69,12 @@ def relevance(z, theta_w, label, eps=1e-12):
     contribution = z * theta_w[label.long()]
     peak = contribution.abs().amax(dim=-1, keepdim=True).clamp_min(eps)
     return contribution / peak
+
+
+@float32_only
+def _reconstruction_error(W, H, X):
+    """``mean (W H - X)^2`` (float32 under mixed precision)."""
+    return (W @ H - X).pow(2).mean()
 
 
 def select_components(rel, threshold):
@@ -329,8 +336,9 @@ class L2I(Interpreter):
     def loss(self, interpretation, clean_magnitude=None, rest_magnitude=None):
         """Paper Eq. 4: soft-target fidelity + alpha NMF MSE + beta mean|H|."""
         extras = interpretation.extras
-        H, theta_logits = extras["H"], extras["theta_logits"]
-        target = self.theta.probabilities(interpretation.logits.detach())
+        # float32 under mixed precision (CPU autocast leaves log_softmax in bf16)
+        H, theta_logits = upcast(extras["H"]), upcast(extras["theta_logits"])
+        target = self.theta.probabilities(upcast(interpretation.logits.detach()))
         if self.multilabel:
             fid = F.binary_cross_entropy_with_logits(theta_logits, target, reduction="none")
             fid = fid.sum(-1).mean()
@@ -340,7 +348,7 @@ class L2I(Interpreter):
         if self.reconstruct_clean and clean_magnitude is not None:
             magnitude = clean_magnitude
         X = compress(magnitude.detach()).transpose(1, 2)  # [B, F, T]
-        nmf = (self.W @ H - X).pow(2).mean()
+        nmf = _reconstruction_error(self.W, H, X)
         l1 = H.abs().mean()
         total = fid + self.alpha * nmf + self.beta * l1
         parts = {"loss_fid": fid, "loss_nmf": nmf, "loss_l1": l1}

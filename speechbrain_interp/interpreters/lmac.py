@@ -59,6 +59,7 @@ Authors
 import torch
 import torch.nn.functional as F
 
+from speechbrain_interp.float32 import upcast
 from speechbrain_interp.frontend import compress
 from speechbrain_interp.interpreters.base import Interpreter
 from speechbrain_interp.interpreters.decoders import ConvTransposeDecoder, MaskDecoder
@@ -390,7 +391,7 @@ class LMAC(Interpreter):
         itself when not given); with ``rest_magnitude`` (a contaminated
         batch, :func:`guidance_target`) only the bins where the explained
         part is louder than the rest."""
-        native = interpretation.extras["native_mask"]
+        native = upcast(interpretation.extras["native_mask"])  # float32 under mixed precision
         label = interpretation.label
         logits_in, logits_out = self.masked_logits(interpretation)
         if self.classifier.multilabel:

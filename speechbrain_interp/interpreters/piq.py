@@ -35,6 +35,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from speechbrain_interp.float32 import autocast_off
 from speechbrain_interp.frontend import compress
 from speechbrain_interp.interpreters.base import Interpreter, log_mask_to_linear
 from speechbrain_interp.interpreters.decoders import MaskDecoder
@@ -137,9 +138,11 @@ class ClassPartitionedVQ(nn.Module):
             raise ValueError(f"labels must lie in [0, {self.n_classes})")
         b, _, height, width = h.shape
         flat = h.permute(0, 2, 3, 1).reshape(b, height * width, self.dim)
-        with torch.no_grad():
-            codes = self.codebook.to(flat.dtype)  # |h - d|^2 up to |h|^2: [B, HW, n_codes]
-            dist = codes.pow(2).sum(-1) - 2 * flat @ codes.t()
+        # float32 under mixed precision: the argmin of rounded distances is not the nearest code
+        with torch.no_grad(), autocast_off():
+            codes = self.codebook.to(torch.promote_types(flat.dtype, torch.float32))
+            # |h - d|^2 up to |h|^2: [B, HW, n_codes]
+            dist = codes.pow(2).sum(-1) - 2 * flat.to(codes.dtype) @ codes.t()
             other = self.code_class[None, :] != labels[:, None]  # [B, n_codes]
             dist = dist.masked_fill(other[:, None, :], float("inf"))
             indices = dist.argmin(dim=-1).reshape(b, height, width)

@@ -44,7 +44,7 @@ logger = get_logger(__name__)
 
 __all__ = [
     "DeviceError", "HparamsError", "OverrideTypeError", "brain_keys", "check_device",
-    "check_override_types", "example_clip", "export_parts",
+    "check_override_types", "check_run_precision", "example_clip", "export_parts",
     "fit_and_test", "load_experiment", "load_interpreter_parts",
     "load_pretrained_encoder", "noise_keys", "prepare_data", "prepare_run", "read_plain",
     "read_plain_overrides", "require_hparams",
@@ -58,6 +58,10 @@ NOISE_KEYS = ("wham_folder", "wham_download", "wham_subset", "wham_snr_low", "wh
 #: keys of a trained program run by :func:`prepare_run` and :func:`fit_and_test`
 TRAINING_KEYS = ("epoch_counter", "checkpointer", "opt_class", "train_logger",
                  "train_dataloader_opts", "valid_dataloader_opts", "test_dataloader_opts")
+
+
+#: SpeechBrain's run options naming a precision: training steps, validation and test steps
+PRECISION_OPTIONS = ("precision", "eval_precision")
 
 
 #: what :func:`prepare_run` (and the programs) give a Brain besides the YAML
@@ -139,6 +143,49 @@ def require_hparams(hparams, keys, source="the hyperparameters", needed_by="this
             raise HparamsError(key, source, needed_by)
 
 
+def check_run_precision(precisions, device):
+    """Refuses ``fp16`` on the CPU, before any work.
+
+    SpeechBrain's ``Brain`` refuses ``--precision fp16`` and
+    ``--eval_precision fp16`` on the CPU too, but only when it is built:
+    after the data preparation, and never in the NMF program (no Brain).
+    :func:`load_experiment` calls this at start-up instead.
+
+    Arguments
+    ---------
+    precisions : dict
+        Option name (:data:`PRECISION_OPTIONS`) -> ``"fp32"``, ``"bf16"``
+        or ``"fp16"`` (or None: fp32).
+    device : str or None
+        The device asked for; None: SpeechBrain's choice (an accelerator
+        when there is one, else the CPU).
+
+    Raises
+    ------
+    ValueError
+        Naming the option and what to use instead.
+
+    Example
+    -------
+    >>> check_run_precision({"precision": "bf16", "eval_precision": "fp32"}, "cpu")
+    >>> check_run_precision({"precision": "fp16"}, "cuda:0")
+    >>> check_run_precision({"eval_precision": "fp16"}, "cpu")
+    Traceback (most recent call last):
+    ...
+    ValueError: --eval_precision fp16 is not supported on the CPU (SpeechBrain refuses float16 autocast there): use --eval_precision bf16 on the CPU, or fp16 on a GPU (--device cuda)
+    """
+    if device is None:
+        device = sb.utils.distributed.infer_device()
+    if torch.device(device).type != "cpu":
+        return
+    for option, value in precisions.items():
+        if value == "fp16":
+            raise ValueError(
+                f"--{option} fp16 is not supported on the CPU (SpeechBrain refuses float16 "
+                f"autocast there): use --{option} bf16 on the CPU, or fp16 on a GPU "
+                "(--device cuda)")
+
+
 def _overrides_text(overrides):
     """``--key value`` of each override, for messages."""
     return ", ".join(f"--{key} {value}" for key, value in read_plain_overrides(overrides).items())
@@ -206,6 +253,11 @@ def load_experiment(argv, required_keys, needed_by, extra_overrides=None):
     device = run_opts.get("device") if "device" in run_opts.overridden_args else \
         written_values(hparams_file).get("device")
     check_device(device if isinstance(device, str) else None)
+    written = written_values(hparams_file)
+    check_run_precision(
+        {key: run_opts.get(key) if key in run_opts.overridden_args else written.get(key)
+         for key in PRECISION_OPTIONS},
+        device if isinstance(device, str) else None)
     check_override_types(hparams_file, overrides)
     if extra_overrides:
         given = set(read_plain_overrides(overrides)) & set(extra_overrides)

@@ -6,6 +6,13 @@
 The spectrogram is the classifier's own (its STFT), so the dictionary fits
 the L2I interpreter of that classifier.
 
+Precision: always float32. The program trains no network (it has no
+``Brain``): the STFT and the NMF solve are what it computes, and both stay
+float32 under mixed precision anyway (:mod:`speechbrain_interp.float32`);
+``--precision bf16`` and ``--eval_precision bf16`` are accepted and
+ignored (with a warning), ``fp16`` on the CPU is refused at start-up like in every
+program.
+
 Authors
  * speechbrain-interp developers 2026
 """
@@ -21,7 +28,9 @@ from speechbrain.utils.logger import get_logger
 
 from speechbrain_interp.data.dataio import build_datasets
 from speechbrain_interp.nmf import nmf_objective
-from speechbrain_interp.programs.harness import COMMON_KEYS, load_experiment, prepare_data
+from speechbrain_interp.programs.harness import (
+    COMMON_KEYS, PRECISION_OPTIONS, load_experiment, prepare_data,
+)  # fmt: skip
 from speechbrain_interp.visualize import plot_nmf_dictionary
 
 logger = get_logger(__name__)
@@ -139,5 +148,10 @@ def _fit_and_save(hparams, dataset, frontend, device="cpu"):
 def main(argv):
     """``train_nmf.py hparams.yaml [--key value ...]``; returns the report."""
     hparams, run_opts, _ = load_experiment(argv, required_keys, "the NMF program")
+    lowered = {key: run_opts[key] for key in PRECISION_OPTIONS
+               if run_opts.get(key) not in (None, "fp32")}
+    if lowered:
+        logger.warning("the NMF program runs in float32 (no network to train): %s ignored",
+                       ", ".join(f"--{key} {value}" for key, value in lowered.items()))
     device = run_opts.get("device") or "cpu"
     return run_nmf(hparams, prepare_data(hparams), device=device)

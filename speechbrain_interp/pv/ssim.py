@@ -18,6 +18,8 @@ Authors
 import torch
 import torch.nn.functional as F
 
+from speechbrain_interp.float32 import float32_only
+
 __all__ = ["gaussian_window", "ssim"]
 
 
@@ -61,6 +63,7 @@ def _fitting_window(window_size, height, width):
     return size if size % 2 == 1 else size - 1
 
 
+@float32_only
 def ssim(x, y, window_size=11, sigma=1.5, data_range=1.0, eps=1e-12):
     """Mean SSIM of pairs of single-channel images, one value per example.
 
@@ -72,7 +75,9 @@ def ssim(x, y, window_size=11, sigma=1.5, data_range=1.0, eps=1e-12):
     Gaussian keeps its ``sigma``. A 1 x 1 window compares single pixels
     (luminance term only).
 
-    Differentiable in both arguments.
+    Differentiable in both arguments. Float32 under mixed precision
+    (:func:`~speechbrain_interp.float32.float32_only`): the variances are
+    differences of nearly equal moments, mostly rounding error in bf16.
 
     Arguments
     ---------
