@@ -39,20 +39,25 @@ from speechbrain_interp.synthetic.notes import make_nsynth_like
 BF16 = ["--precision", "bf16", "--eval_precision", "bf16"]
 
 # Tolerances of bf16 against fp32 over two SGD steps (lr 1e-2, SpeechBrain's gradient
-# clipping at norm 5), chosen from measurements on this CPU with seeds 0-3 (the tests use 0):
-# relative difference of either step's loss, and cosine between the two first updates.
-#: classifiers: whole CNNs in bf16; measured loss differences up to 9.1e-3 (CNN14,
-#: single-label), 3.6e-3 (multi-label), 1.9e-3 (Fourier CNN), cosines down to 0.981, 0.972
-#: and 0.9999
-CLASSIFIER_LOSS_RTOL = 2e-2
+# clipping at norm 5) from one seeded initialisation and batch: relative difference of the
+# first loss (the same weights: the forward's precision), of the second (after each run's own
+# update), and the cosine between the two first updates. Chosen from measurements on this CPU
+# over 8 seeds of model and batch (the tests use seed 0: cosines 0.98-0.99 for the CNN14
+# classifiers and the in-painter, >= 0.998 for the others).
+#: classifiers (whole CNNs in bf16): first losses within 4.5e-3, second within 9.1e-3 (3.9e-2
+#: once, with another batch), cosines down to 0.972 (multi-label), 0.979 (CNN14), 0.998
+#: (Fourier CNN)
+CLASSIFIER_LOSS_RTOL = (1e-2, 5e-2)
 CLASSIFIER_MIN_COSINE = 0.95
-#: interpreters (frozen classifier, trained decoder): measured loss differences up to
-#: 1e-4 (L-MAC, L2I, PV) and 7.7e-4 (PIQ), cosines down to 0.990 (L2I); PV's loss was
-#: -4e4 in bf16 before SSIM was kept in float32
-INTERPRETER_LOSS_RTOL = 5e-3
-INTERPRETER_MIN_COSINE = 0.98
-#: RDE's in-painter: measured loss differences up to 1.7e-4, cosines down to 0.976
-INPAINTER_LOSS_RTOL = 5e-3
+#: interpreters (frozen classifier, trained decoder): losses within 1.2e-3 (PIQ; 2.4e-4 for
+#: L-MAC, 4e-4 for L2I, 7.5e-5 for PV). Cosines >= 0.9986 for PV but down to 0.82 (L2I),
+#: 0.89 (L-MAC), 0.93 (PIQ) at their worst seed: there the update is led by the layers ahead
+#: of a BatchNorm, whose gradients are small differences of large terms. PV's loss was -4e4
+#: in bf16 (cosine -0.12) before SSIM was kept in float32.
+INTERPRETER_LOSS_RTOL = (5e-3, 5e-3)
+INTERPRETER_MIN_COSINE = 0.9
+#: RDE's in-painter: losses within 1.4e-4 and 3.6e-4, cosines down to 0.973
+INPAINTER_LOSS_RTOL = (2e-3, 2e-3)
 INPAINTER_MIN_COSINE = 0.95
 
 
@@ -122,7 +127,7 @@ def _inpainter(folder, loss):
     return InpainterBrain, {"inpainter": FourierInpainter()}, hparams, _clips(samples=8000)
 
 
-#: name -> (build(folder), loss tolerance, minimum cosine of the first updates)
+#: name -> (build(folder), tolerances of the two losses, minimum cosine of the first updates)
 BRAINS = {
     "classifier": (lambda f: _classifier(f, "single"), CLASSIFIER_LOSS_RTOL, CLASSIFIER_MIN_COSINE),
     "tagger": (lambda f: _classifier(f, "multi"), CLASSIFIER_LOSS_RTOL, CLASSIFIER_MIN_COSINE),
@@ -171,8 +176,8 @@ def test_bf16_steps_agree_with_fp32(name, tmp_path):
     losses16, update16, dtypes = _two_steps(build, tmp_path, "bf16")
     assert all(math.isfinite(v) for v in losses32 + losses16), (losses32, losses16)
     assert not torch.equal(update16, update32)  # autocast did run in bf16
-    for fp32, bf16 in zip(losses32, losses16):
-        assert abs(bf16 - fp32) <= loss_rtol * abs(fp32), (name, losses32, losses16)
+    for fp32, bf16, rtol in zip(losses32, losses16, loss_rtol):
+        assert abs(bf16 - fp32) <= rtol * abs(fp32), (name, losses32, losses16)
     cosine = float(torch.nn.functional.cosine_similarity(update32, update16, dim=0))
     assert cosine > min_cosine, (name, cosine)
     assert dtypes == {torch.float32}  # autocast computes on cast copies: the weights stay fp32
