@@ -45,6 +45,7 @@ import torch
 import torch.nn.functional as F
 
 from speechbrain_interp.evaluation.tracking import MetricTracker
+from speechbrain_interp.precision import as_float32, autocast
 
 __all__ = [
     "MetricTracker", "average_drop", "average_gain", "average_increase",
@@ -355,18 +356,23 @@ def subtract_compressed(magnitude, mask):
     return torch.expm1(F.relu(torch.log1p(magnitude) - torch.log1p(mask * magnitude)))
 
 
-def _classify(classifier, inputs, domain, max_batch):
-    """Probabilities of ``[N, T, F]`` magnitudes (or features) in chunks of ``max_batch``."""
+def _classify(classifier, inputs, domain, max_batch, precision="fp32"):
+    """Probabilities of ``[N, T, F]`` magnitudes (or features) in chunks of ``max_batch``.
+
+    The classifier runs under ``precision`` (autocast); its logits are cast
+    back to float32 before the probabilities."""
     chunks = inputs.split(int(max_batch) if max_batch else inputs.shape[0], dim=0)
-    if domain == "features":
-        logits = [classifier(features=chunk).logits for chunk in chunks]
-    else:
-        logits = [classifier(magnitude=chunk).logits for chunk in chunks]
-    return classifier.probabilities(torch.cat(logits, dim=0))
+    with autocast(precision, inputs.device):
+        if domain == "features":
+            logits = [classifier(features=chunk).logits for chunk in chunks]
+        else:
+            logits = [classifier(magnitude=chunk).logits for chunk in chunks]
+    return classifier.probabilities(as_float32(torch.cat(logits, dim=0)))
 
 
 def masked_probabilities(
-    classifier, magnitude, mask, extra=(), max_batch=None, feature_mask=None, with_input=True
+    classifier, magnitude, mask, extra=(), max_batch=None, feature_mask=None, with_input=True,
+    precision="fp32",
 ):
     """Probabilities on ``X``, ``M*X``, ``(1-M)*X`` (and ``extra``) from ONE classifier call.
 
@@ -399,6 +405,10 @@ def masked_probabilities(
         Classify ``X`` too. ``False`` when the caller already has ``f(X)``
         (e.g. from the interpretation's logits): one third less work, and
         ``None`` is returned in its place.
+    precision : str
+        ``"fp32"``, ``"bf16"`` or ``"fp16"``: the classifier call runs under
+        this autocast (:func:`speechbrain_interp.precision.autocast`); the
+        masking and the probabilities stay float32.
 
     Returns
     -------
@@ -436,7 +446,7 @@ def masked_probabilities(
             )
         extra = [classifier.frontend.features(e) for e in extra]
     parts = ([base] if with_input else []) + [m * base, (1.0 - m) * base, *extra]
-    probs = _classify(classifier, torch.cat(parts, dim=0), domain, max_batch)
+    probs = _classify(classifier, torch.cat(parts, dim=0), domain, max_batch, precision)
     out = probs.split([p.shape[0] for p in parts], dim=0)
     return tuple(out) if with_input else (None, *out)
 
@@ -479,7 +489,7 @@ def masking_metrics(p_input, p_in, p_out, label=None, threshold=None):
 @torch.no_grad()
 def interpretation_metrics(
     classifier, magnitude, mask, label=None, maps=None, max_batch=None,
-    feature_mask=None, p_input=None, subtractive=True,
+    feature_mask=None, p_input=None, subtractive=True, precision="fp32",
 ):
     """All per-clip metrics of a batch of masks, with one batched classifier call.
 
@@ -512,6 +522,9 @@ def interpretation_metrics(
         ``[B, C]`` probabilities on ``X`` already computed.
     subtractive : bool
         Also compute ``PIQ_FF`` (one more classifier input per clip).
+    precision : str
+        Autocast of the classifier call (see :func:`masked_probabilities`);
+        the figures are computed from float32 probabilities whatever it is.
 
     Returns
     -------
@@ -534,9 +547,9 @@ def interpretation_metrics(
     extra = (subtract_compressed(magnitude, mask),) if subtractive else ()
     p_x, p_in, p_out, *p_extra = masked_probabilities(
         classifier, magnitude, mask, extra=extra, max_batch=max_batch,
-        feature_mask=feature_mask, with_input=p_input is None,
+        feature_mask=feature_mask, with_input=p_input is None, precision=precision,
     )
-    p_input = p_x if p_input is None else p_input.detach()
+    p_input = p_x if p_input is None else as_float32(p_input.detach())
     label = p_input.argmax(-1) if label is None else label
     multilabel = getattr(classifier, "multilabel", False)
     threshold = classifier.thresholds if multilabel else None

@@ -38,6 +38,7 @@ from speechbrain_interp.evaluation.metrics import interpretation_metrics
 from speechbrain_interp.evaluation.multilabel import class_ground_truth
 from speechbrain_interp.evaluation.tables import cell
 from speechbrain_interp.evaluation.tracking import MetricTracker
+from speechbrain_interp.precision import check_precision
 
 __all__ = [
     "ConditionResult", "EvenlySpaced", "evaluate", "evaluate_interpreters", "headline",
@@ -95,7 +96,8 @@ def _shared_classifier(methods):
     return next(iter(classifiers.values()))
 
 
-def score_batch(method, wave, parts=None, max_batch=None, subtractive=False, with_wave=False):
+def score_batch(method, wave, parts=None, max_batch=None, subtractive=False, with_wave=False,
+                precision=None):
     """One method on one batch: the interpretation and its per-clip metrics.
 
     Arguments
@@ -116,6 +118,12 @@ def score_batch(method, wave, parts=None, max_batch=None, subtractive=False, wit
         Also compute PIQ's subtractive faithfulness.
     with_wave : bool
         Synthesise the interpretation wave even without ground truth.
+    precision : str, optional
+        ``"fp32"``, ``"bf16"`` or ``"fp16"``: the autocast of the
+        interpretation and of the metrics' classifier calls (default: the
+        method's :attr:`~speechbrain_interp.interpreters.Interpreter.precision`,
+        left as it was). Masks, probabilities and figures stay float32 (or
+        float64).
 
     Returns
     -------
@@ -125,8 +133,14 @@ def score_batch(method, wave, parts=None, max_batch=None, subtractive=False, wit
     """
     need_wave = with_wave or parts is not None
     context = torch.enable_grad() if method.needs_input_grad else torch.no_grad()
-    with context:
-        interpretation = method.interpret(wave, with_wave=need_wave)
+    kept = getattr(method, "precision", "fp32")
+    precision = kept if precision is None else check_precision(precision, wave.device)
+    try:
+        method.precision = precision
+        with context:
+            interpretation = method.interpret(wave, with_wave=need_wave)
+    finally:
+        method.precision = kept
     classifier = method.classifier
     metrics = interpretation_metrics(
         classifier, interpretation.shown_magnitude.detach(), interpretation.mask.detach(),
@@ -134,7 +148,7 @@ def score_batch(method, wave, parts=None, max_batch=None, subtractive=False, wit
         feature_mask=None if interpretation.feature_mask is None
         else interpretation.feature_mask.detach(),
         p_input=classifier.probabilities(interpretation.logits.detach()),
-        subtractive=subtractive,
+        subtractive=subtractive, precision=precision,
     )
     with contextlib.suppress(NotImplementedError):
         metrics.update(method.extra_metrics(interpretation))
@@ -303,7 +317,8 @@ def headline(name, result):
 
 
 def evaluate(methods, dataset, conditions=None, batch_size=16, max_batch=None, device="cpu",
-             subtractive=False, out_folder=None, n_examples=0, class_names=None, progress=False):
+             subtractive=False, out_folder=None, n_examples=0, class_names=None, progress=False,
+             precision="fp32"):
     """Per-clip metrics of every method under every condition.
 
     Arguments
@@ -335,6 +350,11 @@ def evaluate(methods, dataset, conditions=None, batch_size=16, max_batch=None, d
     progress : bool
         A progress bar per condition (items done, on standard error) and,
         when a condition is finished, its :func:`headline` on standard output.
+    precision : str
+        ``"fp32"``, ``"bf16"`` or ``"fp16"`` (checked against ``device``
+        first): set as every method's
+        :attr:`~speechbrain_interp.interpreters.Interpreter.precision`, and
+        the autocast of the metrics' classifier calls (:func:`score_batch`).
 
     Returns
     -------
@@ -343,9 +363,11 @@ def evaluate(methods, dataset, conditions=None, batch_size=16, max_batch=None, d
     """
     from tqdm import tqdm
 
+    check_precision(precision, device)
     classifier = _shared_classifier(methods).to(device)
     for method in methods.values():
         method.to(device).eval()
+        method.precision = precision
     conditions = conditions or {"clean": CleanCondition()}
     results = {}
     for cond_name, condition in conditions.items():
@@ -372,7 +394,7 @@ def evaluate(methods, dataset, conditions=None, batch_size=16, max_batch=None, d
             interpretations = {}
             for name, method in methods.items():
                 interp, metrics = score_batch(method, mixture, parts, max_batch, subtractive,
-                                              with_wave=saving > 0)
+                                              with_wave=saving > 0, precision=precision)
                 names = [class_names.get(i, str(i)) for i in range(classifier.n_classes)] \
                     if class_names else None
                 result.trackers[name].append(metrics, ids=interp.row_ids(batch.ids, names))
@@ -392,7 +414,9 @@ def evaluate(methods, dataset, conditions=None, batch_size=16, max_batch=None, d
     return results
 
 
-def evaluate_interpreters(methods, dataset, batch_size=16, max_batch=None, device="cpu"):
+def evaluate_interpreters(methods, dataset, batch_size=16, max_batch=None, device="cpu",
+                          precision="fp32"):
     """Clean-condition shortcut of :func:`evaluate`: name -> MetricTracker."""
-    results = evaluate(methods, dataset, None, batch_size, max_batch, device, subtractive=True)
+    results = evaluate(methods, dataset, None, batch_size, max_batch, device, subtractive=True,
+                       precision=precision)
     return results["clean"].trackers

@@ -29,6 +29,7 @@ from speechbrain_interp.audio import AudioError, load_audio, seconds_to_samples
 from speechbrain_interp.inference.loading import load_pretrained
 from speechbrain_interp.inference.windows import align_to_frames, classify_long
 from speechbrain_interp.interpreters.base import as_wave_batch
+from speechbrain_interp.precision import as_float32, autocast
 from speechbrain_interp.pretrained import PretrainedFileError
 
 __all__ = ["Classification", "Recordings", "SoundClassifier", "check_labels", "check_windowing",
@@ -273,7 +274,9 @@ class SoundClassifier(Recordings, Pretrained):
 
     Build it with :meth:`from_hparams`. ``self.classifier`` is the
     :class:`~speechbrain_interp.classifier.AudioClassifier` (with its
-    ``label_encoder`` attached).
+    ``label_encoder`` attached). ``run_opts={"precision": "bf16"}`` (or
+    ``"fp16"`` on a GPU) runs the classifier under autocast; the logits and
+    probabilities it returns are float32.
     """
 
     HPARAMS_NEEDED = ["label_encoder", "labels", "window_s", "hop_s", "batch_size", "top_k",
@@ -349,7 +352,9 @@ class SoundClassifier(Recordings, Pretrained):
         Classification
         """
         wavs = pad_to_window(as_wave_batch(wavs), wav_lens, self.window).to(self.device)
-        logits = self.classifier(wave=wavs).logits
+        with autocast(self.precision, self.device):
+            logits = self.classifier(wave=wavs).logits
+        logits = as_float32(logits)
         return self._summary(self.classifier.probabilities(logits), logits=logits)
 
     def classify_file(self, path, progress=None):
@@ -370,10 +375,11 @@ class SoundClassifier(Recordings, Pretrained):
             the decision over time.
         """
         wave = self.load_file(path).to(self.device)
-        result = classify_long(self.classifier, wave, self.window, self.hop,
-                               int(self.hparams.batch_size),
-                               normalize=bool(self.hparams.normalize_windows),
-                               progress=progress)
+        with autocast(self.precision, self.device):
+            result = classify_long(self.classifier, wave, self.window, self.hop,
+                                   int(self.hparams.batch_size),
+                                   normalize=bool(self.hparams.normalize_windows),
+                                   progress=progress)
         return self._summary(result.probabilities.unsqueeze(0),
                              window_starts=result.starts.float() / self.sample_rate,
                              window_probabilities=result.window_probabilities)

@@ -73,7 +73,11 @@ class AudioInterpreter(Recordings, Pretrained):
 
     Build it with :meth:`from_hparams`. ``self.interpreter`` is the
     :class:`~speechbrain_interp.interpreters.Interpreter`, ``self.classifier``
-    the classifier it explains.
+    the classifier it explains. ``run_opts={"precision": "bf16"}`` (or
+    ``"fp16"`` on a GPU) becomes the interpreter's
+    :attr:`~speechbrain_interp.interpreters.Interpreter.precision`: the
+    classifier, the method and the faithfulness figures' classifier calls
+    run under autocast; masks, probabilities and waves are float32.
     """
 
     HPARAMS_NEEDED = ["label_encoder", "labels", "window_s", "hop_s", "batch_size", "top_k",
@@ -89,6 +93,7 @@ class AudioInterpreter(Recordings, Pretrained):
         self.classifier.label_encoder = self.hparams.label_encoder
         self.interpreter.eval()
         self.interpreter.requires_grad_(False)
+        self.interpreter.precision = self.precision
 
     @classmethod
     def from_hparams(cls, source, method=None, classifier_source=None, savedir=None,
@@ -363,7 +368,7 @@ class AudioInterpreter(Recordings, Pretrained):
                     shown[j, : part.shape[0]] = base[s // hop: s // hop + frames].to(shown)
             figures = interpretation_metrics(
                 self.classifier, shown, masks, label=result.window_labels[i:i + step].to(self.device),
-                max_batch=step, subtractive=False)
+                max_batch=step, subtractive=False, precision=self.interpreter.precision)
             for name, values in figures.items():
                 per_window.setdefault(name, []).extend(float(v) for v in values)
             if progress is not None:
@@ -376,7 +381,8 @@ class AudioInterpreter(Recordings, Pretrained):
         return self.interpret_batch(wavs, wav_lens)
 
 
-def load_interpreter(source, classifier=None, savedir=None, device="cpu", trust_remote_code=False):
+def load_interpreter(source, classifier=None, savedir=None, device="cpu", trust_remote_code=False,
+                     precision="fp32"):
     """The :class:`~speechbrain_interp.interpreters.Interpreter` of a pretrained folder.
 
     Arguments
@@ -394,6 +400,10 @@ def load_interpreter(source, classifier=None, savedir=None, device="cpu", trust_
         device).
     trust_remote_code : bool
         See :meth:`AudioInterpreter.from_hparams`.
+    precision : str
+        ``"fp32"``, ``"bf16"`` or ``"fp16"``: the interpreter's
+        :attr:`~speechbrain_interp.interpreters.Interpreter.precision`
+        (checked against the device).
 
     Returns
     -------
@@ -406,7 +416,8 @@ def load_interpreter(source, classifier=None, savedir=None, device="cpu", trust_
         source = inner
     if classifier is not None:
         device = str(next(classifier.parameters()).device)
-    loaded = AudioInterpreter.from_hparams(source, savedir=savedir, run_opts={"device": device},
+    loaded = AudioInterpreter.from_hparams(source, savedir=savedir,
+                                           run_opts={"device": device, "precision": precision},
                                            trust_remote_code=trust_remote_code)
     if classifier is not None:
         loaded.use_classifier(classifier, getattr(classifier, "source", "the given classifier"))

@@ -11,7 +11,9 @@ five additions:
 * a ``run_opts`` device this machine does not have (``"cuda"`` without a
   GPU) is refused first, naming what there is
   (:func:`~speechbrain_interp.devices.check_device`), instead of torch's
-  ``_cuda_setDevice`` error from deep inside SpeechBrain;
+  ``_cuda_setDevice`` error from deep inside SpeechBrain; so is a
+  ``run_opts`` precision it cannot run (``fp16`` on the CPU,
+  :func:`~speechbrain_interp.precision.check_precision`);
 * the folder's ``hyperparams.yaml`` is checked before anything of it runs
   (:func:`~speechbrain_interp.trust.check_hyperparams`): a syntax
   error or a missing ``pretrainer`` key is named with the file, and a file
@@ -36,6 +38,7 @@ import torch
 from speechbrain.utils.logger import get_logger
 
 from speechbrain_interp.devices import check_device
+from speechbrain_interp.precision import check_precision
 from speechbrain_interp.inference.sources import (
     PretrainedSourceError, check_hub, read_kind, resolve_source,
 )
@@ -111,6 +114,9 @@ def load_pretrained(cls, source, kind, savedir=None, overrides=None, fetch_confi
     speechbrain_interp.devices.DeviceError
         A ``run_opts`` device this machine does not have, before anything
         is fetched.
+    speechbrain_interp.precision.PrecisionError
+        A ``run_opts`` precision that is unknown or that the device cannot
+        run (``fp16`` on the CPU), before anything is fetched.
     PretrainedSourceError
         A missing folder or repository, or one of another kind.
     speechbrain_interp.trust.HyperparamsError
@@ -126,6 +132,8 @@ def load_pretrained(cls, source, kind, savedir=None, overrides=None, fetch_confi
 
     run_opts = kwargs.get("run_opts") or {}
     check_device(run_opts.get("device"), option='run_opts["device"]')
+    device = run_opts.get("device") or ("cuda" if torch.cuda.is_available() else "cpu")
+    check_precision(run_opts.get("precision") or "fp32", device, option='run_opts["precision"]')
     where, resolved = resolve_source(source, f"pretrained {kind} folder")
     fetch_config = fetch_config or FetchConfig()
     if where == "hub":

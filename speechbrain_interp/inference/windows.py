@@ -38,6 +38,7 @@ import torch
 
 from speechbrain_interp.audio import fix_length, peak_normalize
 from speechbrain_interp.frontend import polar_to_stft
+from speechbrain_interp.precision import as_float32
 
 __all__ = [
     "LongInterpretation",
@@ -264,7 +265,7 @@ def classify_long(classifier, wave, window, hop, batch_size, normalize=False, pr
     logits = []
     with torch.no_grad():
         for first, batch in _window_batches(wave, starts, window, batch_size, normalize):
-            logits.append(classifier(wave=batch).logits.detach())
+            logits.append(as_float32(classifier(wave=batch).logits.detach()))  # under autocast
             if progress is not None:
                 progress(first + batch.shape[0], len(starts))
         logits = torch.cat(logits)

@@ -47,6 +47,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from speechbrain_interp.precision import as_float32, autocast, check_precision
 from speechbrain_interp.recorded import Recorded
 
 __all__ = [
@@ -437,10 +438,44 @@ class Interpreter(Recorded, nn.Module):
     #: (linear in ``X``: the evaluation splits the wave of a mixture into its
     #: parts' waves by subtraction); False for PV (its own magnitude)
     listens_to_masked_input = True
+    #: what :attr:`precision` holds until it is set
+    _precision = "fp32"
 
     def __init__(self, classifier):
         super().__init__()
         self.classifier = classifier.freeze()
+
+    @property
+    def precision(self):
+        """``"fp32"`` (default), ``"bf16"`` or ``"fp16"``: :meth:`interpret`
+        runs the classifier and the method under this autocast
+        (:func:`speechbrain_interp.precision.autocast`); its masks,
+        magnitudes, logits, probabilities and wave are float32 whatever it
+        is. The name is checked when set, the device when interpreting
+        (``fp16`` is refused on the CPU).
+
+        Example
+        -------
+        >>> from speechbrain_interp.interpreters import AllOnes
+        >>> from speechbrain_interp.classifier import AudioClassifier
+        >>> from speechbrain_interp.frontend import SpectralFrontEnd
+        >>> from speechbrain_interp.models import CNN14
+        >>> ones = AllOnes(AudioClassifier(SpectralFrontEnd(), CNN14(base_channels=4),
+        ...                                torch.nn.Linear(128, 3)))
+        >>> ones.precision = "bf16"
+        >>> out = ones.interpret(torch.randn(1, 8000))
+        >>> out.mask.dtype, out.logits.dtype, out.wave.dtype
+        (torch.float32, torch.float32, torch.float32)
+        >>> ones.precision = "fp8"
+        Traceback (most recent call last):
+        ...
+        speechbrain_interp.precision.PrecisionError: precision 'fp8' is not a precision; use one of fp32, bf16, fp16
+        """
+        return self._precision
+
+    @precision.setter
+    def precision(self, value):
+        self._precision = check_precision(value, option="precision")
 
     def trained_parts(self):
         """The modules a training run learns: direct children other than the
@@ -499,21 +534,27 @@ class Interpreter(Recorded, nn.Module):
             the interpreter is in training mode (where the loss needs the
             graph).
         """
-        wave = as_wave_batch(wave).to(next(self.classifier.parameters()).device)
-        magnitude, phase, output = self.analyse(wave)
-        asked = label is not None
-        clip, label = explanation_pairs(
-            self.classifier, output.logits, label,
-            sample=self.training and self.classifier.multilabel,
-        )
-        if asked and not self.explains_any_class:
-            self._refuse_other_classes(output.logits, clip, label)
-        expanded = clip.shape[0] != wave.shape[0] or bool(
-            (clip != torch.arange(wave.shape[0], device=clip.device)).any())
-        if expanded:
-            magnitude, phase, output = magnitude[clip], phase[clip], output.select(clip)
-            wave = wave[clip]
-        mask, extras = self.explain(magnitude, output, label)
+        device = next(self.classifier.parameters()).device
+        wave = as_wave_batch(wave).to(device)
+        with autocast(self.precision, device):
+            magnitude, phase, output = self.analyse(wave)
+            asked = label is not None
+            clip, label = explanation_pairs(
+                self.classifier, output.logits, label,
+                sample=self.training and self.classifier.multilabel,
+            )
+            if asked and not self.explains_any_class:
+                self._refuse_other_classes(output.logits, clip, label)
+            expanded = clip.shape[0] != wave.shape[0] or bool(
+                (clip != torch.arange(wave.shape[0], device=clip.device)).any())
+            if expanded:
+                magnitude, phase, output = magnitude[clip], phase[clip], output.select(clip)
+                wave = wave[clip]
+            mask, extras = self.explain(magnitude, output, label)
+        # what autocast left in bfloat16/float16 goes back to float32 (a cast: graphs are kept)
+        mask, magnitude, phase = as_float32(mask), as_float32(magnitude), as_float32(phase)
+        extras = {key: as_float32(value) for key, value in extras.items()}
+        output.logits = as_float32(output.logits)
         if mask.shape != magnitude.shape:
             raise RuntimeError(
                 f"{type(self).__name__} produced a mask of shape {tuple(mask.shape)} "

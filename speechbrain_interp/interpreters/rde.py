@@ -101,7 +101,8 @@ class RDE(Interpreter):
         return expand
 
     def _model(self, magnitude):
-        return self.classifier(magnitude=magnitude).logits
+        # float32 logits under autocast: the solver's distortions and sums stay float32
+        return self.classifier(magnitude=magnitude).logits.float()
 
     def explain(self, magnitude, output, label):
         """Solves RDE for every clip of the batch at once."""

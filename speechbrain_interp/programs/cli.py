@@ -23,7 +23,8 @@ or its error; the exit status is 1 when any input failed.
 
 What a user is told survives faults:
 
-* bad arguments (``--hop_s 0``, ``--device cuda`` without a GPU, a missing
+* bad arguments (``--hop_s 0``, ``--device cuda`` without a GPU,
+  ``--precision fp16`` on the CPU, a missing
   ``@list``, an ``--out`` that is a file or is not writable) stop the program
   before any work, with exit status 2 and a message naming them;
 * an input given more than once (the same file by another path, a list
@@ -243,7 +244,7 @@ def _run(args, model, label, inputs, duplicates):
 def _load_model(args):
     from speechbrain_interp.inference import AudioInterpreter, SoundClassifier
 
-    run_opts = {"device": args.device}
+    run_opts = {"device": args.device, "precision": args.precision}
     overrides = {"hop_s": args.hop_s} if args.hop_s is not None else None
     if args.command == "classify":
         return SoundClassifier.from_hparams(args.source, savedir=args.savedir,
@@ -268,6 +269,10 @@ def _parser():
         sub.add_argument("--out", default="sb-interp-out", help="output folder")
         sub.add_argument("--savedir", default=None, help="where hub files are copied")
         sub.add_argument("--device", default="cpu")
+        sub.add_argument("--precision", default="fp32", metavar="{fp32,bf16,fp16}",
+                         help="run the models under autocast in bf16 (CPU or GPU) or fp16 (GPU "
+                              "only); masks, probabilities and figures stay float32 "
+                              "(default: fp32)")
         sub.add_argument("--hop_s", type=float, default=None,
                          help="hop between the windows of long recordings (default: the folder's)")
         sub.add_argument("--trust_remote_code", action="store_true",
@@ -291,13 +296,15 @@ def _parser():
 def _check_arguments(args):
     """Why the options cannot be used (``None``: they can), before any work."""
     from speechbrain_interp.devices import DeviceError, check_device
+    from speechbrain_interp.precision import PrecisionError, check_precision
 
     if args.hop_s is not None and not (math.isfinite(args.hop_s) and args.hop_s > 0):
         return (f"--hop_s must be a positive number of seconds (the time between the windows "
                 f"of a long recording), got {args.hop_s:g}")
     try:
         check_device(args.device)
-    except DeviceError as err:
+        check_precision(args.precision, args.device, option="--precision")
+    except (DeviceError, PrecisionError) as err:
         return str(err)
     return None
 

@@ -35,6 +35,7 @@ from speechbrain_interp.evaluation.tables import (
 from speechbrain_interp.interpreters.baselines import RandomMask
 from speechbrain_interp.interpreters.registry import build_baseline
 from speechbrain_interp.inference import load_interpreter
+from speechbrain_interp.precision import check_precision
 from speechbrain_interp.programs.harness import COMMON_KEYS, load_experiment, prepare_data
 
 logger = get_logger(__name__)
@@ -162,7 +163,7 @@ def clip_length(signal_length_s, classifier):
     return float(signal_length_s)
 
 
-def run_evaluation(hparams, manifests, device="cpu"):
+def run_evaluation(hparams, manifests, device="cpu", precision="fp32"):
     """Evaluates on the test split; writes the tables, figures and gallery.
 
     Arguments
@@ -173,6 +174,10 @@ def run_evaluation(hparams, manifests, device="cpu"):
         ``{"test": path, ...}``.
     device : str
         Where the classifier, the methods and every batch go (``--device``).
+    precision : str
+        ``"fp32"``, ``"bf16"`` or ``"fp16"`` (``--eval_precision``): the
+        autocast of the methods and of the metrics' classifier calls; masks,
+        probabilities and figures stay float32.
 
     Returns
     -------
@@ -180,6 +185,7 @@ def run_evaluation(hparams, manifests, device="cpu"):
         Condition name -> :class:`~speechbrain_interp.evaluation.suite.ConditionResult`.
     """
     max_clips = check_max_clips(hparams["max_clips"])
+    check_precision(precision, device, option="--eval_precision")
     out = hparams["output_folder"]
     classifier = hparams["classifier"]
     length_s = clip_length(hparams["signal_length_s"], classifier)
@@ -209,6 +215,7 @@ def run_evaluation(hparams, manifests, device="cpu"):
         max_batch=hparams["metric_max_batch"],
         subtractive=hparams["subtractive_faithfulness"], out_folder=out,
         n_examples=hparams["n_examples"], class_names=names, progress=True, device=device,
+        precision=precision,
     )
     comparisons = default_comparisons(list(hparams["interpreters"] or {}), list(methods))
     report = write_results(results, out, title=f"Evaluation of {hparams['classifier_source']}",
@@ -262,8 +269,14 @@ def main(argv):
     """``eval.py hparams.yaml [--key value ...]``; returns the results (None off the main process)."""
     hparams, run_opts, _ = load_experiment(argv, required_keys, "the evaluation program")
     check_max_clips(hparams["max_clips"])  # before preparing any data
-    manifests = prepare_data(hparams)
     device = (run_opts or {}).get("device") or "cpu"
-    results = run_evaluation(hparams, manifests, device=device) if if_main_process() else None
+    # as a Brain reads run options: the command line's, else the YAML's, else fp32
+    given = getattr(run_opts, "overridden_args", run_opts or {})
+    precision = (run_opts.get("eval_precision") if "eval_precision" in given
+                 else hparams.get("eval_precision")) or "fp32"
+    check_precision(precision, device, option="--eval_precision")  # before any data either
+    manifests = prepare_data(hparams)
+    results = run_evaluation(hparams, manifests, device=device, precision=precision) \
+        if if_main_process() else None
     ddp_barrier()
     return results
