@@ -85,14 +85,28 @@ def synchronize(device):
 
 
 def build_classifier(args):
-    """A classifier of the requested size (random weights)."""
+    """A classifier of the requested size (random weights), its encoder in the
+    memory layout (``--channels_last``) and compiled (``--compile``) as asked."""
     from speechbrain_interp.classifier import AudioClassifier
     from speechbrain_interp.frontend import SpectralFrontEnd
     from speechbrain_interp.models import CNN14
 
     encoder = CNN14(n_mels=80, base_channels=args.base_channels)
     head = torch.nn.Linear(encoder.emb_dim, args.n_classes)
-    return AudioClassifier(SpectralFrontEnd(), encoder, head).freeze().to(args.device)
+    classifier = AudioClassifier(SpectralFrontEnd(), encoder, head).freeze().to(args.device)
+    if getattr(args, "channels_last", False):
+        classifier.embedding_model.to(memory_format=torch.channels_last)
+    if getattr(args, "compile", False):
+        classifier.embedding_model = torch.compile(classifier.embedding_model, dynamic=True)
+    return classifier
+
+
+def forward_in(classifier, wave, args):
+    """One classifier forward (waves in, logits out) in ``--precision``."""
+    from speechbrain_interp.precision import autocast
+
+    with autocast(args.precision, args.device):
+        return classifier(wave=wave)
 
 
 def build_method(name, classifier, args):
@@ -125,7 +139,23 @@ def build_method(name, classifier, args):
         method = interpreters.GradCAM(classifier)
     else:
         raise ValueError(f"unknown method {name!r}; choose from {sorted(METHODS)}")
-    return method.to(args.device)
+    method = method.to(args.device)
+    method.precision = getattr(args, "precision", "fp32")
+    return method
+
+
+def mask_agreement(method, wave):
+    """Mean and largest per-clip mean |M - M_fp32| of ``method``'s masks in its
+    precision against the same method in fp32 on ``wave``."""
+    precision = method.precision
+    masks = {}
+    for setting in (precision, "fp32"):
+        method.precision = setting
+        with torch.enable_grad() if method.needs_input_grad else torch.no_grad():
+            masks[setting] = method.interpret(wave, with_wave=False).mask.float()
+    method.precision = precision
+    per_clip = (masks[precision] - masks["fp32"]).abs().flatten(1).mean(1)
+    return float(per_clip.mean()), float(per_clip.max())
 
 
 def n_parameters(module):
@@ -153,7 +183,8 @@ def peak_memory_mb(method, args):
     cmd = [sys.executable, os.path.abspath(__file__), "--_memory_probe", method or "",
            "--base_channels", str(args.base_channels), "--n_classes", str(args.n_classes),
            "--seconds", str(args.seconds), "--batch", str(args.batch),
-           "--threads", str(args.threads), "--device", args.device]
+           "--threads", str(args.threads), "--device", args.device, "--precision", args.precision]
+    cmd += ["--channels_last"] * args.channels_last + ["--compile"] * args.compile
     if args.paper_dim:
         cmd += ["--paper_dim", str(args.paper_dim)]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True)
@@ -172,7 +203,7 @@ def _memory_probe(args):
             with context:
                 method.interpret(wave)
         else:
-            classifier(wave=wave)
+            forward_in(classifier, wave, args)
     if torch.device(args.device).type == "cuda":
         print(torch.cuda.max_memory_allocated(args.device) / 2**20)
     else:
@@ -229,6 +260,14 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N")
+    parser.add_argument("--precision", default="fp32", choices=["fp32", "bf16", "fp16"],
+                        help="autocast of the forward, the interpreters and the metrics "
+                        "(masks and figures stay fp32); not fp32: each method's mask is also "
+                        "compared with its fp32 mask")
+    parser.add_argument("--channels_last", action="store_true",
+                        help="the CNN14 encoder in channels-last memory layout")
+    parser.add_argument("--compile", action="store_true",
+                        help="the CNN14 encoder through torch.compile (first calls compile)")
     parser.add_argument("--paper_dim", type=int, default=None,
                         help="paper decoder width (default: the deepest channels, 2048 at full size)")
     parser.add_argument("--metric_max_batch", type=int, default=None,
@@ -243,6 +282,12 @@ def main(argv=None):
         parser.error(f"unknown methods {unknown}; choose from {sorted(METHODS)}")
     if torch.device(args.device).type == "cuda" and not torch.cuda.is_available():
         parser.error(f"--device {args.device}: CUDA is not available on this machine")
+    from speechbrain_interp.precision import PrecisionError, check_precision
+
+    try:
+        check_precision(args.precision, args.device)
+    except PrecisionError as err:
+        parser.error(str(err))
     if args._memory_probe is not None:
         return _memory_probe(args)
 
@@ -257,7 +302,7 @@ def main(argv=None):
     torch.manual_seed(0)
     classifier = build_classifier(args)
     wave = torch.randn(args.batch, int(args.seconds * 16000), device=args.device)
-    forward = lambda: classifier(wave=wave)  # noqa: E731
+    forward = lambda: forward_in(classifier, wave, args)  # noqa: E731
     parts = _mixture_parts(classifier, wave)
     rows = []
     with torch.no_grad():
@@ -273,10 +318,11 @@ def main(argv=None):
                  f"{args.batch / forward_s:.1f} clips/s")
         for name in args.methods:
             method = build_method(name, classifier, args).eval()
+            suite = dict(max_batch=args.metric_max_batch, precision=args.precision)
             jobs = {
                 "": lambda: method.interpret(wave),
-                "suite_": lambda: score_batch(method, wave, max_batch=args.metric_max_batch),
-                "gt_": lambda: score_batch(method, wave, parts, max_batch=args.metric_max_batch),
+                "suite_": lambda: score_batch(method, wave, **suite),
+                "gt_": lambda: score_batch(method, wave, parts, **suite),
             }
             if method.needs_input_grad:  # as the evaluation calls it
                 interpret = jobs[""]
@@ -284,6 +330,8 @@ def main(argv=None):
             row = {"method": name, "description": METHODS.get(name, name),
                    "parameters": n_parameters(method), "peak_mb": memory.get(name)}
             row.update(time_method(method, jobs, forward, args))
+            if args.precision != "fp32":
+                row["mask_delta"], row["mask_delta_max"] = mask_agreement(method, wave)
             rows.append(row)
             progress(f"{name}: interpret {ratio(row['ratio'])}, suite {ratio(row['suite_ratio'])}, "
                      f"+ ground truth {ratio(row['gt_ratio'])}, {row['clips_per_s']:.1f} clips/s")
@@ -291,19 +339,26 @@ def main(argv=None):
               else f"{args.threads} threads, {platform.processor() or platform.machine()}")
     setting = (f"CNN14 base_channels={args.base_channels} ({sum(p.numel() for p in classifier.embedding_model.parameters()) / 1e6:.1f} M), "
                f"{args.n_classes} classes, batch {args.batch} x {args.seconds:g} s, "
-               f"{device}, torch {torch.__version__}, median of {args.repeats} runs")
+               f"{device}, torch {torch.__version__}, {args.precision}"
+               f"{', channels-last' if args.channels_last else ''}"
+               f"{', torch.compile' if args.compile else ''}, median of {args.repeats} runs")
     memory_kind = "peak CUDA memory (MB)" if torch.device(args.device).type == "cuda" else "peak RSS (MB)"
     lines = [f"Benchmark: {setting}", "",
              "Ratios: time over one classifier forward of the same batch, median of "
              "interleaved runs (the same per clip).", "",
              "| method | interpret time (s) | clips/s | interpret ratio | metric suite ratio "
-             f"| suite + ground truth ratio | parameters (excl. classifier) | {memory_kind} |",
-             "|---|---|---|---|---|---|---|---|"]
+             f"| suite + ground truth ratio | parameters (excl. classifier) | {memory_kind} |"
+             + (" mean / max per-clip mean abs(mask - fp32 mask) |" if args.precision != "fp32"
+                else ""),
+             "|---|---|---|---|---|---|---|---|" + ("---|" if args.precision != "fp32" else "")]
     for row in rows:
         peak = "-" if row["peak_mb"] is None else f"{row['peak_mb']:.0f}"
+        delta = (f" {row['mask_delta']:.4f} / {row['mask_delta_max']:.4f} |" if "mask_delta" in row
+                 else " - |" if args.precision != "fp32" else "")
         lines.append(f"| {row['method']} | {row['seconds']:.3f} | {row['clips_per_s']:.1f} | "
                      f"{ratio(row['ratio'])} | {ratio(row.get('suite_ratio'))} | "
-                     f"{ratio(row.get('gt_ratio'))} | {row['parameters'] / 1e6:.2f} M | {peak} |")
+                     f"{ratio(row.get('gt_ratio'))} | {row['parameters'] / 1e6:.2f} M | {peak} |"
+                     + delta)
     table = "\n".join(lines)
     write_table(args.out, "benchmark", table, {"setting": setting, "rows": rows})
     return rows

@@ -62,13 +62,16 @@ def build_classifier(args):
                            torch.nn.Linear(encoder.emb_dim, args.n_classes)).freeze().to(args.device)
 
 
-def build_interpreter(classifier):
+def build_interpreter(classifier, precision="fp32"):
     """L-MAC with the light decoder (random weights), on the classifier's device
-    (the decoder is built on the CPU: on CUDA the memory probe failed, issue 26)."""
+    (the decoder is built on the CPU: on CUDA the memory probe failed, issue 26),
+    explaining in ``precision``."""
     from speechbrain_interp.interpreters import LMAC
 
     device = next(classifier.parameters()).device
-    return LMAC(classifier, decoder="light").to(device).eval()
+    interpreter = LMAC(classifier, decoder="light").to(device).eval()
+    interpreter.precision = precision
+    return interpreter
 
 
 def samples(args, classifier):
@@ -79,11 +82,14 @@ def samples(args, classifier):
     return window, hop
 
 
-def run_mode(mode, model, wave, window, hop, batch_size):
-    """One ``classify_long`` (model: classifier) or ``interpret_long`` (model: interpreter),
-    its device work included."""
+def run_mode(mode, model, wave, window, hop, batch_size, precision="fp32"):
+    """One ``classify_long`` (model: classifier) or ``interpret_long`` (model: interpreter,
+    in its own ``precision``), its device work included."""
+    from speechbrain_interp.precision import autocast
+
     if mode == "classify":
-        out = classify_long(model, wave, window, hop, batch_size)
+        with autocast(precision, wave.device):
+            out = classify_long(model, wave, window, hop, batch_size)
     else:
         out = interpret_long(model, wave, window, hop, batch_size, with_wave=True)
     if wave.is_cuda:
@@ -97,17 +103,18 @@ def peak_memory_mb(mode, seconds, args):
            "--seconds", str(seconds), "--base_channels", str(args.base_channels),
            "--n_classes", str(args.n_classes), "--window", str(args.window),
            "--hop", str(args.hop), "--batch_size", str(args.batch_size),
-           "--threads", str(args.threads), "--device", args.device]
+           "--threads", str(args.threads), "--device", args.device, "--precision", args.precision]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True)
     return float(out.stdout.strip().splitlines()[-1])
 
 
 def _memory_probe(args):
     classifier = build_classifier(args)
-    model = classifier if args._memory_probe == "classify" else build_interpreter(classifier)
+    model = (classifier if args._memory_probe == "classify"
+             else build_interpreter(classifier, args.precision))
     window, hop = samples(args, classifier)
     wave = torch.randn(int(args.seconds[0] * classifier.sample_rate), device=args.device)
-    run_mode(args._memory_probe, model, wave, window, hop, args.batch_size)
+    run_mode(args._memory_probe, model, wave, window, hop, args.batch_size, args.precision)
     if torch.device(args.device).type == "cuda":
         print(torch.cuda.max_memory_allocated(args.device) / 2**20)
     else:
@@ -183,6 +190,8 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N (peak memory: "
                         "allocated CUDA memory instead of RSS)")
+    parser.add_argument("--precision", default="fp32", choices=["fp32", "bf16", "fp16"],
+                        help="autocast of the classifier and the interpreter (masks stay fp32)")
     parser.add_argument("--out", default="results/benchmark_long")
     parser.add_argument("--no_memory", action="store_true", help="skip the memory subprocesses")
     parser.add_argument("--profile", action="store_true",
@@ -192,6 +201,12 @@ def main(argv=None):
     torch.set_num_threads(args.threads)
     if torch.device(args.device).type == "cuda" and not torch.cuda.is_available():
         parser.error(f"--device {args.device}: CUDA is not available on this machine")
+    from speechbrain_interp.precision import PrecisionError, check_precision
+
+    try:
+        check_precision(args.precision, args.device)
+    except PrecisionError as err:
+        parser.error(str(err))
     if args._memory_probe is not None:
         return _memory_probe(args)
 
@@ -205,13 +220,13 @@ def main(argv=None):
 
     torch.manual_seed(0)
     classifier = build_classifier(args)
-    interpreter = build_interpreter(classifier)
+    interpreter = build_interpreter(classifier, args.precision)
     models = {"classify": classifier, "explain": interpreter}
     window, hop = samples(args, classifier)
     rate = classifier.sample_rate
     for mode in MODES:  # warm-up
         run_mode(mode, models[mode], torch.randn(2 * window, device=args.device), window, hop,
-                 args.batch_size)
+                 args.batch_size, args.precision)
     rows = []
     for seconds in args.seconds:
         wave = torch.randn(int(seconds * rate), device=args.device)
@@ -220,7 +235,7 @@ def main(argv=None):
         for _ in range(args.repeats):  # back to back: each ratio against a fresh classify
             for mode in MODES:
                 start, start_cpu = time.perf_counter(), time.process_time()
-                run_mode(mode, models[mode], wave, window, hop, args.batch_size)
+                run_mode(mode, models[mode], wave, window, hop, args.batch_size, args.precision)
                 times[mode].append(time.perf_counter() - start)
                 cpu[mode].append(time.process_time() - start_cpu)
         row = {"seconds": seconds, "windows": len(window_starts(len(wave), window, hop)),
@@ -249,7 +264,7 @@ def main(argv=None):
     setting = (f"CNN14 base_channels={args.base_channels} ({params:.1f} M) + L-MAC light decoder "
                f"({own:.2f} M), {args.n_classes} classes, windows of {window} samples "
                f"({window / rate:g} s), hop {hop} samples ({hop / rate:g} s), batch {args.batch_size}, "
-               f"{_where(args)}, "
+               f"{_where(args)}, {args.precision}, "
                f"torch {torch.__version__}, median of {args.repeats} runs")
     lines = [f"Long-recording benchmark: {setting}", "",
              "RTF: seconds of audio per second of compute (higher is faster). "
