@@ -31,7 +31,7 @@ import functools
 
 import torch
 
-__all__ = ["autocast_off", "float32_only", "upcast"]
+__all__ = ["as_float32", "autocast_off", "float32_only"]
 
 #: device types whose autocast :func:`autocast_off` suspends (where it is on)
 DEVICE_TYPES = ("cpu", "cuda")
@@ -67,7 +67,7 @@ def autocast_off():
         yield
 
 
-def upcast(value):
+def as_float32(value):
     """``value`` in float32 when it is a bfloat16 or float16 tensor, else unchanged.
 
     A differentiable cast (the graph is kept); float64, integer tensors
@@ -75,7 +75,7 @@ def upcast(value):
 
     Example
     -------
-    >>> upcast(torch.ones(2, dtype=torch.bfloat16)).dtype, upcast(torch.ones(2).double()).dtype
+    >>> as_float32(torch.ones(2, dtype=torch.bfloat16)).dtype, as_float32(torch.ones(2).double()).dtype
     (torch.float32, torch.float64)
     """
     if torch.is_tensor(value) and value.dtype in _HALF:
@@ -118,8 +118,8 @@ def float32_only(function):
     def exempt(*args, **kwargs):
         if not _autocasting():
             return function(*args, **kwargs)
-        args = [upcast(value) for value in args]
-        kwargs = {key: upcast(value) for key, value in kwargs.items()}
+        args = [as_float32(value) for value in args]
+        kwargs = {key: as_float32(value) for key, value in kwargs.items()}
         with autocast_off():
             return function(*args, **kwargs)
 

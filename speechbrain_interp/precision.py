@@ -10,7 +10,8 @@ Only what autocast lowers (convolutions, matrix products, linear layers)
 runs in the lower precision: the STFT and ISTFT, the masks, the
 probabilities and the metric arithmetic stay in float32 (the interpreters
 and the metric suite cast the classifier's outputs back,
-:func:`as_float32`).
+:func:`speechbrain_interp.float32.as_float32`; what even the networks'
+own computations keep in float32 is in :mod:`speechbrain_interp.float32`).
 
 Authors
  * speechbrain-interp developers 2026
@@ -20,8 +21,7 @@ import contextlib
 
 import torch
 
-__all__ = ["PRECISIONS", "PrecisionError", "as_float32", "autocast", "check_precision",
-           "precision_dtype"]
+__all__ = ["PRECISIONS", "PrecisionError", "autocast", "check_precision", "precision_dtype"]
 
 #: the precision names (SpeechBrain's), the first the default
 PRECISIONS = ("fp32", "bf16", "fp16")
@@ -142,19 +142,3 @@ def autocast(precision, device):
         return contextlib.nullcontext()
     return torch.autocast(device_type=_device_type(device), dtype=_DTYPES[precision])
 
-
-def as_float32(value):
-    """``value`` in float32 when it is a bfloat16 or float16 tensor (else unchanged).
-
-    Differentiable (a cast): a training step keeps its graph. Float64 and
-    integer tensors, and anything that is not a tensor, are returned as
-    they are.
-
-    Example
-    -------
-    >>> as_float32(torch.ones(2, dtype=torch.bfloat16)).dtype, as_float32(3)
-    (torch.float32, 3)
-    """
-    if torch.is_tensor(value) and value.dtype in (torch.bfloat16, torch.float16):
-        return value.float()
-    return value

@@ -26,9 +26,8 @@ from speechbrain_interp.interpreters import (
 )  # fmt: skip
 from speechbrain_interp.models import CNN14
 from speechbrain_interp.nmf import NMFDictionary
-from speechbrain_interp.precision import (
-    PRECISIONS, PrecisionError, as_float32, autocast, check_precision,
-)  # fmt: skip
+from speechbrain_interp.float32 import as_float32
+from speechbrain_interp.precision import PRECISIONS, PrecisionError, autocast, check_precision
 
 RATE = 16000
 

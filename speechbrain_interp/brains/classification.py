@@ -44,7 +44,7 @@ from speechbrain_interp.evaluation.reports import write_classification_report
 from speechbrain_interp.evaluation.tagging import (
     dcase_metrics, tune_thresholds, write_tagging_report,
 )  # fmt: skip
-from speechbrain_interp.float32 import upcast
+from speechbrain_interp.float32 import as_float32
 
 logger = get_logger(__name__)
 
@@ -113,7 +113,7 @@ class ClassifierBrain(ProjectBrain):
         the tuned thresholds) are float32 numbers of the logits the model
         computed in ``--precision`` (training) or ``--eval_precision``.
         """
-        predictions = upcast(predictions)
+        predictions = as_float32(predictions)
         classifier = self._classifier
         targets = self._targets(batch, predictions.shape[0])
         mask = getattr(batch, "label_mask", None)  # fine-level SONYC-UST: X-tagged groups

@@ -39,7 +39,7 @@ import speechbrain as sb
 from speechbrain.utils.logger import get_logger
 
 from speechbrain_interp.brains.base import ProjectBrain
-from speechbrain_interp.float32 import upcast
+from speechbrain_interp.float32 import as_float32
 from speechbrain_interp.rde.inpainting import (
     MASK_KINDS,
     energy_score_loss,
@@ -165,7 +165,7 @@ class InpainterBrain(ProjectBrain):
         losses are float32 arithmetic.
         """
         coeffs, masks, draws = predictions
-        draws = [(upcast(magnitude), upcast(phase)) for magnitude, phase in draws]
+        draws = [(as_float32(magnitude), as_float32(phase)) for magnitude, phase in draws]
         weight = float(self.hparams.phase_weight)
         parts = self._score(draws, coeffs, masks)
         errors = inpainting_loss(draws[0][0], draws[0][1], coeffs.magnitude, coeffs.phase,

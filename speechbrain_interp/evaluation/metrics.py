@@ -45,7 +45,8 @@ import torch
 import torch.nn.functional as F
 
 from speechbrain_interp.evaluation.tracking import MetricTracker
-from speechbrain_interp.precision import as_float32, autocast
+from speechbrain_interp.float32 import as_float32
+from speechbrain_interp.precision import autocast
 
 __all__ = [
     "MetricTracker", "average_drop", "average_gain", "average_increase",

@@ -29,7 +29,8 @@ from speechbrain_interp.audio import AudioError, load_audio, seconds_to_samples
 from speechbrain_interp.inference.loading import load_pretrained
 from speechbrain_interp.inference.windows import align_to_frames, classify_long
 from speechbrain_interp.interpreters.base import as_wave_batch
-from speechbrain_interp.precision import as_float32, autocast
+from speechbrain_interp.float32 import as_float32
+from speechbrain_interp.precision import autocast
 from speechbrain_interp.pretrained import PretrainedFileError
 
 __all__ = ["Classification", "Recordings", "SoundClassifier", "check_labels", "check_windowing",

@@ -38,7 +38,7 @@ import torch
 
 from speechbrain_interp.audio import fix_length, peak_normalize
 from speechbrain_interp.frontend import polar_to_stft
-from speechbrain_interp.precision import as_float32
+from speechbrain_interp.float32 import as_float32
 
 __all__ = [
     "LongInterpretation",

@@ -47,7 +47,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from speechbrain_interp.precision import as_float32, autocast, check_precision
+from speechbrain_interp.float32 import as_float32
+from speechbrain_interp.precision import autocast, check_precision
 from speechbrain_interp.recorded import Recorded
 
 __all__ = [

@@ -30,7 +30,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from speechbrain_interp.float32 import float32_only, upcast
+from speechbrain_interp.float32 import as_float32, float32_only
 from speechbrain_interp.frontend import compress
 from speechbrain_interp.interpreters.base import Interpretation, Interpreter, log_mask_to_linear
 from speechbrain_interp.evaluation.metrics import topk_fidelity
@@ -337,8 +337,8 @@ class L2I(Interpreter):
         """Paper Eq. 4: soft-target fidelity + alpha NMF MSE + beta mean|H|."""
         extras = interpretation.extras
         # float32 under mixed precision (CPU autocast leaves log_softmax in bf16)
-        H, theta_logits = upcast(extras["H"]), upcast(extras["theta_logits"])
-        target = self.theta.probabilities(upcast(interpretation.logits.detach()))
+        H, theta_logits = as_float32(extras["H"]), as_float32(extras["theta_logits"])
+        target = self.theta.probabilities(as_float32(interpretation.logits.detach()))
         if self.multilabel:
             fid = F.binary_cross_entropy_with_logits(theta_logits, target, reduction="none")
             fid = fid.sum(-1).mean()

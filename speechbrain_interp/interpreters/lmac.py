@@ -59,7 +59,7 @@ Authors
 import torch
 import torch.nn.functional as F
 
-from speechbrain_interp.float32 import upcast
+from speechbrain_interp.float32 import as_float32
 from speechbrain_interp.frontend import compress
 from speechbrain_interp.interpreters.base import Interpreter
 from speechbrain_interp.interpreters.decoders import ConvTransposeDecoder, MaskDecoder
@@ -391,7 +391,7 @@ class LMAC(Interpreter):
         itself when not given); with ``rest_magnitude`` (a contaminated
         batch, :func:`guidance_target`) only the bins where the explained
         part is louder than the rest."""
-        native = upcast(interpretation.extras["native_mask"])  # float32 under mixed precision
+        native = as_float32(interpretation.extras["native_mask"])  # float32 under mixed precision
         label = interpretation.label
         logits_in, logits_out = self.masked_logits(interpretation)
         if self.classifier.multilabel:

@@ -35,6 +35,7 @@ from speechbrain.utils.repro import SaveableGenerator
 
 from speechbrain_interp.data.manifest import warn_untrained_classes
 from speechbrain_interp.devices import DeviceError, check_device
+from speechbrain_interp.precision import check_precision
 from speechbrain_interp.programs.overrides import (
     OverrideTypeError, check_override_types, read_plain, read_plain_overrides, written_values,
 )  # fmt: skip
@@ -144,12 +145,13 @@ def require_hparams(hparams, keys, source="the hyperparameters", needed_by="this
 
 
 def check_run_precision(precisions, device):
-    """Refuses ``fp16`` on the CPU, before any work.
+    """Refuses ``--precision`` / ``--eval_precision`` values the device cannot
+    run (``fp16`` on the CPU) or that are not precisions, before any work.
 
-    SpeechBrain's ``Brain`` refuses ``--precision fp16`` and
-    ``--eval_precision fp16`` on the CPU too, but only when it is built:
-    after the data preparation, and never in the NMF program (no Brain).
-    :func:`load_experiment` calls this at start-up instead.
+    SpeechBrain's ``Brain`` refuses ``fp16`` on the CPU too, but only when
+    it is built: after the data preparation, and never in the NMF program
+    (no Brain). :func:`load_experiment` calls this at start-up instead; each
+    value goes through :func:`speechbrain_interp.precision.check_precision`.
 
     Arguments
     ---------
@@ -162,28 +164,21 @@ def check_run_precision(precisions, device):
 
     Raises
     ------
-    ValueError
-        Naming the option and what to use instead.
+    speechbrain_interp.precision.PrecisionError
+        (a ``ValueError``) naming the option and what to use instead.
 
     Example
     -------
     >>> check_run_precision({"precision": "bf16", "eval_precision": "fp32"}, "cpu")
-    >>> check_run_precision({"precision": "fp16"}, "cuda:0")
     >>> check_run_precision({"eval_precision": "fp16"}, "cpu")
     Traceback (most recent call last):
     ...
-    ValueError: --eval_precision fp16 is not supported on the CPU (SpeechBrain refuses float16 autocast there): use --eval_precision bf16 on the CPU, or fp16 on a GPU (--device cuda)
+    speechbrain_interp.precision.PrecisionError: --eval_precision fp16 cannot run on the CPU ...
     """
     if device is None:
         device = sb.utils.distributed.infer_device()
-    if torch.device(device).type != "cpu":
-        return
     for option, value in precisions.items():
-        if value == "fp16":
-            raise ValueError(
-                f"--{option} fp16 is not supported on the CPU (SpeechBrain refuses float16 "
-                f"autocast there): use --{option} bf16 on the CPU, or fp16 on a GPU "
-                "(--device cuda)")
+        check_precision("fp32" if value is None else value, device, option=f"--{option}")
 
 
 def _overrides_text(overrides):
