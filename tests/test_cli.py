@@ -114,3 +114,38 @@ def test_export_copies_a_folder_that_loads_anywhere(folders, tmp_path):
     export_folder(source, referenced, classifier_repo="me/cnn14")
     assert not (referenced / "embedding_model.ckpt").exists()
     assert "me/cnn14/embedding_model.ckpt" in (referenced / "hyperparams.yaml").read_text()
+
+
+def test_batch_size_sets_the_windows_per_model_call_without_changing_the_result(
+        folders, tmp_path, monkeypatch):
+    """``--batch_size`` (a GPU wants more windows per call than the folder's 8) reaches the
+    windowed path and leaves the explanation as it was; 0 is refused before any work."""
+    from speechbrain_interp.inference import windows
+
+    rng = np.random.default_rng(1)
+    long = tmp_path / "long.wav"
+    soundfile.write(str(long), (0.1 * rng.standard_normal(16000 * 12)).astype("float32"), 16000)
+    calls = []
+    original = windows._window_batches
+
+    def counted(wave, starts, window, batch_size, normalize):
+        for first, batch in original(wave, starts, window, batch_size, normalize):
+            calls.append(batch.shape[0])
+            yield first, batch
+
+    monkeypatch.setattr(windows, "_window_batches", counted)
+    waves = {}
+    for size in (None, 1):
+        calls.clear()
+        out = tmp_path / f"out_{size}"
+        extra = [] if size is None else ["--batch_size", str(size)]
+        assert main(["explain", "--source", str(folders / "clf"), "--method", "gradcam",
+                     str(long), "--out", str(out), "--no_faithfulness", *extra]) == 0
+        waves[size] = soundfile.read(str(out / "long" / "interpretation.wav"))[0]
+        assert max(calls) == (4 if size is None else 1)  # 4 windows: in one call, or one each
+    # the wav is 16-bit PCM: batched convolutions round differently, by one step (2^-15) at most
+    assert np.abs(waves[None] - waves[1]).max() <= 2.0 ** -15
+    out = tmp_path / "refused"
+    assert main(["explain", "--source", str(folders / "clf"), "--method", "gradcam", str(long),
+                 "--out", str(out), "--batch_size", "0"]) == 2
+    assert not out.exists()

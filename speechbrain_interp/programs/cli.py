@@ -245,7 +245,9 @@ def _load_model(args):
     from speechbrain_interp.inference import AudioInterpreter, SoundClassifier
 
     run_opts = {"device": args.device, "precision": args.precision}
-    overrides = {"hop_s": args.hop_s} if args.hop_s is not None else None
+    overrides = {key: value for key, value in (("hop_s", args.hop_s),
+                                               ("batch_size", args.batch_size))
+                 if value is not None} or None
     if args.command == "classify":
         return SoundClassifier.from_hparams(args.source, savedir=args.savedir,
                                             overrides=overrides, run_opts=run_opts,
@@ -275,6 +277,9 @@ def _parser():
                               "(default: fp32)")
         sub.add_argument("--hop_s", type=float, default=None,
                          help="hop between the windows of long recordings (default: the folder's)")
+        sub.add_argument("--batch_size", type=int, default=None,
+                         help="windows of a recording per model call (default: the folder's; "
+                              "larger on a GPU: tools/benchmark_long.py --batch_size measures it)")
         sub.add_argument("--trust_remote_code", action="store_true",
                          help="load a folder whose hyperparams.yaml runs code outside the "
                               "allow-list (only one you trust: it could run any command)")
@@ -301,6 +306,9 @@ def _check_arguments(args):
     if args.hop_s is not None and not (math.isfinite(args.hop_s) and args.hop_s > 0):
         return (f"--hop_s must be a positive number of seconds (the time between the windows "
                 f"of a long recording), got {args.hop_s:g}")
+    if args.batch_size is not None and args.batch_size < 1:
+        return (f"--batch_size must be a positive number of windows per model call, got "
+                f"{args.batch_size}")
     try:
         check_device(args.device)
         check_precision(args.precision, args.device, option="--precision")
