@@ -31,7 +31,7 @@ def test_precision_table_puts_fp32_and_bf16_side_by_side(tmp_path):
     lines = gpu_check.precision_table(str(tmp_path))
     lmac = next(line for line in lines if line.startswith("| lmac"))
     # 2000 / 800 = 2.50x faster in bf16; ratios in each precision; the mask distance
-    assert lmac == "| lmac | 800 | 2000 | 2.50x | 1.25x | 1.50x | 3.00x | 0.0123 / 0.0500 |"
+    assert lmac == "| lmac | 800 | 2000 | 2.50x | 1.25x | 1.50x | 3.00x | 1.23e-02 / 5.00e-02 |"
     forward = next(line for line in lines if line.startswith("| classifier forward"))
     assert "| 3.00x |" in forward and forward.endswith("| - | - |")
     assert gpu_check.precision_table(str(tmp_path / "nothing")) == []

@@ -353,7 +353,7 @@ def main(argv=None):
              "|---|---|---|---|---|---|---|---|" + ("---|" if args.precision != "fp32" else "")]
     for row in rows:
         peak = "-" if row["peak_mb"] is None else f"{row['peak_mb']:.0f}"
-        delta = (f" {row['mask_delta']:.4f} / {row['mask_delta_max']:.4f} |" if "mask_delta" in row
+        delta = (f" {row['mask_delta']:.2e} / {row['mask_delta_max']:.2e} |" if "mask_delta" in row
                  else " - |" if args.precision != "fp32" else "")
         lines.append(f"| {row['method']} | {row['seconds']:.3f} | {row['clips_per_s']:.1f} | "
                      f"{ratio(row['ratio'])} | {ratio(row.get('suite_ratio'))} | "

@@ -181,7 +181,7 @@ def precision_table(out):
         bf16 = runs["bf16"].get(method)
         if bf16 is None:
             continue
-        delta = (f"{bf16['mask_delta']:.4f} / {bf16['mask_delta_max']:.4f}"
+        delta = (f"{bf16['mask_delta']:.2e} / {bf16['mask_delta_max']:.2e}"
                  if "mask_delta" in bf16 else "-")
         suite = "-" if bf16.get("suite_ratio") is None else f"{bf16['suite_ratio']:.2f}x"
         lines.append(f"| {method} | {fp32['clips_per_s']:.0f} | {bf16['clips_per_s']:.0f} | "
