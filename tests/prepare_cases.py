@@ -270,7 +270,8 @@ def _(root):
     data = _us8k(root)
     csv = data / "metadata" / "UrbanSound8K.csv"
     old = "703-3-0-0.wav,703,1.5,1.6,2,7,3,dog_bark"
-    os.rename(data / "audio" / "fold7" / "703-3-0-0.wav", data / "audio" / "fold7" / "703-5-0-0.wav")
+    fold7 = data / "audio" / "fold7"
+    os.rename(fold7 / "703-3-0-0.wav", fold7 / "703-5-0-0.wav")
     csv.write_text(csv.read_text().replace(old, old.replace("703-3-0-0", "703-5-0-0")))
     return _run_us8k(root, data)
 

@@ -1,5 +1,9 @@
 """Data preparation: dataset layouts to SpeechBrain JSON manifests.
 
+* :mod:`speechbrain_interp.data.prepare` -- the skeleton of a preparation
+  (:class:`~speechbrain_interp.data.prepare.Preparation`) and its fold-based
+  csv form (:class:`~speechbrain_interp.data.prepare.FoldPreparation`):
+  ESC-50 and UrbanSound8K are hooks of the latter, SONYC-UST of the former.
 * :mod:`speechbrain_interp.data.manifest` -- dataset-independent helpers
   (audio checks, atomic JSON, up-to-date state).
 * :mod:`speechbrain_interp.data.tables` -- metadata csv reading and checks.

@@ -16,29 +16,11 @@ Authors
 
 import os
 
-from speechbrain.utils.logger import get_logger
 from speechbrain_interp.data.download import download_and_extract
-from speechbrain_interp.data.folds import check_splits
-from speechbrain_interp.data.manifest import (
-    ManifestFolder,
-    audio_folder_of,
-    check_data_folder,
-    manifest_path,
-    preparation_state,
-    scan_audio_files,
-)
-from speechbrain_interp.data.tables import (
-    check_one_to_one,
-    check_unique,
-    convert_column,
-    format_names,
-    parse_bool,
-    read_metadata,
-)
+from speechbrain_interp.data.prepare import FoldPreparation
+from speechbrain_interp.data.tables import parse_bool
 
 __all__ = ["ESC50_URL", "download_esc50", "prepare_esc50"]
-
-logger = get_logger(__name__)
 
 #: the official archive (unpacks to ``ESC-50-master/{audio,meta,...}``)
 ESC50_URL = "https://github.com/karolpiczak/ESC-50/archive/master.zip"
@@ -48,13 +30,15 @@ LAYOUT = (
     "<data_folder>/audio/*.wav and <data_folder>/meta/esc50.csv with the "
     "columns " + ",".join(REQUIRED_COLUMNS)
 )
+#: the metadata file inside the data folder
+CSV = ("meta", "esc50.csv")
 STATE_FILE = "esc50_prepare_state.json"
 #: bump when the manifest content changes, so that old manifests are rebuilt
 MANIFEST_VERSION = 1
 
 
 def _csv_path(data_folder):
-    return os.path.join(data_folder, "meta", "esc50.csv")
+    return os.path.join(data_folder, *CSV)
 
 
 def download_esc50(data_folder, keep_archive=False):
@@ -118,26 +102,44 @@ def download_esc50(data_folder, keep_archive=False):
     return data_folder
 
 
-def _read_table(csv_path):
-    """The validated csv (fold/target as int, esc10 as bool, clip_id added)."""
-    table = read_metadata(csv_path, REQUIRED_COLUMNS)
-    empty = table.index[table["filename"] == ""].tolist()
-    if empty:
-        lines = format_names([i + 1 for i in empty])
-        raise ValueError(f"{csv_path}: empty filename on data line(s) {lines}")
-    check_unique(table, "filename", csv_path)
-    table["clip_id"] = [
-        os.path.splitext(os.path.basename(f))[0] for f in table["filename"]
-    ]
-    check_unique(table, "clip_id", csv_path)
-    for column, convert, expected in (
+class _ESC50(FoldPreparation):
+    """ESC-50's hooks: its columns, the esc10 flag, the expected duration."""
+
+    what, layout, state_file = "ESC-50", LAYOUT, STATE_FILE
+    metadata = CSV
+    manifest_version = MANIFEST_VERSION
+    file_column, id_column, name_column = "filename", "target", "category"
+    required_columns = REQUIRED_COLUMNS
+    column_types = (
         ("fold", int, "integers"),
         ("target", int, "integers"),
         ("esc10", parse_bool, "True/False"),
-    ):
-        convert_column(table, column, convert, csv_path, "filename", expected)
-    check_one_to_one(table, "target", "category", "filename", csv_path)
-    return table
+    )
+
+    def __init__(self, data_folder, manifest_folder, folds, esc10_only, **kwargs):
+        super().__init__(data_folder, manifest_folder, folds, **kwargs)
+        self.esc10_only = esc10_only
+        self.selection_text = " of the ESC-10 subset" if esc10_only else ""
+
+    def fetch(self):
+        download_esc50(self.data_folder)
+
+    def select(self, table):
+        # fold presence was checked against the whole csv, emptiness after this
+        if not self.esc10_only:
+            return table
+        table = table[table["esc10"]]
+        if table.empty:
+            raise ValueError(f"{self.metadata_path}: no row has esc10 set, but esc10_only=True")
+        return table
+
+    def options(self):
+        return {
+            **self.common_options(),
+            "esc10_only": bool(self.esc10_only),
+            "skip_missing": bool(self.skip_missing),
+            "expected_duration": self.expected_duration,
+        }
 
 
 def prepare_esc50(
@@ -237,92 +239,14 @@ def prepare_esc50(
     True
     """
     folds = {"train": train_folds, "valid": valid_folds, "test": test_folds}
-    data_folder = os.path.abspath(str(data_folder))
-    manifest_folder = os.path.abspath(str(manifest_folder))
-    csv_path = _csv_path(data_folder)
-    if not os.path.isfile(csv_path):
-        check_splits(folds)  # bad arguments fail before a download
-        if download:
-            logger.info("%s not found: downloading ESC-50", csv_path)
-            download_esc50(data_folder)
-        else:
-            check_data_folder(data_folder, LAYOUT + " (download=False)")
-            raise FileNotFoundError(
-                f"{csv_path} not found: {data_folder} does not hold the ESC-50 "
-                f"layout ({LAYOUT}); fix the folder or pass download=True"
-            )
-
-    table = _read_table(csv_path)
-    # every problem of every split at once; fold presence is checked against
-    # the whole csv, emptiness after the esc10 selection
-    splits = check_splits(folds, csv_folds=set(table["fold"]), csv_path=csv_path)
-    if esc10_only:
-        table = table[table["esc10"]]
-        if table.empty:
-            raise ValueError(
-                f"{csv_path}: no row has esc10 set, but esc10_only=True"
-            )
-    subset = " of the ESC-10 subset" if esc10_only else ""
-    rows = {}
-    for split, folds in splits.items():
-        if folds:
-            rows[split] = table[table["fold"].isin(folds)]
-            if rows[split].empty:
-                raise ValueError(
-                    f"{split}_folds={folds} selects no clip{subset} in "
-                    f"{csv_path}"
-                )
-
-    audio_folder = audio_folder_of(data_folder, audio_folder, LAYOUT)
-    paths = {
-        clip: os.path.join(audio_folder, name)
-        for split_rows in rows.values()
-        for clip, name in zip(split_rows["clip_id"], split_rows["filename"])
-    }
-
-    folder = ManifestFolder(manifest_folder, rows, STATE_FILE, "ESC-50")
-    options = {
-        "manifest_version": MANIFEST_VERSION,
-        "data_folder": data_folder,
-        "audio_folder": audio_folder,
-        "splits": {s: list(f) for s, f in splits.items()},
-        "esc10_only": bool(esc10_only),
-        "skip_missing": bool(skip_missing),
-        "expected_duration": expected_duration,
-    }
-    state = preparation_state(options, csv_path, list(paths.values()))
-    if folder.up_to_date(state):
-        return folder.outputs
-
-    logger.info(
-        "preparing ESC-50 manifests from %s into %s", data_folder, manifest_folder
+    preparation = _ESC50(
+        data_folder,
+        manifest_folder,
+        folds,
+        esc10_only,
+        audio_folder=audio_folder,
+        skip_missing=skip_missing,
+        download=download,
+        expected_duration=expected_duration,
     )
-    infos = scan_audio_files(
-        paths, skip_missing=skip_missing, expected_duration=expected_duration
-    )
-
-    manifests = {}
-    for split, split_rows in rows.items():
-        manifest = manifests[split] = {}
-        for row in split_rows.itertuples(index=False):
-            if row.clip_id not in infos:
-                continue
-            manifest[row.clip_id] = {
-                "wav": manifest_path(paths[row.clip_id], data_folder),
-                "class_string": row.category,
-                "classID": int(row.target),
-                "fold": int(row.fold),
-                **infos[row.clip_id],
-            }
-        if not manifest:
-            raise ValueError(
-                f"{split}_folds={splits[split]}: no usable clip left after "
-                "skipping the unusable files"
-            )
-
-    classes = table[["target", "category"]].drop_duplicates()
-    classes = [
-        {"classID": int(t), "class_string": c}
-        for t, c in classes.sort_values("target").itertuples(index=False)
-    ]
-    return folder.write(manifests, classes, state)
+    return preparation.run()

@@ -14,6 +14,8 @@ A ``prepare_<dataset>`` function typically
    (:func:`preparation_state`, :func:`is_up_to_date`, :func:`write_json`).
 
 Errors always name the offending file, column or key.
+:class:`speechbrain_interp.data.prepare.Preparation` runs these steps in
+this order, with per-dataset hooks.
 
 Authors
  * speechbrain-interp developers 2026

@@ -286,6 +286,34 @@ def _select(examples, filters, split, path):
     return keys
 
 
+def _locate(data_folder, splits, download):
+    """``{split: (folder, examples.json, audio folder)}``, the absent splits downloaded
+    (when ``download``); a ``FileNotFoundError`` names the first piece still missing."""
+    layout = {s: _split_paths(data_folder, s) for s in splits}
+    absent = [
+        s
+        for s, (_, examples_json, audio) in layout.items()
+        if not (os.path.isfile(examples_json) and os.path.isdir(audio))
+    ]
+    if absent and download:
+        logger.info("NSynth %s missing in %s: downloading", absent, data_folder)
+        download_nsynth(data_folder, absent)
+    check_data_folder(data_folder, LAYOUT + ("" if download else " (download=False)"))
+    for split, (folder, examples_json, audio) in layout.items():
+        for path, exists in (
+            (folder, os.path.isdir),
+            (examples_json, os.path.isfile),
+            (audio, os.path.isdir),
+        ):
+            if not exists(path):
+                raise FileNotFoundError(
+                    f"{path} not found: {data_folder} does not hold the NSynth "
+                    f"{split} split (expected layout: {LAYOUT}); fix the folder "
+                    "or pass download=True"
+                )
+    return layout
+
+
 def prepare_nsynth(
     data_folder,
     manifest_folder,
@@ -399,29 +427,7 @@ def prepare_nsynth(
     filters["seed"] = None if max_per_class is None else seed  # only then used
     data_folder = os.path.abspath(str(data_folder))
     manifest_folder = os.path.abspath(str(manifest_folder))
-    layout = {s: _split_paths(data_folder, s) for s in splits}
-    absent = [
-        s
-        for s, (_, examples_json, audio) in layout.items()
-        if not (os.path.isfile(examples_json) and os.path.isdir(audio))
-    ]
-    if absent and download:
-        logger.info("NSynth %s missing in %s: downloading", absent, data_folder)
-        download_nsynth(data_folder, absent)
-    check_data_folder(data_folder, LAYOUT + ("" if download else " (download=False)"))
-    for split, (folder, examples_json, audio) in layout.items():
-        for path, exists in (
-            (folder, os.path.isdir),
-            (examples_json, os.path.isfile),
-            (audio, os.path.isdir),
-        ):
-            if not exists(path):
-                raise FileNotFoundError(
-                    f"{path} not found: {data_folder} does not hold the NSynth "
-                    f"{split} split (expected layout: {LAYOUT}); fix the folder "
-                    "or pass download=True"
-                )
-
+    layout = _locate(data_folder, splits, download)
     examples, selected, paths = {}, {}, {}
     for split, (_, examples_json, audio) in layout.items():
         examples[split] = _read_examples(examples_json)

@@ -39,10 +39,8 @@ from speechbrain.utils.logger import get_logger
 from speechbrain_interp.data.download import (
     DOWNLOAD_ERRORS, check_md5, download_and_extract, fetch_url, file_md5,
 )  # fmt: skip
-from speechbrain_interp.data.manifest import (
-    ManifestFolder, audio_folder_of, check_data_folder, check_signal_length, log_lengths,
-    manifest_path, preparation_state, scan_audio_files,
-)  # fmt: skip
+from speechbrain_interp.data.manifest import manifest_path
+from speechbrain_interp.data.prepare import Preparation
 from speechbrain_interp.data.tables import (
     check_unique, convert_column, format_names, read_metadata,
 )  # fmt: skip
@@ -91,6 +89,8 @@ AGGREGATIONS = ("dcase", "l2i")
 OFFICIAL_SPLITS = ("train", "validate", "test")
 #: official split -> manifest split (ManifestFolder's names)
 MANIFEST_SPLITS = {"train": "train", "validate": "valid", "test": "test"}
+#: manifest split -> official split
+OFFICIAL_OF = {manifest: official for official, manifest in MANIFEST_SPLITS.items()}
 LAYOUT = (
     f"<data_folder>/{ANNOTATIONS}, <data_folder>/{TAXONOMY} and the "
     "<audio_filename> wav files anywhere under <data_folder> (or audio_folder)"
@@ -408,6 +408,121 @@ def _check_options(level, aggregation, splits):
     return [s for s in OFFICIAL_SPLITS if s in splits]
 
 
+class _SonycUst(Preparation):
+    """SONYC-UST's hooks: taxonomy, label aggregation, audio found by name, sources."""
+
+    what, layout, state_file = "SONYC-UST", LAYOUT, STATE_FILE
+    metadata = (ANNOTATIONS,)
+
+    def __init__(self, data_folder, manifest_folder, level, aggregation, splits,
+                 sources_folder=None, **kwargs):
+        self.official = _check_options(level, aggregation, splits)
+        super().__init__(data_folder, manifest_folder, **kwargs)
+        self.level, self.aggregation = level, aggregation
+        self.audio_folder = self.audio_folder or self.data_folder
+        if sources_folder is not None:
+            sources_folder = os.path.abspath(str(sources_folder))
+        self.sources_folder = sources_folder
+        self.taxonomy_path = os.path.join(self.data_folder, TAXONOMY)
+
+    def fetch(self):
+        download_sonyc_ust(self.data_folder)
+
+    def read_table(self, path):
+        self.taxonomy = read_taxonomy(self.taxonomy_path)
+        self.class_list = self.taxonomy[self.level]
+        self.tags = self.taxonomy["incomplete"] if self.level == "fine" else []
+        self.columns = [_column(code, name) for code, name, _ in self.class_list + self.tags]
+        return _read_annotations(path, self.columns)
+
+    def split_rows(self, table):
+        """``{manifest split: {file: labels}}``; the metadata of each file from its first row."""
+        rows = {}
+        for split in self.official:
+            labels, total, left_out, why = _aggregate(table, self.columns, split, self.aggregation)
+            if left_out:
+                logger.info("SONYC-UST %s: %d of %d file(s) %s and are left out (aggregation %s)",
+                            split, left_out, total, why, self.aggregation)
+            if not labels:
+                raise ValueError(
+                    f"SONYC-UST split {split}: no clip left with aggregation {self.aggregation} "
+                    f"({self.metadata_path} lists {total} file(s) of this split, {left_out} of "
+                    f"which {why})"
+                )
+            rows[MANIFEST_SPLITS[split]] = labels
+        first = table.drop_duplicates("audio_filename").set_index("audio_filename")
+        self.first = first[list(COPIED_COLUMNS)].to_dict("index")
+        return rows
+
+    def items(self, labels):
+        for file, row in labels.items():
+            yield os.path.splitext(os.path.basename(file))[0], (file, row)
+
+    def audio_paths(self, rows):
+        files = {f: os.path.basename(f) for labels in rows.values() for f in labels}
+        found = _index_audio(self.audio_folder, set(files.values()), self.sources_folder)
+        return {
+            os.path.splitext(name)[0]: found.get(name, os.path.join(self.audio_folder, f))
+            for f, name in files.items()
+        }
+
+    def extra_inputs(self, paths):
+        self.sources = {}
+        if self.sources_folder is not None:
+            self.sources = _find_sources(self.sources_folder, paths, self.taxonomy, self.level)
+        return [p for s in self.sources.values() for ps in s.values() for p in ps]
+
+    def options(self):
+        return {
+            "manifest_version": MANIFEST_VERSION, "data_folder": self.data_folder,
+            "audio_folder": self.audio_folder, "sources_folder": self.sources_folder,
+            "level": self.level, "aggregation": self.aggregation, "splits": self.official,
+            "skip_missing": bool(self.skip_missing), "taxonomy_md5": file_md5(self.taxonomy_path),
+        }  # fmt: skip
+
+    def describe(self):
+        return f" ({self.level} level, {self.aggregation} aggregation)"
+
+    def entry(self, split, clip, file_row, path, info):
+        file, row = file_row
+        positive = [name for code, name, _ in self.class_list if row[_column(code, name)]]
+        entry = {
+            "wav": manifest_path(path, self.data_folder),
+            "duration": info["duration"],
+            "labels": positive,
+            "class_string": ";".join(positive),
+            "split": OFFICIAL_OF[split],
+            **self.first[file],
+            "level": self.level,
+            "aggregation": self.aggregation,
+        }
+        if self.level == "fine":
+            entry["incomplete"] = [g for code, name, g in self.tags if row[_column(code, name)]]
+        if clip in self.sources:
+            entry["sources"] = {
+                name: [manifest_path(p, self.data_folder) for p in ps]
+                for name, ps in self.sources[clip].items()
+            }
+        return entry
+
+    def no_usable_message(self, split):
+        return (f"SONYC-UST split {OFFICIAL_OF[split]}: no usable clip left after skipping "
+                "the unusable files")
+
+    def split_done(self, split, manifest):
+        names = [name for _, name, _ in self.class_list]
+        counts = {n: sum(n in e["labels"] for e in manifest.values()) for n in names}
+        logger.info("SONYC-UST %s: %d clips; positives per class: %s", OFFICIAL_OF[split],
+                    len(manifest), ", ".join(f"{n} {k}" for n, k in counts.items()))
+
+    def classes(self):
+        return [
+            dict({"classID": i, "class_string": name, "code": code},
+                 **({"group": group} if self.level == "fine" else {}))
+            for i, (code, name, group) in enumerate(self.class_list)
+        ]
+
+
 def prepare_sonyc_ust(
     data_folder,
     manifest_folder,
@@ -511,106 +626,9 @@ def prepare_sonyc_ust(
     [{'classID': 0, 'class_string': 'engine', 'code': '1'},
      {'classID': 1, 'class_string': 'dog', 'code': '8'}]
     """
-    splits = _check_options(level, aggregation, splits)
-    signal_length_s = check_signal_length(signal_length_s)
-    data_folder = os.path.abspath(str(data_folder))
-    csv_path, taxonomy_path = (os.path.join(data_folder, n) for n in (ANNOTATIONS, TAXONOMY))
-    if not os.path.isfile(csv_path):
-        if download:
-            logger.info("%s not found: downloading SONYC-UST", csv_path)
-            download_sonyc_ust(data_folder)
-        else:
-            check_data_folder(data_folder, LAYOUT + " (download=False)")
-            raise FileNotFoundError(
-                f"{csv_path} not found: {data_folder} does not hold the SONYC-UST "
-                f"layout ({LAYOUT}); fix the folder or pass download=True"
-            )
-
-    taxonomy = read_taxonomy(taxonomy_path)
-    classes = taxonomy[level]
-    tags = taxonomy["incomplete"] if level == "fine" else []
-    columns = [_column(code, name) for code, name, _ in classes + tags]
-    table = _read_annotations(csv_path, columns)
-    labels = {}
-    for split in splits:
-        labels[split], total, left_out, why = _aggregate(table, columns, split, aggregation)
-        if left_out:
-            logger.info("SONYC-UST %s: %d of %d file(s) %s and are left out (aggregation %s)",
-                        split, left_out, total, why, aggregation)
-        if not labels[split]:
-            raise ValueError(
-                f"SONYC-UST split {split}: no clip left with aggregation {aggregation} "
-                f"({csv_path} lists {total} file(s) of this split, {left_out} of which {why})"
-            )
-
-    audio_folder = audio_folder_of(data_folder, audio_folder or data_folder, LAYOUT)
-    if sources_folder is not None:
-        sources_folder = os.path.abspath(str(sources_folder))
-    files = {f: os.path.basename(f) for split in splits for f in labels[split]}
-    found = _index_audio(audio_folder, set(files.values()), sources_folder)
-    paths = {
-        os.path.splitext(name)[0]: found.get(name, os.path.join(audio_folder, f))
-        for f, name in files.items()
-    }
-    sources = {}
-    if sources_folder is not None:
-        sources = _find_sources(sources_folder, paths, taxonomy, level)
-
-    manifest_splits = [MANIFEST_SPLITS[s] for s in splits]
-    folder = ManifestFolder(manifest_folder, manifest_splits, STATE_FILE, "SONYC-UST")
-    options = {
-        "manifest_version": MANIFEST_VERSION, "data_folder": data_folder,
-        "audio_folder": audio_folder, "sources_folder": sources_folder, "level": level,
-        "aggregation": aggregation, "splits": splits, "skip_missing": bool(skip_missing),
-        "taxonomy_md5": file_md5(taxonomy_path),
-    }  # fmt: skip
-    source_paths = [p for s in sources.values() for ps in s.values() for p in ps]
-    state = preparation_state(options, csv_path, list(paths.values()) + source_paths)
-    if folder.up_to_date(state):
-        return folder.outputs
-
-    logger.info("preparing SONYC-UST manifests (%s level, %s aggregation) from %s into %s",
-                level, aggregation, data_folder, folder.folder)
-    infos = scan_audio_files(paths, skip_missing=skip_missing, expected_duration=None)
-    first = table.drop_duplicates("audio_filename").set_index("audio_filename")
-    first = first[list(COPIED_COLUMNS)].to_dict("index")
-    manifests = {}
-    for split in splits:
-        manifest = manifests[MANIFEST_SPLITS[split]] = {}
-        for file, row in labels[split].items():
-            clip = os.path.splitext(os.path.basename(file))[0]
-            if clip not in infos:
-                continue
-            positive = [name for code, name, _ in classes if row[_column(code, name)]]
-            entry = manifest[clip] = {
-                "wav": manifest_path(paths[clip], data_folder),
-                "duration": infos[clip]["duration"],
-                "labels": positive,
-                "class_string": ";".join(positive),
-                "split": split,
-                **first[file],
-                "level": level,
-                "aggregation": aggregation,
-            }
-            if level == "fine":
-                entry["incomplete"] = [g for code, name, g in tags if row[_column(code, name)]]
-            if clip in sources:
-                entry["sources"] = {
-                    name: [manifest_path(p, data_folder) for p in ps]
-                    for name, ps in sources[clip].items()
-                }
-        if not manifest:
-            raise ValueError(
-                f"SONYC-UST split {split}: no usable clip left after skipping the unusable files"
-            )
-        counts = {n: sum(n in e["labels"] for e in manifest.values()) for _, n, _ in classes}
-        logger.info("SONYC-UST %s: %d clips; positives per class: %s", split, len(manifest),
-                    ", ".join(f"{n} {k}" for n, k in counts.items()))
-    if signal_length_s is not None:
-        log_lengths(manifests, signal_length_s, "SONYC-UST")
-    class_list = [
-        dict({"classID": i, "class_string": name, "code": code},
-             **({"group": group} if level == "fine" else {}))
-        for i, (code, name, group) in enumerate(classes)
-    ]
-    return folder.write(manifests, class_list, state)
+    preparation = _SonycUst(
+        data_folder, manifest_folder, level, aggregation, splits, sources_folder,
+        audio_folder=audio_folder, skip_missing=skip_missing, download=download,
+        signal_length_s=signal_length_s,
+    )  # fmt: skip
+    return preparation.run()

@@ -27,24 +27,8 @@ import os
 
 from speechbrain.utils.logger import get_logger
 from speechbrain_interp.data.download import download_and_extract
-from speechbrain_interp.data.folds import check_splits
-from speechbrain_interp.data.manifest import (
-    ManifestFolder,
-    audio_folder_of,
-    check_data_folder,
-    check_signal_length,
-    log_lengths,
-    manifest_path,
-    preparation_state,
-    scan_audio_files,
-)
-from speechbrain_interp.data.tables import (
-    check_one_to_one,
-    check_unique,
-    convert_column,
-    format_names,
-    read_metadata,
-)
+from speechbrain_interp.data.prepare import FoldPreparation
+from speechbrain_interp.data.tables import format_names
 
 __all__ = [
     "OFFICIAL_CLASSES",
@@ -87,13 +71,15 @@ LAYOUT = (
     "<data_folder>/metadata/UrbanSound8K.csv with the columns "
     + ",".join(REQUIRED_COLUMNS)
 )
+#: the metadata file inside the data folder
+CSV = ("metadata", "UrbanSound8K.csv")
 STATE_FILE = "urbansound8k_prepare_state.json"
 #: bump when the manifest content changes, so that old manifests are rebuilt
 MANIFEST_VERSION = 1
 
 
 def _csv_path(data_folder):
-    return os.path.join(data_folder, "metadata", "UrbanSound8K.csv")
+    return os.path.join(data_folder, *CSV)
 
 
 def download_urbansound8k(data_folder, keep_archive=False):
@@ -173,53 +159,48 @@ def _file_class_ids(table):
     return disagree
 
 
-def _read_table(csv_path):
-    """The validated csv (numeric columns converted, ``clip_id`` added)."""
-    table = read_metadata(csv_path, REQUIRED_COLUMNS, aliases=COLUMN_ALIASES)
-    empty = table.index[table["slice_file_name"] == ""].tolist()
-    if empty:
-        lines = format_names([i + 1 for i in empty])
-        raise ValueError(f"{csv_path}: empty slice_file_name on data line(s) {lines}")
-    check_unique(table, "slice_file_name", csv_path)
-    table["clip_id"] = [
-        os.path.splitext(os.path.basename(f))[0] for f in table["slice_file_name"]
-    ]
-    check_unique(table, "clip_id", csv_path)
-    conversions = [("fold", int, "integers"), ("classID", int, "integers")]
-    conversions += [c for c in OPTIONAL_COLUMNS if c[0] in table.columns]
-    for column, convert, expected in conversions:
-        convert_column(table, column, convert, csv_path, "slice_file_name", expected)
-    check_one_to_one(table, "classID", "class", "slice_file_name", csv_path)
+class _UrbanSound8K(FoldPreparation):
+    """UrbanSound8K's hooks: its columns, fold sub-folders, class-id warnings."""
 
-    disagree = _file_class_ids(table)
-    if disagree:
-        logger.warning(
-            "%s: %d row(s) whose file name's classID part "
-            "(<fsID>-<classID>-<occurrence>-<slice>.wav) differs from the "
-            "classID column (the column is used): %s",
-            csv_path,
-            len(disagree),
-            format_names(disagree),
-        )
-    classes = table[["classID", "class"]].drop_duplicates()
-    unofficial = [
-        f"{i}={name}"
-        for i, name in classes.itertuples(index=False)
-        if not (0 <= i < len(OFFICIAL_CLASSES) and OFFICIAL_CLASSES[i] == name)
-    ]
-    if unofficial:
-        logger.warning(
-            "%s: classID/class pair(s) that differ from the official ones "
-            "(%s): %s",
-            csv_path,
-            ", ".join(f"{i}={n}" for i, n in enumerate(OFFICIAL_CLASSES)),
-            format_names(unofficial),
-        )
-    return table
+    what, layout, state_file = "UrbanSound8K", LAYOUT, STATE_FILE
+    metadata = CSV
+    manifest_version = MANIFEST_VERSION
+    file_column, id_column, name_column = "slice_file_name", "classID", "class"
+    required_columns, column_aliases = REQUIRED_COLUMNS, COLUMN_ALIASES
+    optional_columns, fold_range = OPTIONAL_COLUMNS, FOLD_RANGE
 
+    def fetch(self):
+        download_urbansound8k(self.data_folder)
 
+    def audio_path(self, item, row):
+        return os.path.join(self.audio_folder, f"fold{row['fold']}", row["slice_file_name"])
 
-
+    def check_table(self, table, path):
+        """Warns about file names whose classID part disagrees, and unofficial classes."""
+        disagree = _file_class_ids(table)
+        if disagree:
+            logger.warning(
+                "%s: %d row(s) whose file name's classID part "
+                "(<fsID>-<classID>-<occurrence>-<slice>.wav) differs from the "
+                "classID column (the column is used): %s",
+                path,
+                len(disagree),
+                format_names(disagree),
+            )
+        classes = table[["classID", "class"]].drop_duplicates()
+        unofficial = [
+            f"{i}={name}"
+            for i, name in classes.itertuples(index=False)
+            if not (0 <= i < len(OFFICIAL_CLASSES) and OFFICIAL_CLASSES[i] == name)
+        ]
+        if unofficial:
+            logger.warning(
+                "%s: classID/class pair(s) that differ from the official ones "
+                "(%s): %s",
+                path,
+                ", ".join(f"{i}={n}" for i, n in enumerate(OFFICIAL_CLASSES)),
+                format_names(unofficial),
+            )
 
 
 def prepare_urbansound8k(
@@ -336,80 +317,13 @@ def prepare_urbansound8k(
     train_folds and test_folds share fold 1 (splits must not overlap)
     """
     folds = {"train": train_folds, "valid": valid_folds, "test": test_folds}
-    signal_length_s = check_signal_length(signal_length_s)
-    data_folder = os.path.abspath(str(data_folder))
-    manifest_folder = os.path.abspath(str(manifest_folder))
-    csv_path = _csv_path(data_folder)
-    if not os.path.isfile(csv_path):
-        check_splits(folds, FOLD_RANGE)  # bad arguments fail before a download
-        if download:
-            logger.info("%s not found: downloading UrbanSound8K", csv_path)
-            download_urbansound8k(data_folder)
-        else:
-            check_data_folder(data_folder, LAYOUT + " (download=False)")
-            raise FileNotFoundError(
-                f"{csv_path} not found: {data_folder} does not hold the "
-                f"UrbanSound8K layout ({LAYOUT}); fix the folder or pass "
-                "download=True"
-            )
-
-    table = _read_table(csv_path)
-    splits = check_splits(
-        folds, FOLD_RANGE, csv_folds=set(table["fold"]), csv_path=csv_path
-    )
-    rows = {s: table[table["fold"].isin(f)] for s, f in splits.items() if f}
-
-    audio_folder = audio_folder_of(data_folder, audio_folder, LAYOUT)
-    paths = {
-        row.clip_id: os.path.join(audio_folder, f"fold{row.fold}", row.slice_file_name)
-        for split_rows in rows.values()
-        for row in split_rows.itertuples(index=False)
-    }
-
-    folder = ManifestFolder(manifest_folder, rows, STATE_FILE, "UrbanSound8K")
-    options = {
-        "manifest_version": MANIFEST_VERSION,
-        "data_folder": data_folder,
-        "audio_folder": audio_folder,
-        "splits": {s: list(f) for s, f in splits.items()},
-        "skip_missing": bool(skip_missing),
-    }
-    state = preparation_state(options, csv_path, list(paths.values()))
-    if folder.up_to_date(state):
-        return folder.outputs
-
-    logger.info(
-        "preparing UrbanSound8K manifests from %s into %s",
+    preparation = _UrbanSound8K(
         data_folder,
         manifest_folder,
+        folds,
+        audio_folder=audio_folder,
+        skip_missing=skip_missing,
+        download=download,
+        signal_length_s=signal_length_s,
     )
-    infos = scan_audio_files(paths, skip_missing=skip_missing, expected_duration=None)
-    optional = [c for c, _, _ in OPTIONAL_COLUMNS if c in table.columns]
-    manifests = {}
-    for split, split_rows in rows.items():
-        manifest = manifests[split] = {}
-        for row in split_rows.to_dict("records"):
-            if row["clip_id"] not in infos:
-                continue
-            manifest[row["clip_id"]] = {
-                "wav": manifest_path(paths[row["clip_id"]], data_folder),
-                "class_string": row["class"],
-                "classID": int(row["classID"]),
-                "fold": int(row["fold"]),
-                **{column: row[column] for column in optional},
-                **infos[row["clip_id"]],
-            }
-        if not manifest:
-            raise ValueError(
-                f"{split}_folds={splits[split]}: no usable clip left after "
-                "skipping the unusable files"
-            )
-    if signal_length_s is not None:
-        log_lengths(manifests, signal_length_s, "UrbanSound8K")
-
-    classes = table[["classID", "class"]].drop_duplicates()
-    classes = [
-        {"classID": int(i), "class_string": name}
-        for i, name in classes.sort_values("classID").itertuples(index=False)
-    ]
-    return folder.write(manifests, classes, state)
+    return preparation.run()
