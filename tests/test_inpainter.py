@@ -370,7 +370,7 @@ def test_compose_gates_each_part():
 
 
 def test_spectral_cnn_shapes_and_rep_channels():
-    model = SpectralCNN().eval()
+    model = SpectralCNN(in_channels=3).eval()
     assert model.rep_channels == [128, 128, 64, 32]
     assert model.emb_dim == 256
     emb, reps = model(torch.randn(4, 3, K))
@@ -392,9 +392,9 @@ def test_spectral_cnn_shapes_and_rep_channels():
 
 def test_spectral_cnn_input_errors():
     with pytest.raises(ValueError, match=r"\[B, 3, K\]"):
-        SpectralCNN()(torch.randn(2, 2, K))
+        SpectralCNN(in_channels=3)(torch.randn(2, 2, K))
     with pytest.raises(ValueError, match="at least 16"):
-        SpectralCNN()(torch.randn(2, 3, 8))
+        SpectralCNN(in_channels=3)(torch.randn(2, 3, 8))
 
 
 def _two_class_features(n, generator):
@@ -415,7 +415,7 @@ def test_spectral_cnn_learns_two_toy_classes():
     gen = torch.Generator().manual_seed(0)
     train_x, train_y = _two_class_features(64, gen)
     test_x, test_y = _two_class_features(64, gen)
-    model = SpectralCNN(channels=[8, 16], kernel_size=9, dropout=0.0)
+    model = SpectralCNN(in_channels=3, channels=[8, 16], kernel_size=9, dropout=0.0)
     head = torch.nn.Linear(model.emb_dim, 2)
     params = list(model.parameters()) + list(head.parameters())
     optimiser = torch.optim.Adam(params, lr=1e-2)

@@ -16,11 +16,17 @@ Authors
 """
 
 import argparse
+import inspect
 import json
 import logging
 import sys
 
 from speechbrain_interp.data.esc50 import prepare_esc50
+
+
+#: the defaults of :func:`prepare_esc50`, the command line's own (restated nowhere)
+DEFAULTS = {name: parameter.default for name, parameter
+            in inspect.signature(prepare_esc50).parameters.items()}
 
 
 def parse_args(argv=None):
@@ -31,20 +37,21 @@ def parse_args(argv=None):
         help="ESC-50 root holding audio/ and meta/esc50.csv (only read)")
     add("--manifest_folder", required=True,
         help="where train/valid/test/classes.json are written")
-    add("--train_folds", type=int, nargs="*", default=[1, 2, 3])
-    add("--valid_folds", type=int, nargs="*", default=[4],
-        help="give the flag with no value for no valid split")
-    add("--test_folds", type=int, nargs="*", default=[5],
-        help="give the flag with no value for no test split")
+    add("--train_folds", type=int, nargs="*", default=list(DEFAULTS["train_folds"]),
+        help="default: %(default)s")
+    add("--valid_folds", type=int, nargs="*", default=list(DEFAULTS["valid_folds"]),
+        help="give the flag with no value for no valid split (default: %(default)s)")
+    add("--test_folds", type=int, nargs="*", default=list(DEFAULTS["test_folds"]),
+        help="give the flag with no value for no test split (default: %(default)s)")
     add("--esc10_only", action="store_true", help="keep the ESC-10 subset")
-    add("--audio_folder", default=None,
+    add("--audio_folder", default=DEFAULTS["audio_folder"],
         help="folder of the wav files (default <data_folder>/audio)")
     add("--skip_missing", action="store_true",
         help="skip missing/unreadable/empty files with a warning")
     add("--no_download", action="store_true",
         help="never download the official archive")
-    add("--expected_duration", type=float, default=5.0,
-        help="clip duration in seconds; <= 0 disables the check")
+    add("--expected_duration", type=float, default=DEFAULTS["expected_duration"],
+        help="clip duration in seconds (default: %(default)s); <= 0 disables the check")
     return parser.parse_args(argv)
 
 

@@ -18,6 +18,7 @@ Authors
 """
 
 import argparse
+import inspect
 import json
 import logging
 import sys
@@ -31,6 +32,11 @@ from speechbrain_interp.data.nsynth import (
 )
 
 
+#: the defaults of :func:`prepare_nsynth`, the command line's own (restated nowhere)
+DEFAULTS = {name: parameter.default for name, parameter
+            in inspect.signature(prepare_nsynth).parameters.items()}
+
+
 def parse_args(argv=None):
     """Parses the command line (see ``--help``)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -40,28 +46,31 @@ def parse_args(argv=None):
         "(only read)")
     add("--manifest_folder", required=True,
         help="where <split>.json and classes.json are written")
-    add("--splits", nargs="+", choices=SPLITS, default=list(SPLITS))
-    add("--task", choices=sorted(TASKS), default="family",
+    add("--splits", nargs="+", choices=SPLITS, default=list(DEFAULTS["splits"]),
+        help="default: %(default)s")
+    add("--task", choices=sorted(TASKS), default=DEFAULTS["task"],
         help="label: instrument family or instrument source")
-    add("--sources", nargs="+", choices=NSYNTH_SOURCES, default=None, metavar="SOURCE",
+    add("--sources", nargs="+", choices=NSYNTH_SOURCES, default=DEFAULTS["sources"],
+        metavar="SOURCE",
         help=f"instrument sources to keep, among {', '.join(NSYNTH_SOURCES)} "
         "(default: all)")
-    add("--families", nargs="+", choices=NSYNTH_FAMILIES, default=None, metavar="FAMILY",
+    add("--families", nargs="+", choices=NSYNTH_FAMILIES, default=DEFAULTS["families"],
+        metavar="FAMILY",
         help=f"instrument families to keep, among {', '.join(NSYNTH_FAMILIES)} "
         "(default: all)")
-    add("--pitch_range", nargs=2, type=int, default=None, metavar=("LO", "HI"),
+    add("--pitch_range", nargs=2, type=int, default=DEFAULTS["pitch_range"], metavar=("LO", "HI"),
         help="inclusive MIDI pitch range to keep")
-    add("--velocities", nargs="+", type=int, default=None,
+    add("--velocities", nargs="+", type=int, default=DEFAULTS["velocities"],
         help="velocities to keep (default: all)")
-    add("--max_per_class", type=int, default=None,
+    add("--max_per_class", type=int, default=DEFAULTS["max_per_class"],
         help="keep at most this many notes per class and split (seeded)")
-    add("--seed", type=int, default=0, help="seed of the --max_per_class draw")
+    add("--seed", type=int, default=DEFAULTS["seed"], help="seed of the --max_per_class draw")
     add("--skip_missing", action="store_true",
         help="skip missing/unreadable/empty files with a warning")
     add("--no_download", action="store_true",
         help="never download the official archives")
-    add("--expected_duration", type=float, default=4.0,
-        help="note duration in seconds; <= 0 disables the check")
+    add("--expected_duration", type=float, default=DEFAULTS["expected_duration"],
+        help="note duration in seconds (default: %(default)s); <= 0 disables the check")
     return parser.parse_args(argv)
 
 

@@ -18,6 +18,7 @@ Authors
 """
 
 import argparse
+import inspect
 import json
 import logging
 import sys
@@ -30,6 +31,11 @@ from speechbrain_interp.data.sonyc_ust import (
 )
 
 
+#: the defaults of :func:`prepare_sonyc_ust`, the command line's own (restated nowhere)
+DEFAULTS = {name: parameter.default for name, parameter
+            in inspect.signature(prepare_sonyc_ust).parameters.items()}
+
+
 def parse_args(argv=None):
     """Parses the command line (see ``--help``)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -39,23 +45,23 @@ def parse_args(argv=None):
              "unpacked audio-*.tar.gz (only read)")
     add("--manifest_folder", required=True,
         help="where train/valid/test/classes.json are written")
-    add("--level", choices=LEVELS, default="coarse",
+    add("--level", choices=LEVELS, default=DEFAULTS["level"],
         help="coarse (8 classes) or fine (23 classes + incomplete X tags)")
-    add("--aggregation", choices=AGGREGATIONS, default="dcase",
+    add("--aggregation", choices=AGGREGATIONS, default=DEFAULTS["aggregation"],
         help="dcase: DCASE 2020 baseline labels; l2i: L2I's train labels")
-    add("--splits", nargs="+", choices=OFFICIAL_SPLITS, default=list(OFFICIAL_SPLITS),
-        help="official splits to prepare")
-    add("--audio_folder", default=None,
+    add("--splits", nargs="+", choices=OFFICIAL_SPLITS, default=list(DEFAULTS["splits"]),
+        help="official splits to prepare (default: %(default)s)")
+    add("--audio_folder", default=DEFAULTS["audio_folder"],
         help="searched recursively for the wav files (default: the data folder)")
-    add("--sources_folder", default=None,
+    add("--sources_folder", default=DEFAULTS["sources_folder"],
         help="synthetic data: <dir>/<clip id>/<code>.wav ground-truth sources")
     add("--skip_missing", action="store_true",
         help="skip missing/unreadable/empty files with a warning")
     add("--download", action="store_true",
         help="download Zenodo record 3966543 (MD5-checked) when annotations.csv "
              "is missing")
-    add("--signal_length_s", type=float, default=10.0,
-        help="model input length in seconds, to count the clips padded or "
+    add("--signal_length_s", type=float, default=DEFAULTS["signal_length_s"],
+        help="model input length in seconds (default: %(default)s), to count the clips padded or "
              "cropped when loaded; <= 0 disables the count")
     return parser.parse_args(argv)
 

@@ -19,11 +19,17 @@ Authors
 """
 
 import argparse
+import inspect
 import json
 import logging
 import sys
 
 from speechbrain_interp.data.urbansound8k import prepare_urbansound8k
+
+
+#: the defaults of :func:`prepare_urbansound8k`, the command line's own (restated nowhere)
+DEFAULTS = {name: parameter.default for name, parameter
+            in inspect.signature(prepare_urbansound8k).parameters.items()}
 
 
 def parse_args(argv=None):
@@ -35,21 +41,22 @@ def parse_args(argv=None):
              "metadata/UrbanSound8K.csv (only read)")
     add("--manifest_folder", required=True,
         help="where train/valid/test/classes.json are written")
-    add("--train_folds", type=int, nargs="*", default=[1, 2, 3, 4, 5, 6, 7, 8],
-        help="folds 1-10; give the flag with no value for no train split")
-    add("--valid_folds", type=int, nargs="*", default=[9],
-        help="give the flag with no value for no valid split")
-    add("--test_folds", type=int, nargs="*", default=[10],
-        help="give the flag with no value for no test split")
-    add("--audio_folder", default=None,
+    add("--train_folds", type=int, nargs="*", default=list(DEFAULTS["train_folds"]),
+        help="folds 1-10; give the flag with no value for no train split "
+             "(default: %(default)s)")
+    add("--valid_folds", type=int, nargs="*", default=list(DEFAULTS["valid_folds"]),
+        help="give the flag with no value for no valid split (default: %(default)s)")
+    add("--test_folds", type=int, nargs="*", default=list(DEFAULTS["test_folds"]),
+        help="give the flag with no value for no test split (default: %(default)s)")
+    add("--audio_folder", default=DEFAULTS["audio_folder"],
         help="folder holding fold1/ ... fold10/ (default <data_folder>/audio)")
     add("--skip_missing", action="store_true",
         help="skip missing/unreadable/empty files with a warning")
     add("--download", action="store_true",
         help="download the archive (Zenodo mirror, MD5-checked) when the csv "
              "is missing")
-    add("--signal_length_s", type=float, default=4.0,
-        help="model input length in seconds, to count the clips padded or "
+    add("--signal_length_s", type=float, default=DEFAULTS["signal_length_s"],
+        help="model input length in seconds (default: %(default)s), to count the clips padded or "
              "cropped when loaded; <= 0 disables the count")
     return parser.parse_args(argv)
 

@@ -26,8 +26,10 @@ the classifier's decision is about and the rest, and its target keeps only
 the bins where that part dominates (:func:`guidance_target`): the mask learns
 to leave out a loud contaminant, which the masked-in/out terms alone never
 ask for (a loud contaminant does not change the decision, so keeping it
-costs nothing but l1). The recipes' default (``lmac_small.yaml``) trains
-this way from the start, with every item guided (``cct = 0``).
+costs nothing but l1). The ESC-50 recipe (``lmac.yaml``, ``lmac_small.yaml``)
+trains this way from the start (``finetune``, ``lambda_g`` 16, every item
+guided: ``cct`` 0, ``bin_threshold`` 0.1); the UrbanSound8K and SONYC-UST
+recipes keep the constructor's defaults (below).
 
 Class-conditioned L-MAC (the project's extension for multi-label
 classifiers, datasets.md 3.2): the decoder is told the class it explains
@@ -48,9 +50,10 @@ for each class of a clip are learnt. A single-label classifier keeps the
 paper's objective; conditioning it (``conditioned=True``) lets its masks
 explain any given class (e.g. the runner-up).
 
-Defaults: lambda_in 4, lambda_out 0.2, lambda_l1 0.4, TV 0, lambda_g 1,
-CCT 0.6, binarisation 0.35 (upstream reference code, methods.md sections 3.4
-and 9; the paper leaves them open).
+Defaults (upstream reference code, methods.md sections 3.4 and 9; the
+paper leaves them open): lambda_in 4, lambda_out 0.2, lambda_l1 0.4, TV 0,
+no guidance (finetune False) and, when it is on, lambda_g 1, CCT 0.6,
+binarisation 0.35.
 
 Authors
  * speechbrain-interp developers 2026

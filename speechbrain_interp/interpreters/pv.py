@@ -74,8 +74,9 @@ class PerceptionVisualization(Interpreter):
     output_grid : str
         Where the decoder's output convolution works (see
         :class:`~speechbrain_interp.models.pv_decoder.PVDecoder`):
-        ``"target"`` (the spectrogram's grid) or ``"stages"`` (the last
-        stage's grid, then one channel resized: lighter).
+        ``"stages"`` (default, as in every recipe: the last stage's grid,
+        then one channel resized; ~8x fewer pixels for the same held-out
+        figures) or ``"target"`` (the spectrogram's grid).
 
     Example
     -------
@@ -98,7 +99,7 @@ class PerceptionVisualization(Interpreter):
     listens_to_masked_input = False  # m_c * Y
 
     def __init__(self, classifier, target="linear", channels=(256, 128, 64, 32, 16),
-                 alphas=(0.2, 0.4, 0.4), griffin_lim_iters=32, output_grid="target"):
+                 alphas=(0.2, 0.4, 0.4), griffin_lim_iters=32, output_grid="stages"):
         super().__init__(classifier)
         if target not in _TARGETS:
             raise ValueError(f"target must be one of {_TARGETS}, got {target!r}")

@@ -75,8 +75,9 @@ class SpectralCNN(Recorded, nn.Module):
     Arguments
     ---------
     in_channels : int
-        Feature channels ``C_in`` of the input (3 for log-magnitude,
-        ``cos w``, ``sin w``).
+        Feature channels ``C_in`` of the input (default 5, what
+        :func:`~speechbrain_interp.fourier.spectral_features` gives:
+        ``log m``, ``m cos w``, ``m sin w``, ``cos w``, ``sin w``).
     channels : sequence of int
         Output channels of the blocks, shallowest first.
     kernel_size : int
@@ -108,7 +109,7 @@ class SpectralCNN(Recorded, nn.Module):
 
     def __init__(
         self,
-        in_channels=3,
+        in_channels=5,
         channels=(32, 64, 128, 128),
         kernel_size=9,
         pool=2,
