@@ -5,7 +5,7 @@ One DFT per note (no STFT), read on a logarithmic frequency grid:
 1. ``X = rfft(wave)`` over the whole note (``n_samples`` long, zero padded or
    cropped), resolution ``df = sample_rate / n_samples``.
 2. ``K`` bands with geometric edges from ``f_min`` to ``f_max`` (1024 bands
-   over 20-8000 Hz: methods.md 4.5). Band ``j`` holds the DFT bins whose
+   over 20-8000 Hz: docs/methods.md 4.5). Band ``j`` holds the DFT bins whose
    frequency lies in ``[e_j, e_{j+1})``. Its **power** is the sum of their
    ``|X_k|^2`` and its **phase** the angle of their complex sum (the band's
    phasor). A band narrower than ``df`` holds no bin (below about 43 Hz for
@@ -132,7 +132,7 @@ class FourierRepresentation(Recorded, nn.Module):
         DFT length: notes are cropped or zero padded to it (NSynth: 4 s =
         64000 samples).
     n_freqs : int
-        Grid size ``K`` (1024: methods.md 4.5).
+        Grid size ``K`` (1024: docs/methods.md 4.5).
     f_min, f_max : float
         Grid range in Hz (20-8000: RDE paper 4.2).
     eps : float

@@ -1,6 +1,6 @@
 """Spectral front end shared by classifiers, interpreters, metrics and baselines.
 
-Data flow (ARCHITECTURE.md)::
+Data flow (docs/design.md section 2)::
 
     wave [B, N] --STFT--> |X| [B, T, F], phase [B, T, F]
     |X| --features()--> classifier features [B, T, n_mels]   (mel + log1p)
@@ -10,7 +10,7 @@ Data flow (ARCHITECTURE.md)::
 magnitude spectrogram to classifier features; it is differentiable, so a mask
 on the linear spectrogram receives gradients through the classifier.
 
-The defaults are methods.md section 10.2 (upstream SpeechBrain ESC50 recipe):
+The defaults are docs/methods.md section 10.2 (upstream SpeechBrain ESC50 recipe):
 16 kHz, n_fft 1024, Hamming window of 23.2199 ms (372 samples), hop
 11.6099 ms (186 samples), centred frames (431 for 5 s), magnitude |X|
 (power 0.5), 80 triangular mel bands on |X| (linear amplitude), log1p.

@@ -1,4 +1,4 @@
-"""Sparse NMF dictionary of L2I (methods.md section 2.3).
+"""Sparse NMF dictionary of L2I (docs/methods.md section 2.3).
 
 The L2I interpreter decodes its encoding through a FIXED, pre-learnt
 dictionary ``W`` (``[F, K]``, non-negative, unit-norm columns) fitted on

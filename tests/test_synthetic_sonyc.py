@@ -18,7 +18,7 @@ from speechbrain_interp.synthetic.sonyc import (
 
 SR, SECONDS = 8000, 2.0
 SETTINGS = dict(n_train=6, n_validate=3, n_test=3, clip_seconds=SECONDS, sample_rate=SR, seed=3)
-# datasets.md 2.4, written out independently of the module's table
+# docs/datasets.md 2.4, written out independently of the module's table
 COARSE = ["engine", "machinery-impact", "non-machinery-impact", "powered-saw", "alert-signal",
           "music", "human-voice", "dog"]
 FINE = [

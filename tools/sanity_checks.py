@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Sanity checks of interpreters: cascading model randomisation and ROAR.
 
-The two checks of the L-MAC paper (methods.md sections 3.8 and 10.6), for
+The two checks of the L-MAC paper (docs/methods.md sections 3.8 and 10.6), for
 trained interpreter runs and captum baselines of one pretrained classifier
 (see ``speechbrain_interp.evaluation.sanity``):
 

@@ -8,7 +8,7 @@ test clip, scaled) and ``contaminant`` (noise, speech or another clip), with
 of :mod:`speechbrain_interp.evaluation.localization`.
 
 ==================  =========================================================
-condition           construction (methods.md section 8.3)
+condition           construction (docs/methods.md section 8.3)
 ==================  =========================================================
 ``clean``           the clip itself (no contaminant)
 ``wham``            + WHAM! noise at an SNR drawn in ``[snr_low, snr_high]``

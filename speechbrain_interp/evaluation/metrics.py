@@ -1,8 +1,8 @@
-"""Batched interpretation metrics (methods.md section 7) for training logs and evaluation.
+"""Batched interpretation metrics (docs/methods.md section 7) for training logs and evaluation.
 
 Notation: ``c`` = explained class (default: the classifier decision on the
 input; for multi-label heads each row is one explained (clip, class) pair and
-the metrics read the sigmoid probability of that class, datasets.md 3.2); ``f`` = classifier probabilities, computed ONCE from the logits by
+the metrics read the sigmoid probability of that class, docs/datasets.md 3.2); ``f`` = classifier probabilities, computed ONCE from the logits by
 :meth:`AudioClassifier.probabilities` (softmax; sigmoid for multi-label heads);
 the functions below take probabilities and never apply a softmax again
 (upstream's AD did); ``X`` = linear magnitude ``[B, T, F]``; ``M`` = mask

@@ -1,6 +1,6 @@
 """Sanity checks of interpretations: cascading model randomisation and ROAR.
 
-Two protocols of the L-MAC paper (methods.md sections 3.8 and 10.6):
+Two protocols of the L-MAC paper (docs/methods.md sections 3.8 and 10.6):
 
 - **Cascading model randomisation** (Adebayo et al. 2018): the classifier's
   weights are re-initialised block by block from the logits down (head,
@@ -16,7 +16,7 @@ Two protocols of the L-MAC paper (methods.md sections 3.8 and 10.6):
   reduced test set; compared with removing as many random bins. Accuracy
   should drop faster when the interpreter's bins go. See :func:`roar`.
 
-Choices for what the paper leaves open (methods.md section 11 item 25):
+Choices for what the paper leaves open (docs/methods.md section 11 item 25):
 removed bins are set to zero (silence, as L-MAC's masked-out input
 ``(1 - M) X``); ties between equal scores are broken at random; SSIM uses a
 7x7 Gaussian window (sigma 1.5) on the ``[T, F]`` masks with data range 1.

@@ -4,7 +4,7 @@ Mirrors ``src/metrics.py`` of the official baseline
 (``sonyc-project/dcase2020task5-uststc-baseline``, functions
 ``calculate_base_classification_metrics``, ``micro_averaged_auprc``,
 ``macro_averaged_auprc``, ``compute_metrics``; read at commits 700dbbc and
-8873e67, identical in these parts), see also ``datasets.md`` 2.6.
+8873e67, identical in these parts), see also ``docs/datasets.md`` 2.6.
 
 Rules (one implementation each):
 

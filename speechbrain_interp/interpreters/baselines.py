@@ -15,7 +15,7 @@ treats them like trained interpreters.
 
 Attributions become masks by ONE documented rule
 (:func:`attribution_to_mask`): absolute value, divided by the clip's
-maximum (upstream's rule, methods.md section 11 item 22), giving values in
+maximum (upstream's rule, docs/methods.md section 11 item 22), giving values in
 ``[0, 1]`` with 1 at the most salient bin.
 
 Authors

@@ -12,7 +12,7 @@ output always has the input's ``T`` frames):
   spectrogram, so masks can follow single harmonics. It costs a few percent
   of a CNN14 forward.
 - :class:`ConvTransposeDecoder`: the paper-size transposed-convolution stack
-  of the L-MAC reference layout (methods.md section 3.3), kept for
+  of the L-MAC reference layout (docs/methods.md section 3.3), kept for
   comparison; at CNN14 width it has 237 M parameters and costs many
   classifier forwards.
 
@@ -236,7 +236,7 @@ class MaskDecoder(nn.Module):
 class ConvTransposeDecoder(nn.Module):
     """Paper-size L-MAC decoder: transposed convolutions with skip inputs.
 
-    Layer layout of the L-MAC reference decoder (methods.md section 3.3): the
+    Layer layout of the L-MAC reference decoder (docs/methods.md section 3.3): the
     deepest two representations enter first, the third and fourth at the
     matching resolutions; the output (425 x 513 for 431 input frames) is
     resized to the input's frames and bins.

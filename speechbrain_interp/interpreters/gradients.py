@@ -1,4 +1,4 @@
-"""Gradient baselines through captum, in two domains (methods.md section 6).
+"""Gradient baselines through captum, in two domains (docs/methods.md section 6).
 
 Every class is a :class:`CaptumAttribution`: a captum attribution of the
 explained class's logit, made a mask by the ONE rule
@@ -215,7 +215,7 @@ class SmoothGrad(CaptumAttribution):
     """Mean of saliency maps of copies with non-negative noise.
 
     Copies ``x_b + |n|``, ``n ~ N(0, sigma_b^2)``, ``sigma_b = noise_level *
-    (max x_b - min x_b)`` (methods.md section 6): non-negative noise keeps
+    (max x_b - min x_b)`` (docs/methods.md section 6): non-negative noise keeps
     magnitudes and log1p features valid (captum's ``NoiseTunnel`` adds
     symmetric noise), so this loops over captum ``Saliency`` with noise from
     the private generator. Attribution: mean of the ``|gradient|`` maps.
@@ -225,7 +225,7 @@ class SmoothGrad(CaptumAttribution):
     classifier, domain
         As in :class:`CaptumAttribution`.
     n_samples : int
-        Noisy copies per clip (50 in methods.md).
+        Noisy copies per clip (50 in docs/methods.md).
     noise_level : float
         ``sigma`` as a fraction of the clip's value range.
     internal_batch_size : int
@@ -287,7 +287,7 @@ class IntegratedGradients(CaptumAttribution):
     classifier, domain, seed
         As in :class:`CaptumAttribution` (``seed`` unused: deterministic method).
     n_steps : int
-        Integration steps (200 in methods.md).
+        Integration steps (200 in docs/methods.md).
     internal_batch_size : int
         At most this many path points per classifier pass.
     method : str
@@ -365,7 +365,7 @@ class GradientSHAP(CaptumAttribution):
     classifier, domain
         As in :class:`CaptumAttribution`.
     n_baselines : int
-        Baselines per clip (3 in methods.md).
+        Baselines per clip (3 in docs/methods.md).
     n_samples : int
         captum's random path points per clip.
     stdevs : float

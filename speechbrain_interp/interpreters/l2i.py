@@ -1,10 +1,11 @@
-"""L2I: Listen to Interpret (Parekh, Parekh, Mozharovskyi, Richard, Essid 2022).
+"""L2I: Listen to Interpret (Parekh, Parekh, Mozharovskyi, d'Alché-Buc, Richard;
+NeurIPS 2022).
 
 The interpreter reads the classifier's three deepest representations and
 encodes them as time activations ``H`` (``[K, T]``) of a FIXED, pre-learnt
 NMF dictionary ``W`` (``[F, K]``, log1p-magnitude spectral patterns,
 :class:`~speechbrain_interp.nmf.NMFDictionary`); a small head ``Theta`` pools
-``H`` over time (attention) and mimics the classifier (methods.md section 2)::
+``H`` over time (attention) and mimics the classifier (docs/methods.md section 2)::
 
     H = Psi(reps)                 z = sum_t a_t h_t       Theta(H) = softmax(theta_w z)
     loss = -f(x)^T log Theta(H) + alpha mean(X - W H)^2 + beta mean|H|

@@ -32,7 +32,7 @@ guided: ``cct`` 0, ``bin_threshold`` 0.1); the UrbanSound8K and SONYC-UST
 recipes keep the constructor's defaults (below).
 
 Class-conditioned L-MAC (the project's extension for multi-label
-classifiers, datasets.md 3.2): the decoder is told the class it explains
+classifiers, docs/datasets.md 3.2): the decoder is told the class it explains
 (:class:`MaskDecoder` with ``n_classes``, FiLM at every level) and the
 objective reads that class's sigmoid probability::
 
@@ -50,7 +50,7 @@ for each class of a clip are learnt. A single-label classifier keeps the
 paper's objective; conditioning it (``conditioned=True``) lets its masks
 explain any given class (e.g. the runner-up).
 
-Defaults (upstream reference code, methods.md sections 3.4 and 9; the
+Defaults (upstream reference code, docs/methods.md sections 3.4 and 9; the
 paper leaves them open): lambda_in 4, lambda_out 0.2, lambda_l1 0.4, TV 0,
 no guidance (finetune False) and, when it is on, lambda_g 1, CCT 0.6,
 binarisation 0.35.

@@ -12,13 +12,13 @@ Training (paper Eq. 2, audio target of App. G)::
 
     BCE(M, 1[log1p|X_clean| >= 0.35 max]) + |sg(h') - q|^2 + beta |h' - sg(q)|^2
 
-with the target computed on the CLEAN clip when one is given (methods.md
+with the target computed on the CLEAN clip when one is given (docs/methods.md
 1.5). Multi-label classifiers (App. I): every active label is quantised with
 its own segment and decoded separately, and the masked input for class ``c``
 must make the classifier output the one-hot vector of ``c`` (per-class BCE on
 its sigmoid outputs).
 
-Project choices (methods.md 11.7-11.11): the mask lives on ``log1p|X|`` by
+Project choices (docs/methods.md 11.7-11.11): the mask lives on ``log1p|X|`` by
 default (``domain="linear"`` masks ``|X|``); the adapter is a 1x1 conv from
 the classifier channels to ``dim`` (2048 -> 256 for CNN14) followed by a
 residual block; the decoder is the shared
@@ -47,7 +47,7 @@ __all__ = ["ClassPartitionedVQ", "PIQ", "ResBlock", "VQOutput", "partition_codes
 def partition_codes(n_codes, n_classes):
     """Class of every code: ``round(linspace(-0.5, C - 0.51, n_codes))``.
 
-    Deterministic and near-uniform for any sizes (methods.md 1.3): every
+    Deterministic and near-uniform for any sizes (docs/methods.md 1.3): every
     class gets codes; the counts differ by at most one code or about 1%
     (the last class is the short one).
 
@@ -173,7 +173,7 @@ class ClassPartitionedVQ(nn.Module):
 
 
 class ResBlock(nn.Module):
-    """``y = x + BN(Conv1x1(ReLU(BN(Conv3x3(x)))))`` (methods.md 1.3).
+    """``y = x + BN(Conv1x1(ReLU(BN(Conv3x3(x)))))`` (docs/methods.md 1.3).
 
     Example
     -------
@@ -207,7 +207,7 @@ class PIQ(Interpreter):
         Codebook size, split over the classes (1024: paper App. G).
     dim : int
         Code dimension; the deepest representation is projected to it
-        (256: methods.md 11.11, the PIQ classifier's width).
+        (256: docs/methods.md 11.11, the PIQ classifier's width).
     mask_threshold : float
         Training target ``1[log1p|X| >= mask_threshold * max]`` (0.35: App. G).
     beta : float

@@ -5,7 +5,7 @@ input spectrogram from the frozen classifier's deepest representation
 ``z = E(x)`` (CNN14 ``conv_block6``), and Grad-CAM of the decided class at
 the same block says where the model looks. The explanation is the
 reconstruction under the saliency, ``P_c = m_c * Y`` (paper Eq. 2 with
-silence in place of the white background; methods.md section 5.5).
+silence in place of the white background; docs/methods.md section 5.5).
 
 Two target domains (``target``):
 

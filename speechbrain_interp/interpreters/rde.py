@@ -4,7 +4,7 @@ The RDE paper explains NSynth notes through one global DFT
 (:mod:`speechbrain_interp.rde.fourier_rde`). For the sound-event classifiers
 of the ESC-50 recipes this interpreter solves the same problem on the
 classifier's own input, the linear STFT magnitude ``|X| [B, T, F]``
-(methods.md 4.5 calls an STFT-domain version a project extension):
+(docs/methods.md 4.5 calls an STFT-domain version a project extension):
 
     min_s  C * E_v[ d(f(|X|), f(s . |X| + (1 - s) . v)) ] + lambda * mean(s)
 

@@ -18,7 +18,7 @@ from speechbrain_interp.interpreters.gradients import (
 __all__ = ["GRADIENT_METHODS", "build_baseline"]
 
 
-#: name -> class of the captum-based baselines (methods.md section 6)
+#: name -> class of the captum-based baselines (docs/methods.md section 6)
 GRADIENT_METHODS = {
     "saliency": Saliency,
     "smoothgrad": SmoothGrad,

@@ -7,7 +7,7 @@ class (e.g. upstream ``embedding_model.ckpt`` files) loads unchanged and gives
 the same embedding. Narrow or shallow variants keep the same structure for
 CPU demos and tests.
 
-Structure (methods.md section 3.2): BatchNorm over the feature bins, then
+Structure (docs/methods.md section 3.2): BatchNorm over the feature bins, then
 ``n_blocks`` conv blocks, each two ``Conv3x3 (no bias) -> BN -> ReLU`` followed
 by 2x2 average pooling (1x1 for the last block) and dropout; embedding = mean
 over frequency, then max + mean over time.

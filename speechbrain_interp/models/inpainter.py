@@ -1,6 +1,6 @@
 """Fourier-domain in-painter G(h, s, z) for RDE on NSynth notes.
 
-Residual 1-D CNN of the RDE paper (Kolek et al., table 3; methods.md section
+Residual 1-D CNN of the RDE paper (Kolek et al., table 3; docs/methods.md section
 4.5) that fills masked-out frequencies of a note's Fourier representation
 ``h = (m, w)``: power-normalised magnitude ``m`` and phase ``w`` on ``K = 1024``
 log-spaced frequencies. Noise enters twice: three ``N(0, 1)`` channels in the

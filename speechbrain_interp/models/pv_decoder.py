@@ -1,6 +1,6 @@
 """Decoder D of Perception Visualization (PV): spectrogram from the latent z.
 
-PV (methods.md section 5) shows "what the model sees" as a reconstruction
+PV (docs/methods.md section 5) shows "what the model sees" as a reconstruction
 ``Y = D(z)`` of the input from the frozen classifier's deepest
 representation ``z = E(x)`` (CNN14 ``reps[0]``). The decoder mirrors the
 encoder without skip connections: it only ever sees ``z``, so everything it

@@ -1,6 +1,6 @@
 """Small 1-D CNN over a note's Fourier representation (NSynth family classifier).
 
-The classifier explained by RDE on NSynth (methods.md section 4.5) sees one
+The classifier explained by RDE on NSynth (docs/methods.md section 4.5) sees one
 global spectrum per note on ``K`` log-spaced frequencies. The caller builds
 ``C_in`` feature channels from ``h = (m, w)`` (typically 3: log-magnitude,
 ``cos w``, ``sin w``); this module embeds them.

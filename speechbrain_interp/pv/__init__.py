@@ -2,7 +2,7 @@
 
 PV combines "what the model sees", a reconstruction ``Y = D(E(x))`` of the
 input from the frozen classifier's deepest representation, with "where it
-looks", a Grad-CAM saliency ``m_c``: ``P_c = m_c * Y`` (methods.md section 5).
+looks", a Grad-CAM saliency ``m_c``: ``P_c = m_c * Y`` (docs/methods.md section 5).
 
 * :func:`ssim`: SSIM of single-channel spectrograms,
 * :class:`SpectrogramRange`, :func:`pv_loss`: decoder targets and loss,

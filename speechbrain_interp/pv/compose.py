@@ -4,7 +4,7 @@ The PV paper (Eq. 2) shows, for class ``c``, ``p = (1 - m_c) + m_c * y`` on
 images in ``[0, 1]``: the reconstruction ``y`` where the saliency ``m_c`` is
 1, white (= 1) where it is 0. For audio the neutral background is silence
 (= 0), so the same blend becomes ``P_c = (1 - m_c) * 0 + m_c * Y =
-m_c * Y`` (methods.md section 5.5).
+m_c * Y`` (docs/methods.md section 5.5).
 
 Saliency ``m_c`` is Grad-CAM at the encoder's deepest block (ReLU, bilinear
 upsampling, division by the maximum), computed by

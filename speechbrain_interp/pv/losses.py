@@ -2,7 +2,7 @@
 
 The decoder ends with a sigmoid, so its targets are log spectrograms mapped
 to ``[0, 1]`` by a global min-max range (:class:`SpectrogramRange`). The
-loss (PV paper Eq. 6-9, methods.md sections 5.3 and 5.5) is::
+loss (PV paper Eq. 6-9, docs/methods.md sections 5.3 and 5.5) is::
 
     L = a1 * MSE(y, x) + a2 * (1 - SSIM(y, x)) + a3 * MSE(E(y), z)
 
@@ -32,7 +32,7 @@ class SpectrogramRange(nn.Module):
     here: they would hand the decoder the input's own level and dynamic range
     through the target scaling (and through :meth:`denormalise`), i.e.
     information about ``x`` that does not come from the latent ``z``
-    (methods.md section 5.5).
+    (docs/methods.md section 5.5).
 
     ``low`` and ``high`` are buffers, so the range is saved and restored with
     the state_dict (checkpoints of the decoder's recipe).

@@ -8,7 +8,7 @@ covariance ``sigma_xy``::
            / ((mu_x^2 + mu_y^2 + C1) (sigma_x^2 + sigma_y^2 + C2))
 
 with ``C1 = (0.01 L)^2`` and ``C2 = (0.03 L)^2`` for data range ``L``. The
-PV decoder loss (methods.md section 5.5) uses it on the normalised
+PV decoder loss (docs/methods.md section 5.5) uses it on the normalised
 spectrogram with an 11-tap Gaussian window of standard deviation 1.5.
 
 Authors

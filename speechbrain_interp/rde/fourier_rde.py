@@ -1,4 +1,4 @@
-"""RDE on notes in the Fourier domain (RDE paper section 4.2, methods.md 4.5).
+"""RDE on notes in the Fourier domain (RDE paper section 4.2, docs/methods.md 4.5).
 
 Two queries on a :class:`~speechbrain_interp.classifier.FourierClassifier`:
 

@@ -3,7 +3,7 @@
 A note is ``h = (m, w)``: magnitude ``m`` and phase ``w``, each ``[B, K]``.
 A mask ``s`` is ``[B, 2, K]`` with values in ``[0, 1]`` (part 0 gates the
 magnitude, part 1 the phase; 1 = kept, 0 = obfuscated). The functions here
-are stateless tensor functions (methods.md section 4.5):
+are stateless tensor functions (docs/methods.md section 4.5):
 
 * :func:`random_masks` draws binary training masks for the in-painter,
 * :func:`inpainting_loss` scores the in-painter on the masked-out bins

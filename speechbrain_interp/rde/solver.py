@@ -6,13 +6,13 @@ coefficients, the expected distortion is
     D(x, s) = E_{v ~ V_s} [ d(Phi(x), Phi(y)) ],   y = s . h + (1 - s) . v,
 
 estimated by Monte-Carlo over ``n_samples`` obfuscations per step. Two
-distortions (methods.md 4.2), on the explained class ``j*``:
+distortions (docs/methods.md 4.2), on the explained class ``j*``:
 
 * ``"logits"`` (d1): ``(Phi_j*(x) - Phi_j*(y))^2`` on pre-softmax scores
   (the paper's audio setting);
 * ``"probabilities"`` (d2): the same on softmax probabilities.
 
-Two relaxations of ``min D s.t. ||s||_0 <= l`` (methods.md 4.4):
+Two relaxations of ``min D s.t. ||s||_0 <= l`` (docs/methods.md 4.4):
 
 * ``"l1"`` (P1): ``s in [0, 1]`` optimised directly (projected Adam: clamped
   after every step), objective ``D + lambda * mean(s)``;
