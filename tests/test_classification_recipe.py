@@ -64,6 +64,7 @@ def _state(brain):
     return {k: v.clone() for k, v in clf.state_dict().items()}
 
 
+@pytest.mark.slow
 def test_small_run_trains_logs_checkpoints_and_reports(tiny_data, tmp_path, offline_hub):
     out = tmp_path / "run"
     brain = train_recipe.main(_args(tiny_data, out, "--number_of_epochs", "2"))
@@ -101,6 +102,7 @@ class Interrupted(Exception):
     """Stands for a crash or Ctrl-C in the middle of an epoch."""
 
 
+@pytest.mark.slow
 def test_interrupted_run_resumes_mid_epoch_and_matches_uninterrupted(
     tiny_data, tmp_path, monkeypatch
 ):
@@ -131,6 +133,7 @@ def test_interrupted_run_resumes_mid_epoch_and_matches_uninterrupted(
     assert reference.test_report["accuracy"] == resumed.test_report["accuracy"]
 
 
+@pytest.mark.slow
 def test_test_only_evaluates_the_saved_model_without_training(tiny_data, tmp_path, monkeypatch):
     out = tmp_path / "run"
     trained = train_recipe.main(_args(tiny_data, out, "--number_of_epochs", "1"))
@@ -149,6 +152,7 @@ def test_test_only_evaluates_the_saved_model_without_training(tiny_data, tmp_pat
         train_recipe.main(_args(tiny_data, tmp_path / "fresh", "--test_only"))
 
 
+@pytest.mark.slow
 def test_wham_noise_is_added_in_training_only(tiny_data, tmp_path, monkeypatch):
     from speechbrain_interp.augment.wham import WhamAugment
 
@@ -194,6 +198,7 @@ def test_missing_data_folder_is_named(tmp_path):
                            "--output_folder", str(tmp_path / "out")])
 
 
+@pytest.mark.slow
 def test_csv_row_whose_file_is_missing(tiny_data, tmp_path):
     data = tmp_path / "copy"
     shutil.copytree(tiny_data / "ESC-50", data / "ESC-50")
@@ -211,6 +216,7 @@ def test_csv_row_whose_file_is_missing(tiny_data, tmp_path):
     assert brain.test_report["n_items"] == len(kept["test"])
 
 
+@pytest.mark.slow
 def test_command_line_entry_point(tiny_data, tmp_path):
     """The documented command works as a program (argument parsing, exit code)."""
     out = tmp_path / "cli"
@@ -222,6 +228,7 @@ def test_command_line_entry_point(tiny_data, tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
 
 
+@pytest.mark.slow
 def test_real_esc10_audio_one_epoch(tmp_path):
     """Real recordings: prepare, one epoch of the small classifier, checkpoint, finite loss."""
     data = shared_dataset("ESC-50-esc10")
@@ -239,6 +246,7 @@ def test_real_esc10_audio_one_epoch(tmp_path):
     assert brain.test_report["n_items"] == len(manifests["test"])
 
 
+@pytest.mark.slow
 def test_torchrun_ddp_on_cpu(tiny_data, tmp_path):
     """``torchrun --nproc_per_node=2`` (gloo): one preparation, one log, one report."""
     out = tmp_path / "ddp"

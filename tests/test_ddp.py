@@ -23,6 +23,8 @@ from speechbrain_interp.synthetic import make_esc50_like
 INTERPRET = REPO / "recipes" / "ESC50" / "interpret"
 CLASSIFICATION = REPO / "recipes" / "ESC50" / "classification"
 
+pytestmark = pytest.mark.slow  # every test launches torchrun
+
 #: runs the interpreter program, then saves this process's trained parts
 WRAPPER = textwrap.dedent('''
     import sys, torch

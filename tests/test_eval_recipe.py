@@ -22,6 +22,8 @@ RECIPES = REPO / "recipes" / "ESC50"
 SMALL = ["--base_channels", "4", "--emb_dim", "128", "--noprogressbar"]
 FOLDS = ["--train_folds", "[1, 2, 3]", "--valid_folds", "[4]", "--test_folds", "[5]"]
 
+pytestmark = pytest.mark.slow  # every test uses the module's trained classifier and L-MAC
+
 
 _recipe = load_script
 

@@ -24,6 +24,8 @@ _recipe = load_script
 SMALL = ["--base_channels", "4", "--emb_dim", "128", "--noprogressbar"]
 FOLDS = ["--train_folds", "[1]", "--valid_folds", "[4]", "--test_folds", "[5]"]
 
+pytestmark = pytest.mark.slow  # every test uses the classifier the module trains
+
 
 @pytest.fixture(scope="module")
 def esc10_classifier(tmp_path_factory):

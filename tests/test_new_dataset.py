@@ -130,6 +130,7 @@ def run(script, yaml, *args, cwd):
     return result
 
 
+@pytest.mark.slow
 def test_a_new_dataset_is_a_prepare_function_and_yaml(chirps):
     root, data, recipe = chirps
     assert sorted(p.name for p in recipe.rglob("*") if p.is_file()) == [

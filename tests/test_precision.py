@@ -352,6 +352,7 @@ def test_cli_runs_in_bf16_and_refuses_fp16_on_the_cpu(folders, tmp_path, capsys)
     assert not (tmp_path / "x").exists()
 
 
+@pytest.mark.slow
 def test_eval_program_runs_in_bf16(folders, tmp_path, monkeypatch):
     import speechbrain_interp.programs.evaluation as evaluation
     from speechbrain_interp.synthetic import make_esc50_like

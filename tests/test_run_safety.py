@@ -51,6 +51,7 @@ def _same(a, b):
 
 # ----- a changed classifier source is loaded, or refused, never ignored -------------------
 
+@pytest.mark.slow
 def test_load_classifier_loads_a_changed_source_into_a_used_savedir(tiny, tmp_path, caplog):
     a, b = tiny / "A" / "pretrained", tiny / "B" / "pretrained"
     first = _params(load_classifier(a, savedir=tmp_path / "cache"))
@@ -71,6 +72,7 @@ def _evaluate(data, source, out):
     return {m: s for m, s in results["clean"].summaries().items()}
 
 
+@pytest.mark.slow
 def test_eval_with_another_classifier_in_the_same_folder_scores_the_new_one(tiny, tmp_path):
     """The reported case: the second run's header named B but its numbers were A's."""
     data = tiny / "ESC-50"
@@ -88,6 +90,7 @@ def _lmac_args(data, source, out, *extra):
             "--decoder_width", "8", *CLEAN_TRAINING, *extra]
 
 
+@pytest.mark.slow
 def test_resuming_an_interpreter_with_another_classifier_is_refused(tiny, tmp_path):
     data, out = tiny / "ESC-50", tmp_path / "lmac"
     interpretation.main(_lmac_args(data, tiny / "A" / "pretrained", out, "--number_of_epochs", "1"))
@@ -129,6 +132,7 @@ def test_interrupted_save_leaves_no_checkpoint(tmp_path, monkeypatch):
     assert not (tmp_path / ".partial").exists()  # the leftover is gone after a complete save
 
 
+@pytest.mark.slow
 def test_half_written_newest_checkpoint_is_skipped_and_the_run_resumes(tiny, tmp_path):
     """The state a killed non-atomic save leaves (complete CKPT.yaml, truncated parameter
     file): the resumed run warns, keeps the broken folder aside, resumes from the previous
@@ -163,6 +167,7 @@ def test_half_written_newest_checkpoint_is_skipped_and_the_run_resumes(tiny, tmp
 
 # ----- one run at a time in an output folder ----------------------------------------------
 
+@pytest.mark.slow
 def test_second_concurrent_run_into_one_folder_is_refused(tiny, tmp_path):
     out = tmp_path / "busy"
     cmd = [sys.executable, str(CLASSIFICATION / "train.py"),

@@ -267,6 +267,7 @@ def _tiny_setup(root):
     return data, classifier, run
 
 
+@pytest.mark.slow
 def test_command_line_writes_both_checks(tmp_path, capsys):
     spec = importlib.util.spec_from_file_location("sanity_checks", REPO / "tools" / "sanity_checks.py")
     cli = importlib.util.module_from_spec(spec)

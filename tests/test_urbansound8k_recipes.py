@@ -51,6 +51,7 @@ def _losses(log):
     return values
 
 
+@pytest.mark.slow
 def test_real_clips_train_the_classifier_with_official_ids(real_classifier):
     data, out, _ = real_classifier
     losses = _losses((out / "train_log.txt").read_text())
@@ -78,6 +79,7 @@ def test_real_clips_train_the_classifier_with_official_ids(real_classifier):
     assert int(items["100032-3-0-0"]["class_string_encoded"]) == 3
 
 
+@pytest.mark.slow
 def test_real_clips_train_lmac_and_evaluate_with_esc50_contaminants(real_classifier, tmp_path):
     data, clf_out, _ = real_classifier
     lmac_out = tmp_path / "lmac"
@@ -114,6 +116,7 @@ def test_real_clips_train_lmac_and_evaluate_with_esc50_contaminants(real_classif
     assert {"mixture.wav", "source.wav", "contaminant.wav"} <= {p.name for p in example.iterdir()}
 
 
+@pytest.mark.slow
 def test_real_clips_run_the_other_interpreter_recipes(real_classifier, tmp_path):
     """PIQ, PV and L2I (after its NMF dictionary): the UrbanSound8K YAMLs run one epoch."""
     data, clf_out, _ = real_classifier
@@ -155,6 +158,7 @@ class _Interrupt(Exception):
     """Stands for a run stopped between two folds."""
 
 
+@pytest.mark.slow
 def test_ten_fold_program_runs_and_resumes_only_the_remaining_folds(synthetic_us8k, tmp_path):
     from speechbrain_interp.programs import cross_validation
     from speechbrain_interp.programs.classification import run_classification
