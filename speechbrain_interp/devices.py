@@ -4,7 +4,7 @@
 a GPU, or with a torch built without CUDA, otherwise fails deep inside
 SpeechBrain with ``torch._C has no attribute _cuda_setDevice``.
 :func:`check_device` names the device, why it is missing and what there is;
-the training harness (:mod:`speechbrain_interp.programs.harness`), the
+the programs' start-up checks (:mod:`speechbrain_interp.programs.configuration`), the
 command line and ``from_hparams`` (:mod:`speechbrain_interp.inference`)
 call it. It needs only torch.
 

@@ -22,7 +22,7 @@ def benchmark():
 
 def test_interpreters_are_built_with_their_yaml_settings(benchmark):
     from speechbrain_interp.interpreters import PerceptionVisualization
-    from speechbrain_interp.programs.harness import read_plain
+    from speechbrain_interp.programs.overrides import read_plain
 
     plain = read_plain(str(REPO / "recipes/ESC50/interpret/hparams/pv.yaml"),
                        {"data_folder": "-", "classifier_source": "-"})

@@ -22,12 +22,12 @@ from speechbrain_interp.audio import AudioError
 from speechbrain_interp.data.manifest import ManifestFolder, warn_untrained_classes
 from speechbrain_interp.inference import AudioInterpreter, SoundClassifier
 from speechbrain_interp.inference.windows import align_to_frames
-from speechbrain_interp.programs import cli, cli_outputs, harness
+from speechbrain_interp.programs import cli, cli_outputs, overrides, run_setup
 from speechbrain_interp.programs.cli import main
 from speechbrain_interp.programs.evaluation import check_max_clips
-from speechbrain_interp.programs.harness import (
-    DeviceError, OverrideTypeError, check_device, load_experiment,
-)  # fmt: skip
+from speechbrain_interp.devices import DeviceError, check_device
+from speechbrain_interp.programs.overrides import OverrideTypeError
+from speechbrain_interp.programs.run_setup import load_experiment
 
 from conftest import REPO, load_script, write_tiny_folders
 
@@ -408,7 +408,7 @@ def test_class_without_training_clips_is_warned_about(tmp_path, caplog):
     paths = folder.write(manifests, classes, {"options": 1})
     # the fault: the program trained on it without a word
     with caplog.at_level(logging.WARNING):
-        assert harness.prepare_data({"prepare_data": lambda: paths}) == paths
+        assert run_setup.prepare_data({"prepare_data": lambda: paths}) == paths
     warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert warned == [f"2 of 4 classes have no training clip in {paths['train']}: sea_waves, "
                       "wind. A model trained on it never learns them (check the folds or the "
@@ -421,7 +421,7 @@ def test_class_without_training_clips_is_warned_about(tmp_path, caplog):
     caplog.clear()
     with caplog.at_level(logging.WARNING):
         assert warn_untrained_classes(paths) == []
-        assert harness.prepare_data({"prepare_data": lambda: dict(paths, train=None)})
+        assert run_setup.prepare_data({"prepare_data": lambda: dict(paths, train=None)})
     assert not [r for r in caplog.records if r.levelno == logging.WARNING]
 
 
@@ -433,8 +433,8 @@ def test_override_of_the_wrong_type_names_the_key_and_value(tmp_path):
                     "--output_folder", str(run), "--number_of_epochs", "abc"])
     assert str(info.value).startswith("--number_of_epochs abc: number_of_epochs must be a number")
     assert not run.exists()  # before any work
-    harness.check_override_types(str(CLASSIFICATION_YAML),
-                                 "lr: 1e-4\nnumber_of_epochs: 2\nseed: null")
+    overrides.check_override_types(str(CLASSIFICATION_YAML),
+                                   "lr: 1e-4\nnumber_of_epochs: 2\nseed: null")
     # a value the YAML hands to an object: the building error names the override
     yaml_file = tmp_path / "x.yaml"
     yaml_file.write_text(f"output_folder: {tmp_path / 'x_out'}\nwidth: null\n"

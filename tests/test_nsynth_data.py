@@ -468,7 +468,7 @@ def test_from_hparams(nsynth, tmp_path):
     """The recipe YAML's ``prepare_data`` (the function and its arguments) prepares NSynth."""
     from hyperpyyaml import load_hyperpyyaml
 
-    from speechbrain_interp.programs.harness import prepare_data
+    from speechbrain_interp.programs.run_setup import prepare_data
 
     yaml_path = REPO / "recipes" / "NSynth" / "classification" / "hparams" / "fourier_cnn_small.yaml"
     overrides = {

@@ -341,7 +341,7 @@ def test_served_repo_fetches_the_same_files(folders, tmp_path):
 
 def test_a_stage_two_run_starts_from_a_pretrained_interpreter(folders, tmp_path):
     """``pretrained_interpreter`` (e.g. L-MAC's fine-tuning stage) loads interpreter.ckpt strictly."""
-    from speechbrain_interp.programs.harness import load_interpreter_parts
+    from speechbrain_interp.programs.parts import load_interpreter_parts
 
     root, clf, trained = folders
     fresh = LMAC(clf, decoder_width=8, finetune=True)

@@ -14,7 +14,8 @@ import pytest
 import yaml
 
 from conftest import REPO, load_script
-from speechbrain_interp.programs.harness import HparamsError, read_plain
+from speechbrain_interp.programs.configuration import HparamsError
+from speechbrain_interp.programs.overrides import read_plain
 
 RECIPES = REPO / "recipes"
 

@@ -66,7 +66,7 @@ ALIASES = {"channels": "decoder_channels"}
 
 def yaml_settings(cls, stem):
     """Constructor arguments of ``cls`` that ``<stem>.yaml`` sets (plain values only)."""
-    from speechbrain_interp.programs.harness import read_plain
+    from speechbrain_interp.programs.overrides import read_plain
 
     plain = read_plain(os.path.join(HPARAMS, f"{stem}.yaml"),
                        {"data_folder": "-", "classifier_source": "-", "nmf_source": "-"})

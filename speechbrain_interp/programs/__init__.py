@@ -1,4 +1,4 @@
-"""The programs behind the recipes' scripts, and the harness they share.
+"""The programs behind the recipes' scripts, and the modules they share.
 
 Each module holds one program: ``main(argv)`` (what a recipe's ``train.py``
 calls: ``python train.py hparams/x.yaml --data_folder ...``) and the
@@ -6,8 +6,17 @@ calls: ``python train.py hparams/x.yaml --data_folder ...``) and the
 the dataset's prepare function (``prepare_data``), so a new dataset is a
 prepare function and YAML files.
 
-* :mod:`~speechbrain_interp.programs.harness`: command line, YAML,
-  required keys, data preparation, fit and test, export;
+* :mod:`~speechbrain_interp.programs.description`: ``Program``, a program's
+  name and the YAML keys it reads, stated once per program;
+* :mod:`~speechbrain_interp.programs.configuration`: the keys and the start-up
+  checks (required keys, device, precision, override types), the YAML built;
+* :mod:`~speechbrain_interp.programs.run_setup`: ``load_experiment`` (command
+  line to output folder: run lock, ``sys.path``, the recipe script kept) and
+  ``prepare_data``;
+* :mod:`~speechbrain_interp.programs.distributed`: the DDP group joined once
+  and left at exit;
+* :mod:`~speechbrain_interp.programs.training`: RNG and loaders, fit and test;
+* :mod:`~speechbrain_interp.programs.parts`: trained parts loaded and exported;
 * :mod:`~speechbrain_interp.programs.overrides`: command-line overrides
   checked against the YAML's types (the key and value named);
 * :mod:`~speechbrain_interp.programs.augmentation`: training-time noise or

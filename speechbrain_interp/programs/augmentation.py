@@ -1,7 +1,7 @@
 """Training-time augmentation built from a recipe's hyperparameters.
 
 :func:`build_noise_augment` is what the training programs give
-:func:`~speechbrain_interp.programs.harness.prepare_run`: contamination
+:func:`~speechbrain_interp.programs.training.prepare_run`: contamination
 (:class:`~speechbrain_interp.augment.contamination.Contamination`) when the
 ``contamination`` dict gives a contaminant a probability, else WHAM! noise
 (:class:`~speechbrain_interp.augment.wham.WhamAugment`) when
@@ -17,7 +17,7 @@ from speechbrain.utils.distributed import run_on_main
 from speechbrain.utils.logger import get_logger
 
 from speechbrain_interp.audio import seconds_to_samples
-from speechbrain_interp.programs.harness import require_hparams
+from speechbrain_interp.programs.configuration import require_hparams
 
 __all__ = ["build_contamination", "build_noise_augment"]
 
@@ -29,7 +29,7 @@ def build_noise_augment(hparams):
     dict gives a contaminant a probability; else WHAM! noise augmentation from
     the ``wham_*`` hyperparameters, or None.
 
-    Keys (:func:`~speechbrain_interp.programs.harness.noise_keys`): ``add_wham_noise`` (bool) and, when True, ``wham_folder``,
+    Keys (:func:`~speechbrain_interp.programs.configuration.noise_keys`): ``add_wham_noise`` (bool) and, when True, ``wham_folder``,
     ``wham_download``, ``wham_subset``, ``wham_snr_low``/``wham_snr_high``
     (dB), ``wham_mode`` (``"snr"`` or upstream's ``"unit_norm_sum"``),
     ``wham_prob`` (probability that a training clip gets noise),

@@ -12,25 +12,22 @@ from speechbrain.utils.distributed import run_on_main
 
 from speechbrain_interp.brains.classification import ClassifierBrain
 from speechbrain_interp.data.dataio import build_datasets
-from speechbrain_interp.programs.export import export_run_folder
 from speechbrain_interp.programs.augmentation import build_noise_augment
-from speechbrain_interp.programs.harness import (
-    COMMON_KEYS, TRAINING_KEYS, brain_keys, example_clip, fit_and_test, load_experiment,
-    load_pretrained_encoder, noise_keys, prepare_data, prepare_run,
-)  # fmt: skip
+from speechbrain_interp.programs.description import Program
+from speechbrain_interp.programs.export import export_run_folder
+from speechbrain_interp.programs.parts import load_pretrained_encoder
+from speechbrain_interp.programs.run_setup import load_experiment, prepare_data
+from speechbrain_interp.programs.training import example_clip, fit_and_test, prepare_run
 from speechbrain_interp.schedules import check_schedule
 
-__all__ = ["KEYS", "main", "required_keys", "run_classification"]
+__all__ = ["PROGRAM", "main", "required_keys", "run_classification"]
 
-#: keys the program reads (the Brain's, the harness's and its own; see :func:`required_keys`)
-KEYS = COMMON_KEYS + TRAINING_KEYS + brain_keys(ClassifierBrain) + (
+#: the program's name and keys (besides the common, training and Brain's ones)
+PROGRAM = Program("the classification program", (
     "classifier", "embedding_model", "n_classes", "sample_rate", "signal_length_s",
-    "pretrained_encoder", "experiment_name", "inference", "lr", "batch_size")
-
-
-def required_keys(hparams):
-    """:data:`KEYS` and the noise keys."""
-    return KEYS + noise_keys(hparams)
+    "pretrained_encoder", "experiment_name", "inference", "lr", "batch_size"),
+    brain=ClassifierBrain, noise=True)
+required_keys = PROGRAM.required_keys
 
 
 def run_classification(hparams, run_opts, manifests):
@@ -39,7 +36,7 @@ def run_classification(hparams, run_opts, manifests):
     Arguments
     ---------
     hparams : dict
-        Loaded recipe hyperparameters (:data:`KEYS`).
+        Loaded recipe hyperparameters (:data:`PROGRAM`'s keys).
     run_opts : dict
         SpeechBrain run options.
     manifests : dict
@@ -95,5 +92,5 @@ def run_classification(hparams, run_opts, manifests):
 
 def main(argv):
     """``train.py hparams.yaml [--key value ...]``; returns the brain."""
-    hparams, run_opts, _ = load_experiment(argv, required_keys, "the classification program")
+    hparams, run_opts, _ = load_experiment(argv, PROGRAM.required_keys, PROGRAM.name)
     return run_classification(hparams, run_opts, prepare_data(hparams))

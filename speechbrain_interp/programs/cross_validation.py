@@ -36,10 +36,11 @@ from speechbrain_interp.data.folds import check_folds
 from speechbrain_interp.evaluation.reports import (
     cross_validation_summary, format_cross_validation, write_confusion_matrix, write_table,
 )  # fmt: skip
-from speechbrain_interp.programs.classification import required_keys, run_classification
-from speechbrain_interp.programs.harness import (
-    HparamsError, load_experiment, prepare_data, read_plain, read_plain_overrides,
-)  # fmt: skip
+from speechbrain_interp.programs.classification import PROGRAM as CLASSIFICATION
+from speechbrain_interp.programs.classification import run_classification
+from speechbrain_interp.programs.configuration import HparamsError
+from speechbrain_interp.programs.overrides import read_plain, read_plain_overrides
+from speechbrain_interp.programs.run_setup import load_experiment, prepare_data
 
 __all__ = ["CV_KEYS", "fold_split", "main", "protocol_label", "run_cross_validation"]
 
@@ -222,7 +223,7 @@ def run_cross_validation(argv, run_fold=None):
         logger.info("fold %d: train %s, valid %s", test_fold, split["train_folds"],
                     split["valid_folds"])
         hparams, run_opts, _ = load_experiment(
-            argv, required_keys, "the cross-validation program",
+            argv, CLASSIFICATION.required_keys, "the cross-validation program",
             extra_overrides={**split, "output_folder": fold_dir})
         run_fold(hparams, run_opts, prepare_data(hparams))
         if if_main_process():

@@ -36,15 +36,16 @@ from speechbrain_interp.interpreters.baselines import RandomMask
 from speechbrain_interp.interpreters.registry import build_baseline
 from speechbrain_interp.inference import load_interpreter
 from speechbrain_interp.precision import check_precision
-from speechbrain_interp.programs.harness import COMMON_KEYS, load_experiment, prepare_data
+from speechbrain_interp.programs.description import Program
+from speechbrain_interp.programs.run_setup import load_experiment, prepare_data
 
 logger = get_logger(__name__)
 
-__all__ = ["KEYS", "check_max_clips", "clip_length", "required_keys", "build_methods", "main",
+__all__ = ["PROGRAM", "check_max_clips", "clip_length", "required_keys", "build_methods", "main",
            "run_evaluation", "trained_methods", "write_figures_and_gallery"]
 
-#: keys the program reads
-KEYS = COMMON_KEYS + (
+#: the program's name and keys (besides the common ones)
+PROGRAM = Program("the evaluation program", (
     "classifier_source", "classifier", "signal_length_s", "max_clips", "interpreters",
     "random_references", "random_seed", "baselines", "baseline_settings", "conditions",
     "condition_seed", "wham_folder", "wham_subset", "wham_snr", "speech_folder", "speech_part",
@@ -53,12 +54,9 @@ KEYS = COMMON_KEYS + (
     "batch_size",
     "metric_max_batch", "subtractive_faithfulness", "n_examples", "gallery", "bootstrap",
     "bootstrap_seed",
-)
+))
+required_keys = PROGRAM.required_keys
 
-
-def required_keys(hparams):
-    """:data:`KEYS` (the same whatever the values)."""
-    return KEYS
 
 def check_max_clips(max_clips):
     """``max_clips`` as a positive ``int``, or ``None`` (every test clip).
@@ -169,7 +167,7 @@ def run_evaluation(hparams, manifests, device="cpu", precision="fp32"):
     Arguments
     ---------
     hparams : dict
-        Loaded hyperparameters (:data:`KEYS`).
+        Loaded hyperparameters (:data:`PROGRAM`'s keys).
     manifests : dict
         ``{"test": path, ...}``.
     device : str
@@ -267,7 +265,7 @@ def _tables(report):
 
 def main(argv):
     """``eval.py hparams.yaml [--key value ...]``; returns the results (None off the main process)."""
-    hparams, run_opts, _ = load_experiment(argv, required_keys, "the evaluation program")
+    hparams, run_opts, _ = load_experiment(argv, PROGRAM.required_keys, PROGRAM.name)
     check_max_clips(hparams["max_clips"])  # before preparing any data
     device = (run_opts or {}).get("device") or "cpu"
     # as a Brain reads run options: the command line's, else the YAML's, else fp32

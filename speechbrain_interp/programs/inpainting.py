@@ -11,22 +11,17 @@ import os
 from speechbrain_interp.brains.inpainting import InpainterBrain
 from speechbrain_interp.data.dataio import build_datasets
 from speechbrain_interp.programs.augmentation import build_noise_augment
-from speechbrain_interp.programs.harness import (
-    COMMON_KEYS, TRAINING_KEYS, brain_keys, export_parts, fit_and_test, load_experiment,
-    noise_keys,
-    prepare_data, prepare_run,
-)  # fmt: skip
+from speechbrain_interp.programs.description import Program
+from speechbrain_interp.programs.parts import export_parts
+from speechbrain_interp.programs.run_setup import load_experiment, prepare_data
+from speechbrain_interp.programs.training import fit_and_test, prepare_run
 
-__all__ = ["KEYS", "main", "required_keys", "run_inpainter"]
+__all__ = ["PROGRAM", "main", "required_keys", "run_inpainter"]
 
-#: keys the program reads (the Brain's, the harness's and its own; see :func:`required_keys`)
-KEYS = COMMON_KEYS + TRAINING_KEYS + brain_keys(InpainterBrain) + (
-    "inpainter", "sample_rate", "signal_length_s")
-
-
-def required_keys(hparams):
-    """:data:`KEYS` and the noise keys."""
-    return KEYS + noise_keys(hparams)
+#: the program's name and keys (besides the common, training and Brain's ones)
+PROGRAM = Program("the in-painter program", ("inpainter", "sample_rate", "signal_length_s"),
+                  brain=InpainterBrain, noise=True)
+required_keys = PROGRAM.required_keys
 
 
 def run_inpainter(hparams, run_opts, manifests):
@@ -35,7 +30,7 @@ def run_inpainter(hparams, run_opts, manifests):
     Arguments
     ---------
     hparams : dict
-        Loaded hyperparameters (:data:`KEYS`).
+        Loaded hyperparameters (:data:`PROGRAM`'s keys).
     run_opts : dict
         SpeechBrain run options.
     manifests : dict
@@ -65,5 +60,5 @@ def run_inpainter(hparams, run_opts, manifests):
 
 def main(argv):
     """``train_inpainter.py hparams.yaml [--key value ...]``; returns the brain."""
-    hparams, run_opts, _ = load_experiment(argv, required_keys, "the in-painter program")
+    hparams, run_opts, _ = load_experiment(argv, PROGRAM.required_keys, PROGRAM.name)
     return run_inpainter(hparams, run_opts, prepare_data(hparams))

@@ -16,25 +16,21 @@ from speechbrain.utils.distributed import run_on_main
 
 from speechbrain_interp.brains.interpretation import InterpreterBrain
 from speechbrain_interp.data.dataio import build_datasets
-from speechbrain_interp.programs.export import export_run_folder
 from speechbrain_interp.programs.augmentation import build_noise_augment
-from speechbrain_interp.programs.harness import (
-    COMMON_KEYS, TRAINING_KEYS, brain_keys, example_clip, fit_and_test, load_experiment,
-    load_interpreter_parts, noise_keys, prepare_data, prepare_run,
-)  # fmt: skip
+from speechbrain_interp.programs.description import Program
+from speechbrain_interp.programs.export import export_run_folder
+from speechbrain_interp.programs.parts import load_interpreter_parts
+from speechbrain_interp.programs.run_setup import load_experiment, prepare_data
+from speechbrain_interp.programs.training import example_clip, fit_and_test, prepare_run
 from speechbrain_interp.programs.safety import check_classifier_unchanged
 
-__all__ = ["KEYS", "main", "required_keys", "run_interpreter"]
+__all__ = ["PROGRAM", "main", "required_keys", "run_interpreter"]
 
-#: keys the program reads (the Brain's, the harness's and its own; see :func:`required_keys`)
-KEYS = COMMON_KEYS + TRAINING_KEYS + brain_keys(InterpreterBrain) + (
+#: the program's name and keys (besides the common, training and Brain's ones)
+PROGRAM = Program("the interpreter program", (
     "interpreter", "classifier_source", "signal_length_s", "pretrained_interpreter",
-    "experiment_name", "inference", "contamination")
-
-
-def required_keys(hparams):
-    """:data:`KEYS` and the noise keys."""
-    return KEYS + noise_keys(hparams)
+    "experiment_name", "inference", "contamination"), brain=InterpreterBrain, noise=True)
+required_keys = PROGRAM.required_keys
 
 
 def run_interpreter(hparams, run_opts, manifests):
@@ -43,7 +39,7 @@ def run_interpreter(hparams, run_opts, manifests):
     Arguments
     ---------
     hparams : dict
-        Loaded recipe hyperparameters (:data:`KEYS`): ``interpreter`` is a
+        Loaded recipe hyperparameters (:data:`PROGRAM`'s keys): ``interpreter`` is a
         trainable :class:`~speechbrain_interp.interpreters.Interpreter`
         whose ``classifier`` was loaded from ``classifier_source``;
         ``pretrained_interpreter`` (a pretrained interpreter folder or repo
@@ -100,5 +96,5 @@ def run_interpreter(hparams, run_opts, manifests):
 
 def main(argv):
     """``train.py hparams.yaml [--key value ...]``; returns the brain."""
-    hparams, run_opts, _ = load_experiment(argv, required_keys, "the interpreter program")
+    hparams, run_opts, _ = load_experiment(argv, PROGRAM.required_keys, PROGRAM.name)
     return run_interpreter(hparams, run_opts, prepare_data(hparams))

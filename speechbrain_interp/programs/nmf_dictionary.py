@@ -28,23 +28,21 @@ from speechbrain.utils.logger import get_logger
 
 from speechbrain_interp.data.dataio import build_datasets
 from speechbrain_interp.nmf import nmf_objective
-from speechbrain_interp.programs.harness import (
-    COMMON_KEYS, PRECISION_OPTIONS, load_experiment, prepare_data,
-)  # fmt: skip
+from speechbrain_interp.programs.configuration import PRECISION_OPTIONS
+from speechbrain_interp.programs.description import Program
+from speechbrain_interp.programs.run_setup import load_experiment, prepare_data
 from speechbrain_interp.visualize import plot_nmf_dictionary
 
 logger = get_logger(__name__)
 
-__all__ = ["KEYS", "required_keys", "main", "run_nmf"]
+__all__ = ["PROGRAM", "required_keys", "main", "run_nmf"]
 
-#: keys the program reads
-KEYS = COMMON_KEYS + ("classifier", "classifier_source", "nmf_dictionary", "nmf_mu",
-                      "nmf_iterations", "max_frames", "signal_length_s")
+#: the program's name and keys (besides the common ones)
+PROGRAM = Program("the NMF program", ("classifier", "classifier_source", "nmf_dictionary",
+                                      "nmf_mu", "nmf_iterations", "max_frames",
+                                      "signal_length_s"))
+required_keys = PROGRAM.required_keys
 
-
-def required_keys(hparams):
-    """:data:`KEYS` (the same whatever the values)."""
-    return KEYS
 
 def spectrogram_frames(dataset, frontend, max_frames, seed, batch_size=16, min_energy=1e-3):
     """``log1p|X|`` frames of a dataset as ``[F, N]`` (silent frames dropped).
@@ -96,7 +94,7 @@ def run_nmf(hparams, manifests, device="cpu"):
     Arguments
     ---------
     hparams : dict
-        Loaded hyperparameters (:data:`KEYS`).
+        Loaded hyperparameters (:data:`PROGRAM`'s keys).
     manifests : dict
         ``{"train": path, ...}``.
     device : str
@@ -147,7 +145,7 @@ def _fit_and_save(hparams, dataset, frontend, device="cpu"):
 
 def main(argv):
     """``train_nmf.py hparams.yaml [--key value ...]``; returns the report."""
-    hparams, run_opts, _ = load_experiment(argv, required_keys, "the NMF program")
+    hparams, run_opts, _ = load_experiment(argv, PROGRAM.required_keys, PROGRAM.name)
     lowered = {key: run_opts[key] for key in PRECISION_OPTIONS
                if run_opts.get(key) not in (None, "fp32")}
     if lowered:

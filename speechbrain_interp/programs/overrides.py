@@ -7,8 +7,8 @@
   not fit the YAML value they replace, refused with
   :class:`OverrideTypeError` before any work.
 
-The training harness (:mod:`speechbrain_interp.programs.harness`) runs
-them at start-up and re-exports them.
+:func:`~speechbrain_interp.programs.configuration.check_start_up` runs
+them at start-up.
 
 Authors
  * speechbrain-interp developers 2026

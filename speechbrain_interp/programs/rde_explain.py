@@ -25,7 +25,8 @@ from speechbrain.utils.logger import get_logger
 
 from speechbrain_interp.data.dataio import build_datasets
 from speechbrain_interp.inference import load_classifier
-from speechbrain_interp.programs.harness import COMMON_KEYS, load_experiment, prepare_data
+from speechbrain_interp.programs.description import Program
+from speechbrain_interp.programs.run_setup import load_experiment, prepare_data
 from speechbrain_interp.rde.fourier_rde import FourierRDE, coefficients
 from speechbrain_interp.rde.obfuscation import build_obfuscation
 from speechbrain_interp.rde.plots import plot_rate_distortion
@@ -36,19 +37,16 @@ from speechbrain_interp.rde.solver import rate_distortion_curve, solve_corner_ta
 
 logger = get_logger(__name__)
 
-__all__ = ["KEYS", "required_keys", "main", "run_explain"]
+__all__ = ["PROGRAM", "required_keys", "main", "run_explain"]
 
-#: keys the program reads
-KEYS = COMMON_KEYS + (
+#: the program's name and keys (besides the common ones)
+PROGRAM = Program("the RDE explanation program", (
     "classifier_source", "signal_length_s", "notes_per_class", "n_figures", "obfuscations",
     "obfuscation_settings", "phase_query_obfuscation", "inpainter", "phase_inpainter",
     "pretrainer", "frequency_query", "phase_query", "phase_query_lams", "rates", "curve_samples",
-)
+))
+required_keys = PROGRAM.required_keys
 
-
-def required_keys(hparams):
-    """:data:`KEYS` (the same whatever the values)."""
-    return KEYS
 
 def run_explain(hparams, classifier, inpainter, dataset, phase_inpainter=None):
     """Runs the program and writes its outputs to ``hparams["output_folder"]``.
@@ -173,7 +171,7 @@ def run_explain(hparams, classifier, inpainter, dataset, phase_inpainter=None):
 
 def main(argv):
     """``explain.py hparams.yaml [--key value ...]``; returns the figures of ``results.json``."""
-    hparams, run_opts, _ = load_experiment(argv, required_keys, "the RDE explanation program")
+    hparams, run_opts, _ = load_experiment(argv, PROGRAM.required_keys, PROGRAM.name)
     device = run_opts.get("device") or "cpu"
     classifier = load_classifier(hparams["classifier_source"], device=device)
     inpainter = phase_inpainter = None
