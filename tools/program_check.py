@@ -189,7 +189,9 @@ def headline(name, out):
     if results and "obfuscations" in results:
         return f"obfuscations: {', '.join(results['obfuscations'])}"
     if name == "cli_long" and os.path.isdir(folder):
-        return f"{len(os.listdir(folder))} recording(s) explained"
+        explained = [name for name in os.listdir(folder)
+                     if os.path.isfile(os.path.join(folder, name, "result.json"))]
+        return f"{len(explained)} recording(s) explained"
     log = os.path.join(folder, "train_log.txt")
     if os.path.isfile(log):  # the last line: the test stage
         lines = open(log, encoding="utf-8").read().strip().splitlines()
