@@ -93,12 +93,41 @@ def run_explain(hparams, classifier, inpainter, dataset, phase_inpainter=None):
                     for name in hparams["obfuscations"]}
     results = {"notes": len(ids), "accuracy": float((decision == labels).float().mean()),
                "obfuscations": {}}
+    masks = _frequency_masks(classifier, obfuscations, coeffs, decision, hparams, results)
+    _rate_distortion(classifier, obfuscations, masks, h, decision, ids, hparams, results)
+    query_name = hparams["phase_query_obfuscation"]
+    query_obfuscation = obfuscations.get(query_name)
+    if query_name == "inpainter" and phase_inpainter is not None:
+        query_obfuscation = build_obfuscation("inpainter", phase_inpainter,
+                                              **settings.get("inpainter", {}))
+    elif query_obfuscation is None:
+        query_obfuscation = build_obfuscation(query_name, inpainter, **settings.get(query_name, {}))
+    results.update(_magnitude_vs_phase(classifier, query_obfuscation, coeffs, decision, names,
+                                       hparams))
+    truth = read_ground_truth(hparams["data_folder"])
+    if truth is not None:
+        results["band_mass"] = band_mass_table(ids, truth, masks, rep.centres, decision, labels)
+    write_examples(out, rep, (ids, waves, coeffs, decision), masks, obfuscations, truth, names,
+                   hparams["n_figures"], seed)
+    torch.save({"ids": ids, "masks": {name: m.cpu() for name, m in masks.items()},
+                "decision": decision.cpu(), "labels": labels.cpu()},
+               os.path.join(out, "masks.pt"))
+    with open(os.path.join(out, "results.json"), "w") as f:
+        json.dump(results, f, indent=2)
+    with open(os.path.join(out, "results.md"), "w") as f:
+        f.write(format_results(results))
+    return results
+
+
+def _frequency_masks(classifier, obfuscations, coeffs, decision, hparams, results):
+    """Per-frequency RDE masks of the decided class, per obfuscation; their
+    median distortion, rate and time go to ``results["obfuscations"]``."""
     masks = {}
     for name, obfuscation in obfuscations.items():
         start = time.time()
         rde = FourierRDE(classifier, obfuscation, **hparams["frequency_query"])
         explanation = rde.explain(coeffs, label=decision,
-                                  generator=torch.Generator().manual_seed(seed))
+                                  generator=torch.Generator().manual_seed(int(hparams["seed"])))
         masks[name] = explanation.mask
         results["obfuscations"][name] = {
             "distortion_median": float(explanation.distortion.median()),
@@ -106,6 +135,13 @@ def run_explain(hparams, classifier, inpainter, dataset, phase_inpainter=None):
             "seconds": time.time() - start,
         }
         logger.info("RDE with %s obfuscation: %.1f s", name, time.time() - start)
+    return masks
+
+
+def _rate_distortion(classifier, obfuscations, masks, h, decision, ids, hparams, results):
+    """Distortion of each mask binarised at ``hparams["rates"]``: the medians in
+    ``results``, the curves drawn and written per note to ``rate_distortion.csv``."""
+    out, seed = hparams["output_folder"], int(hparams["seed"])
     rates = [float(r) for r in hparams["rates"]]
     curves = {}
     expand = lambda s: s.unsqueeze(1).expand(-1, 2, -1)  # noqa: E731
@@ -125,48 +161,36 @@ def run_explain(hparams, classifier, inpainter, dataset, phase_inpainter=None):
             for r, row in zip(rates, values):
                 for note, value in zip(ids, row):
                     f.write(f"{name},{r},{note},{value:.6g}\n")
-    query_name = hparams["phase_query_obfuscation"]
-    query_obfuscation = obfuscations.get(query_name)
-    if query_name == "inpainter" and phase_inpainter is not None:
-        query_obfuscation = build_obfuscation("inpainter", phase_inpainter,
-                                              **settings.get("inpainter", {}))
-    elif query_obfuscation is None:
-        query_obfuscation = build_obfuscation(query_name, inpainter, **settings.get(query_name, {}))
-    rde = FourierRDE(classifier, query_obfuscation, **hparams["phase_query"])
+
+
+def _magnitude_vs_phase(classifier, obfuscation, coeffs, decision, names, hparams):
+    """The magnitude-versus-phase query per decided class: ``magnitude_vs_phase``
+    (with the corner distortions when the solver kept them) and
+    ``magnitude_vs_phase_lambda`` (the same table solved at ``phase_query_lams``)."""
+    rde = FourierRDE(classifier, obfuscation, **hparams["phase_query"])
     pairs = rde.magnitude_vs_phase(coeffs, decision,
-                                   generator=torch.Generator().manual_seed(seed))
-    results["magnitude_vs_phase"] = {
-        names([c])[0]: {"magnitude": m, "phase": p} for c, (m, p) in sorted(pairs.items())}
+                                   generator=torch.Generator().manual_seed(int(hparams["seed"])))
+    found = {"magnitude_vs_phase": {
+        names([c])[0]: {"magnitude": m, "phase": p} for c, (m, p) in sorted(pairs.items())}}
     corners = rde.last_result.corners
-    if corners is not None:
-        # mask c keeps the magnitude iff bit 0 is set, the phase iff bit 1 is
-        for g, c in enumerate(sorted(pairs)):
-            results["magnitude_vs_phase"][names([c])[0]].update({
-                "distortion_none_kept": float(corners[g, 0]),
-                "distortion_magnitude_only": float(corners[g, 1]),
-                "distortion_phase_only": float(corners[g, 2]),
-            })
-        options = hparams["phase_query"]
-        results["magnitude_vs_phase_lambda"] = {}
-        for lam in hparams["phase_query_lams"] or []:
-            sweep = solve_corner_table(corners, float(lam), int(options["steps"]),
-                                       float(options["lr"]), float(options["init"]))
-            results["magnitude_vs_phase_lambda"][str(lam)] = {
-                names([c])[0]: [float(v) for v in sweep.mask[g]]
-                for g, c in enumerate(sorted(pairs))}
-    truth = read_ground_truth(hparams["data_folder"])
-    if truth is not None:
-        results["band_mass"] = band_mass_table(ids, truth, masks, rep.centres, decision, labels)
-    write_examples(out, rep, (ids, waves, coeffs, decision), masks, obfuscations, truth, names,
-                   hparams["n_figures"], seed)
-    torch.save({"ids": ids, "masks": {name: m.cpu() for name, m in masks.items()},
-                "decision": decision.cpu(), "labels": labels.cpu()},
-               os.path.join(out, "masks.pt"))
-    with open(os.path.join(out, "results.json"), "w") as f:
-        json.dump(results, f, indent=2)
-    with open(os.path.join(out, "results.md"), "w") as f:
-        f.write(format_results(results))
-    return results
+    if corners is None:
+        return found
+    # mask c keeps the magnitude iff bit 0 is set, the phase iff bit 1 is
+    for g, c in enumerate(sorted(pairs)):
+        found["magnitude_vs_phase"][names([c])[0]].update({
+            "distortion_none_kept": float(corners[g, 0]),
+            "distortion_magnitude_only": float(corners[g, 1]),
+            "distortion_phase_only": float(corners[g, 2]),
+        })
+    options = hparams["phase_query"]
+    found["magnitude_vs_phase_lambda"] = {}
+    for lam in hparams["phase_query_lams"] or []:
+        sweep = solve_corner_table(corners, float(lam), int(options["steps"]),
+                                   float(options["lr"]), float(options["init"]))
+        found["magnitude_vs_phase_lambda"][str(lam)] = {
+            names([c])[0]: [float(v) for v in sweep.mask[g]]
+            for g, c in enumerate(sorted(pairs))}
+    return found
 
 
 def main(argv):
