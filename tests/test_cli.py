@@ -30,6 +30,7 @@ def folders(tmp_path_factory):
     return root
 
 
+@pytest.mark.slow  # explains the 83 real ESC-10 recordings (minutes on 2 cores)
 def test_explain_writes_every_clip_and_skips_bad_files(folders, tmp_path, capsys):
     """The 83 real ESC-10 recordings (44.1 kHz, 5 s) and bad files beside them."""
     audio = tmp_path / "audio"

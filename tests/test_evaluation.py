@@ -224,6 +224,7 @@ def test_reusing_the_input_probabilities_gives_the_same_metrics():
 
 # ----- the evaluation loop ---------------------------------------------------------
 
+@pytest.mark.slow  # every method under every condition (10 s)
 def test_evaluate_every_method_under_every_condition_and_write_tables(tmp_path):
     clf = _classifier()
     dataset = _dataset(n=6)

@@ -130,6 +130,7 @@ def _methods(clf):
     }
 
 
+@pytest.mark.slow  # every method, each asked class (9 s)
 def test_every_method_that_can_follows_the_asked_class():
     """The mask for a class the classifier did not decide is that class's: it differs
     from the decision's, and the interpretation says which class it explains."""
@@ -206,6 +207,7 @@ def test_model_card_says_how_to_explain_another_class():
                                                          {}, 0, "me/c")
 
 
+@pytest.mark.slow  # runs tools/label_check.py
 def test_label_check_tool_measures_the_asked_class(setup, tmp_path):
     """tools/label_check.py on two clips of different classes, mixed, with Grad-CAM."""
     from conftest import REPO, load_script

@@ -145,6 +145,7 @@ def test_inpainter_rejects_other_lengths():
         model(torch.rand(1, K), torch.rand(1, K), torch.ones(1, K))
 
 
+@pytest.mark.slow  # trains an inpainter (about a minute on 2 cores)
 def test_inpainter_training_on_toy_spectra_beats_mean_fill():
     # ~5 s on 2 idle CPU cores (40 Adam steps of batch 8)
     torch.manual_seed(0)
@@ -511,6 +512,7 @@ def _lockedness(phase, magnitude):
     return torch.hypot((w * torch.cos(phase)).sum(1), (w * torch.sin(phase)).sum(1))
 
 
+@pytest.mark.slow  # trains two inpainters (about a minute on 2 cores)
 def test_energy_trained_inpainter_samples_where_regression_returns_the_mode():
     # ~20 s on 2 CPU cores. The organ case of the magnitude-vs-phase query
     # in miniature: phase dropped, magnitude kept.
