@@ -1,36 +1,12 @@
-"""Shared pytest fixtures.
-
-Real-audio tests find the shared data through one setting: the environment
-variable ``SB_INTERP_DATA`` (default: ``../shared/data`` next to the
-repository). When it is absent they skip with the reason.
-"""
+"""Shared pytest fixtures. The helpers test files import (paths, shared data,
+the tiny classifier, torchrun, an offline hub) are in ``helpers.py``."""
 
 import os
-import pathlib
 
 import pytest
 import torch
 
-REPO = pathlib.Path(__file__).resolve().parents[1]
-SHARED_DATA = pathlib.Path(
-    os.environ.get("SB_INTERP_DATA", str(REPO.parent / "shared" / "data"))
-)
-
-#: command-line override that trains an ESC-50 interpreter recipe on clean clips (its default
-#: contamination needs speech and WHAM! folders; tests that are not about it turn it off)
-CLEAN_TRAINING = ["--contamination",
-                  "{probabilities: {clean: 1.0, other_class: 0.0, speech: 0.0, noise: 0.0}}"]
-
-
-def load_script(path):
-    """A recipe or tool script loaded as a module (its ``main`` is then callable)."""
-    import importlib.util
-
-    path = pathlib.Path(path)
-    spec = importlib.util.spec_from_file_location(f"{path.parent.name}_{path.stem}_script", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from helpers import REPO, serve_as_hub
 
 
 @pytest.fixture
@@ -51,17 +27,6 @@ def no_network(monkeypatch):
     monkeypatch.setattr(urllib.request, "urlopen", offline)
 
 
-def shared_dataset(name):
-    """Path of a dataset under the shared data folder, or skip the test."""
-    path = SHARED_DATA / name
-    if not path.is_dir():
-        pytest.skip(
-            f"shared data {path} not found (set SB_INTERP_DATA to the folder "
-            f"holding {name}/)"
-        )
-    return path
-
-
 @pytest.fixture(autouse=True)
 def _deterministic_torch():
     """Same seed and thread count for every test."""
@@ -74,69 +39,6 @@ def _deterministic_torch():
 def repo_root():
     """The repository root."""
     return REPO
-
-
-def free_port():
-    """A TCP port nobody listens on now (for torchrun's rendezvous)."""
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def torchrun(args, cwd, nproc=2, timeout=300):
-    """``torchrun --nproc_per_node=<nproc>`` on a free port; returns the CompletedProcess.
-
-    The processes run in their own session. On timeout torchrun gets
-    SIGTERM first (its agent stops the workers, which run in sessions of
-    their own and would otherwise keep the output pipes open), then the
-    whole group SIGKILL: no worker outlives the test (and keeps a port or a
-    lock).
-    """
-    import signal
-    import subprocess
-    import sys
-
-    runner = os.path.join(os.path.dirname(sys.executable), "torchrun")
-    cmd = [runner, f"--nproc_per_node={nproc}", f"--master_port={free_port()}", *map(str, args)]
-    process = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, start_new_session=True)
-    try:
-        stdout, stderr = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.terminate()
-        try:
-            stdout, stderr = process.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            stdout, stderr = process.communicate()
-        raise AssertionError(f"torchrun timed out after {timeout} s:\n{stdout[-3000:]}\n{stderr[-3000:]}")
-    return subprocess.CompletedProcess(cmd, process.returncode, stdout, stderr)
-
-
-def serve_as_hub(folder, repo_id, cache_dir, revision="0123456789abcdef0123456789abcdef01234567"):
-    """Lays ``folder``'s files out as the HuggingFace cache holds a downloaded repo.
-
-    ``huggingface_hub.hf_hub_download(repo_id, name)`` (which SpeechBrain's
-    fetching calls) then finds them without network when the hub is offline:
-    ``<cache>/models--<owner>--<name>/refs/main`` names a snapshot whose
-    folder holds the files (here copies, where a download makes links to
-    ``blobs/``).
-    """
-    import shutil
-
-    owner, name = repo_id.split("/")
-    repo = pathlib.Path(cache_dir) / f"models--{owner}--{name}"
-    snapshot = repo / "snapshots" / revision
-    snapshot.mkdir(parents=True, exist_ok=True)
-    (repo / "refs").mkdir(exist_ok=True)
-    (repo / "refs" / "main").write_text(revision)
-    for path in pathlib.Path(folder).iterdir():
-        if path.is_file():
-            shutil.copy(path, snapshot / path.name)
-    return snapshot
-
 
 @pytest.fixture
 def offline_hub(tmp_path, monkeypatch):
@@ -152,46 +54,6 @@ def offline_hub(tmp_path, monkeypatch):
     return lambda folder, repo_id: serve_as_hub(folder, repo_id, cache)
 
 
-def check_round_trip(folder, reference, tmp_path, serve, wave, atol=1e-6):
-    """A pretrained folder, moved elsewhere and served as a hub repo, loads
-    with ``from_hparams`` and reproduces ``reference`` (the run's own model).
-
-    ``reference`` is an interpreter (masks and logits compared) or a
-    classifier (logits compared). The files fetched from the "hub" are the
-    folder's, byte for byte.
-    """
-    import shutil
-
-    from speechbrain_interp.inference import AudioInterpreter, SoundClassifier
-
-    interpreter = hasattr(reference, "interpret")
-    cls = AudioInterpreter if interpreter else SoundClassifier
-    moved = pathlib.Path(tmp_path) / "moved" / "pretrained"
-    shutil.copytree(folder, moved)
-    repo = f"sbinterp-test/{'interpreter' if interpreter else 'classifier'}"
-    serve(moved, repo)
-    savedir = pathlib.Path(tmp_path) / "from_hub"
-    loaded = [cls.from_hparams(str(moved)), cls.from_hparams(repo, savedir=str(savedir))]
-    for path in savedir.iterdir():
-        if path.name != "source.txt":
-            assert path.read_bytes() == (moved / path.name).read_bytes(), path.name
-    assert {p.name for p in savedir.iterdir()} >= {"hyperparams.yaml", "embedding_model.ckpt",
-                                                   "classifier.ckpt", "label_encoder.ckpt"}
-    reference = reference.eval()
-    with torch.no_grad():
-        if interpreter:
-            expected = reference.interpret(wave)
-            for model in loaded:
-                out = model.interpret_batch(wave)
-                assert torch.allclose(out.mask, expected.mask, atol=atol)
-                assert torch.allclose(out.logits, expected.logits, atol=atol)
-        else:
-            expected = reference(wave=wave).logits
-            for model in loaded:
-                assert torch.allclose(model.classify_batch(wave).logits, expected, atol=atol)
-    return loaded
-
-
 def pytest_collection_modifyitems(config, items):
     """Tests marked ``cuda`` run only where a CUDA device is present."""
     if torch.cuda.is_available():
@@ -201,31 +63,3 @@ def pytest_collection_modifyitems(config, items):
         if "cuda" in item.keywords:
             item.add_marker(skip)
 
-
-def write_tiny_folders(root, classes, window_s, hop_s, top_k=3, batch_size=4):
-    """A tiny classifier (seeded CNN14, 40 Mel bands, base width 4) of ``classes`` and an
-    L-MAC of it, written as pretrained folders ``root/clf`` and ``root/lmac``.
-
-    Returns
-    -------
-    classifier, label_encoder, settings
-        For tests that write more folders of the same classifier.
-    """
-    from speechbrain.dataio.encoder import CategoricalEncoder
-
-    from speechbrain_interp.classifier import AudioClassifier
-    from speechbrain_interp.frontend import SpectralFrontEnd
-    from speechbrain_interp.interpreters import LMAC
-    from speechbrain_interp.models import CNN14
-    from speechbrain_interp.pretrained import write_classifier, write_interpreter
-
-    torch.manual_seed(0)
-    clf = AudioClassifier(SpectralFrontEnd(n_mels=40), CNN14(n_mels=40, base_channels=4),
-                          torch.nn.Linear(128, len(classes))).eval()
-    encoder = CategoricalEncoder()
-    encoder.update_from_iterable(list(classes))
-    settings = {"window_s": window_s, "hop_s": hop_s, "batch_size": batch_size, "top_k": top_k,
-                "normalize_windows": True}
-    write_classifier(str(root / "clf"), clf, encoder, settings)
-    write_interpreter(str(root / "lmac"), LMAC(clf, decoder_width=8).eval(), encoder, settings)
-    return clf, encoder, settings

@@ -42,7 +42,7 @@ import test_esc50_prepare as esc_tests  # noqa: E402
 import test_nsynth_data as nsynth_tests  # noqa: E402
 import test_sonyc_ust_prepare as sonyc_tests  # noqa: E402
 import test_urbansound8k_prepare as us8k_tests  # noqa: E402
-from conftest import SHARED_DATA, shared_dataset  # noqa: E402
+from helpers import SHARED_DATA, shared_dataset  # noqa: E402
 from speechbrain_interp.data.esc50 import prepare_esc50  # noqa: E402
 from speechbrain_interp.data.nsynth import prepare_nsynth  # noqa: E402
 from speechbrain_interp.data.sonyc_ust import prepare_sonyc_ust  # noqa: E402

@@ -3,17 +3,14 @@
 import torch
 from speechbrain.dataio.dataset import DynamicItemDataset
 
-from speechbrain_interp.classifier import AudioClassifier
+from helpers import tiny_classifier
 from speechbrain_interp.evaluation.suite import evaluate_interpreters
 from speechbrain_interp.evaluation.tables import format_table
-from speechbrain_interp.frontend import SpectralFrontEnd
 from speechbrain_interp.interpreters import LMAC, AllOnes, RandomMask, Saliency, attribution_to_mask
-from speechbrain_interp.models import CNN14
 
 
 def classifier():
-    enc = CNN14(n_mels=80, base_channels=4)
-    return AudioClassifier(SpectralFrontEnd(), enc, torch.nn.Linear(enc.emb_dim, 4)).eval()
+    return tiny_classifier(4).eval()
 
 
 def test_random_mask_shuffles_the_reference_values_per_clip():

@@ -10,7 +10,7 @@ import json
 import pytest
 import torch
 
-from conftest import REPO, load_script
+from helpers import REPO, load_script, tiny_classifier
 
 TOOLS = REPO / "tools"
 
@@ -59,12 +59,7 @@ def test_benchmarks_refuse_cuda_without_a_gpu(benchmark):
 def test_long_benchmark_builds_its_interpreter_on_the_classifiers_device():
     """benchmark_long's explain probe failed on CUDA: its decoder stayed on the CPU (issue 26).
     The meta device stands for a GPU here."""
-    from speechbrain_interp.classifier import AudioClassifier
-    from speechbrain_interp.frontend import SpectralFrontEnd
-    from speechbrain_interp.models import CNN14
-
     tool = load_script(REPO / "tools" / "benchmark_long.py")
-    clf = AudioClassifier(SpectralFrontEnd(), CNN14(base_channels=4),
-                          torch.nn.Linear(128, 3)).freeze().to("meta")
+    clf = tiny_classifier(3).freeze().to("meta")
     interpreter = tool.build_interpreter(clf)
     assert {p.device.type for p in interpreter.decoder.parameters()} == {"meta"}

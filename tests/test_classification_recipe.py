@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 import torch
 
-from conftest import REPO, check_round_trip, shared_dataset, torchrun
+from helpers import REPO, check_round_trip, shared_dataset, torchrun
 from speechbrain_interp.brains.classification import ClassifierBrain
 from speechbrain_interp.synthetic import make_esc50_like, make_wham_like
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import soundfile
 
-from conftest import shared_dataset, write_tiny_folders
+from helpers import shared_dataset, write_tiny_folders
 from speechbrain_interp.inference import AudioInterpreter
 from speechbrain_interp.programs.cli import main
 from speechbrain_interp.programs.export import export_folder

@@ -29,7 +29,7 @@ from speechbrain_interp.devices import DeviceError, check_device
 from speechbrain_interp.programs.overrides import OverrideTypeError
 from speechbrain_interp.programs.run_setup import load_experiment
 
-from conftest import REPO, load_script, write_tiny_folders
+from helpers import REPO, load_script, write_tiny_folders
 
 RATE = 16000
 CLASSIFICATION_YAML = REPO / "recipes" / "ESC50" / "classification" / "hparams" / "cnn14_small.yaml"

@@ -3,8 +3,7 @@
 import pytest
 import torch
 
-from speechbrain_interp.classifier import AudioClassifier
-from speechbrain_interp.frontend import SpectralFrontEnd
+from helpers import tiny_classifier
 from speechbrain_interp.models import CNN14
 
 
@@ -53,12 +52,7 @@ def test_wrong_feature_size_is_a_clear_error():
 
 
 def _small_classifier(multilabel=False, n_classes=5):
-    return AudioClassifier(
-        SpectralFrontEnd(),
-        CNN14(n_mels=80, base_channels=4),
-        torch.nn.Linear(128, n_classes),
-        multilabel=multilabel,
-    ).eval()
+    return tiny_classifier(n_classes, multilabel=multilabel).eval()
 
 
 def test_classifier_wave_and_magnitude_paths_agree():

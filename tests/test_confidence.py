@@ -127,7 +127,7 @@ def test_write_results_carries_intervals_and_differences(tmp_path):
 
 def test_reference_program_names_a_missing_folder(tmp_path):
     """Bad input stops before any training, naming the file it needs."""
-    from conftest import REPO, load_script
+    from helpers import REPO, load_script
 
     tool = load_script(REPO / "tools" / "reference.py")
     with pytest.raises(SystemExit, match="esc50.csv not found: check --data_folder"):

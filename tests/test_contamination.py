@@ -13,6 +13,7 @@ import math
 import pytest
 import torch
 
+from helpers import tiny_classifier
 from speechbrain_interp.augment.contamination import Contamination
 from speechbrain_interp.data.ljspeech import ljspeech_files, speech_bank, split_utterances
 from speechbrain_interp.evaluation.conditions import WhiteNoise, build_conditions
@@ -145,7 +146,7 @@ def test_brain_guides_each_row_with_the_part_its_decision_is_about():
 def test_tradeoff_tool_puts_every_setting_and_method_on_the_figure(tmp_path):
     import json
 
-    from conftest import REPO, load_script
+    from helpers import REPO, load_script
 
     tool = load_script(REPO / "tools" / "tradeoff.py")
     runs = {}
@@ -193,13 +194,9 @@ def _trained_lmac(guided, folder, epochs=12):
     from speechbrain.utils.train_logger import FileTrainLogger
 
     from speechbrain_interp.brains.interpretation import InterpreterBrain
-    from speechbrain_interp.classifier import AudioClassifier
-    from speechbrain_interp.frontend import SpectralFrontEnd
     from speechbrain_interp.interpreters import LMAC
-    from speechbrain_interp.models import CNN14
 
-    torch.manual_seed(0)
-    clf = AudioClassifier(SpectralFrontEnd(), CNN14(base_channels=4), torch.nn.Linear(128, 2))
+    clf = tiny_classifier(2, seed=0)
     lmac = LMAC(clf, decoder_width=8, finetune=guided, lambda_g=16.0, cct=0.0, bin_threshold=0.1)
     contaminate = Contamination({"speech": 1.0}, -3.0, -3.0, speech_bank=_HighTones(1), seed=2)
     folder.mkdir(parents=True)

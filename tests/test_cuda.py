@@ -4,18 +4,14 @@
 import pytest
 import torch
 
-from speechbrain_interp.classifier import AudioClassifier
-from speechbrain_interp.frontend import SpectralFrontEnd
+from helpers import tiny_classifier
 from speechbrain_interp.interpreters import GradCAM, LMAC
-from speechbrain_interp.models import CNN14
 
 pytestmark = pytest.mark.cuda
 
 
 def _classifier():
-    torch.manual_seed(0)
-    return AudioClassifier(SpectralFrontEnd(), CNN14(base_channels=4),
-                           torch.nn.Linear(128, 5)).freeze()
+    return tiny_classifier(5, seed=0).freeze()
 
 
 @pytest.mark.parametrize("method", [GradCAM, LMAC])

@@ -16,7 +16,7 @@ import textwrap
 import pytest
 import torch
 
-from conftest import CLEAN_TRAINING, REPO, torchrun
+from helpers import CLEAN_TRAINING, REPO, torchrun
 from speechbrain_interp.programs import nmf_dictionary
 from speechbrain_interp.synthetic import make_esc50_like
 

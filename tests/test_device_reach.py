@@ -38,7 +38,7 @@ import ast
 
 import pytest
 
-from conftest import REPO
+from helpers import REPO
 
 LIBRARY = "speechbrain_interp"
 
@@ -774,7 +774,7 @@ def _help(script, capsys):
     -------
     str
     """
-    from conftest import load_script
+    from helpers import load_script
 
     tool = load_script(script)
     with pytest.raises(SystemExit) as exit_:
@@ -890,7 +890,7 @@ def _devices(*modules):
 @pytest.fixture(scope="module")
 def folders(tmp_path_factory):
     """A tiny classifier folder (``clf``) and an L-MAC of it (``lmac``)."""
-    from conftest import write_tiny_folders
+    from helpers import write_tiny_folders
 
     root = tmp_path_factory.mktemp("device_reach")
     write_tiny_folders(root, ["dog", "rain", "siren"], window_s=1.0, hop_s=0.5)
@@ -919,7 +919,7 @@ class _Reached(Exception):
 def test_tools_build_their_models_on_the_device(folders, monkeypatch):
     """compare_interpreters, diagnose_localization and label_check with ``--device meta``:
     every model they build is on it when the first computation starts."""
-    from conftest import load_script
+    from helpers import load_script
     import speechbrain_interp.data.dataio as dataio
     import speechbrain_interp.data.esc50 as esc50
     import speechbrain_interp.evaluation.conditions as conditions

@@ -22,7 +22,7 @@ from speechbrain_interp.data import esc50 as esc50_module
 from speechbrain_interp.data.download import ArchiveError, extract_archive
 from speechbrain_interp.data.esc50 import ESC50_URL, download_esc50, prepare_esc50
 from speechbrain_interp.data.manifest import BadAudioFilesError, write_json
-from conftest import REPO, shared_dataset
+from helpers import REPO, shared_dataset
 
 SR = 8000
 DUR = 0.2

@@ -15,7 +15,7 @@ import os
 
 import pytest
 
-from conftest import REPO, load_script
+from helpers import REPO, load_script
 from speechbrain_interp.synthetic import make_esc50_like, make_ljspeech_like, make_wham_like
 
 RECIPES = REPO / "recipes" / "ESC50"

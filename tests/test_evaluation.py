@@ -9,29 +9,25 @@ import torch
 
 from speechbrain.dataio.dataset import DynamicItemDataset
 
+from helpers import tiny_classifier
 from speechbrain_interp.augment.mixing import measured_snr
-from speechbrain_interp.classifier import AudioClassifier
 from speechbrain_interp.evaluation.conditions import (
     CleanCondition, MixtureCondition, NoiseCondition, WhiteNoise, build_conditions,
 )
 from speechbrain_interp.evaluation.suite import evaluate, score_batch
 from speechbrain_interp.evaluation.tables import write_results
-from speechbrain_interp.frontend import SpectralFrontEnd
 from speechbrain_interp.interpreters.base import Interpreter
 from speechbrain_interp.interpreters.baselines import AllOnes, RandomMask
 from speechbrain_interp.evaluation.localization import (
     binary_scores, explained_parts, localization_metrics, mask_auc, oracle_masks,
 )
 from speechbrain_interp.evaluation.metrics import interpretation_metrics, masked_probabilities
-from speechbrain_interp.models import CNN14
 
 RATE = 16000
 
 
 def _classifier(n_classes=3):
-    torch.manual_seed(0)
-    return AudioClassifier(SpectralFrontEnd(), CNN14(n_mels=80, base_channels=4),
-                           torch.nn.Linear(128, n_classes)).eval()
+    return tiny_classifier(n_classes, seed=0).eval()
 
 
 def _tone(freq, seconds=0.5, phase=0.0):

@@ -14,13 +14,10 @@ import pytest
 import soundfile
 import torch
 
-from conftest import write_tiny_folders
-from speechbrain_interp.classifier import AudioClassifier
-from speechbrain_interp.frontend import SpectralFrontEnd
+from helpers import tiny_classifier, write_tiny_folders
 from speechbrain_interp.inference import AudioInterpreter
 from speechbrain_interp.interpreters import LMAC, PIQ, GradCAM, Saliency
 from speechbrain_interp.interpreters.l2i import L2I
-from speechbrain_interp.models import CNN14
 from speechbrain_interp.nmf import NMFDictionary
 from speechbrain_interp.pretrained import write_interpreter
 from speechbrain_interp.programs.cli import main
@@ -29,9 +26,7 @@ CLASSES = ["dog", "rooster", "rain", "sea_waves", "crackling_fire"]
 
 
 def _classifier():
-    torch.manual_seed(0)
-    return AudioClassifier(SpectralFrontEnd(n_mels=40), CNN14(n_mels=40, base_channels=4),
-                           torch.nn.Linear(128, len(CLASSES))).eval()
+    return tiny_classifier(len(CLASSES), n_mels=40, seed=0).eval()
 
 
 def _conditioned(clf):
@@ -210,7 +205,7 @@ def test_model_card_says_how_to_explain_another_class():
 @pytest.mark.slow  # runs tools/label_check.py
 def test_label_check_tool_measures_the_asked_class(setup, tmp_path):
     """tools/label_check.py on two clips of different classes, mixed, with Grad-CAM."""
-    from conftest import REPO, load_script
+    from helpers import REPO, load_script
 
     root, _ = setup
     rng = np.random.default_rng(1)

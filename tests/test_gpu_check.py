@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from conftest import REPO, load_script
+from helpers import REPO, load_script
 
 gpu_check = load_script(REPO / "tools" / "gpu_check.py")
 program_check = load_script(REPO / "tools" / "program_check.py")

@@ -9,8 +9,7 @@ import torch.nn.functional as F
 from captum.attr import GuidedGradCam
 from torch import nn
 
-from speechbrain_interp.classifier import AudioClassifier
-from speechbrain_interp.frontend import SpectralFrontEnd
+from helpers import tiny_classifier
 from speechbrain_interp.interpreters import (
     GRADIENT_METHODS,
     GradCAM,
@@ -25,7 +24,6 @@ from speechbrain_interp.interpreters import (
 )
 from speechbrain_interp.interpreters.grad_cam import upsample_layer_map
 from speechbrain_interp.interpreters.gradients import DOMAINS
-from speechbrain_interp.models import CNN14
 
 # cheap settings so the whole file stays fast on 2 CPU cores
 FAST = {"smoothgrad": {"n_samples": 3}, "integrated_gradients": {"n_steps": 4},
@@ -41,8 +39,8 @@ def classifier(n_blocks=6, seed=0):
     give a less degenerate test network.
     """
     gen = torch.Generator().manual_seed(seed)
-    torch.manual_seed(seed)
-    enc = CNN14(n_mels=80, base_channels=4, n_blocks=n_blocks)
+    clf = tiny_classifier(3, n_blocks=n_blocks, seed=seed)
+    enc = clf.embedding_model
     for norm in enc.modules():
         if isinstance(norm, nn.BatchNorm2d):
             n = norm.num_features
@@ -50,7 +48,7 @@ def classifier(n_blocks=6, seed=0):
             norm.running_mean.copy_(torch.rand(n, generator=gen) * 0.4 - 0.2 + shift)
             norm.running_var.copy_(torch.rand(n, generator=gen) + 0.5)
             norm.bias.data.copy_(torch.rand(n, generator=gen) * 0.4 - 0.1)
-    return AudioClassifier(SpectralFrontEnd(), enc, nn.Linear(enc.emb_dim, 3)).freeze()
+    return clf.freeze()
 
 
 @pytest.fixture(autouse=True)

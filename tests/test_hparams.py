@@ -4,7 +4,7 @@ import pytest
 import torch
 from hyperpyyaml import load_hyperpyyaml
 
-from conftest import REPO
+from helpers import REPO
 
 HPARAMS = REPO / "recipes" / "ESC50" / "classification" / "hparams"
 

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from conftest import REPO
+from helpers import REPO
 
 ROOT = "speechbrain_interp"
 PACKAGE = REPO / ROOT

@@ -11,7 +11,7 @@ import math
 import pytest
 import torch
 
-from conftest import REPO, check_round_trip, load_script, shared_dataset
+from helpers import REPO, check_round_trip, load_script, shared_dataset
 from speechbrain_interp.inference import load_classifier, load_interpreter
 from speechbrain_interp.synthetic import make_wham_like
 

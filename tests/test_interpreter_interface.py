@@ -8,18 +8,15 @@ classifier left untouched by interpreter training.
 import pytest
 import torch
 
-from speechbrain_interp.classifier import AudioClassifier
-from speechbrain_interp.frontend import SpectralFrontEnd
+from helpers import tiny_classifier
 from speechbrain_interp.interpreters import L2I, LMAC, PIQ
-from speechbrain_interp.models import CNN14
 from speechbrain_interp.nmf import NMFDictionary
 
 SR = 16000
 
 
 def classifier(base=4, n_classes=6):
-    enc = CNN14(n_mels=80, base_channels=base)
-    return AudioClassifier(SpectralFrontEnd(), enc, torch.nn.Linear(enc.emb_dim, n_classes))
+    return tiny_classifier(n_classes, base_channels=base)
 
 
 def build(name, clf):

@@ -6,12 +6,11 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from speechbrain_interp.classifier import AudioClassifier
+from helpers import tiny_classifier
 from speechbrain_interp.evaluation.metrics import interpretation_metrics
 from speechbrain_interp.frontend import SpectralFrontEnd
 from speechbrain_interp.interpreters import L2I
 from speechbrain_interp.interpreters.l2i import Psi, Theta, relevance, select_components
-from speechbrain_interp.models import CNN14
 from speechbrain_interp.nmf import NMFDictionary, nmf_activations, sparse_nmf
 
 SR = 16000
@@ -20,12 +19,7 @@ K = 12
 
 
 def make_classifier(n_classes=N_CLASSES, multilabel=False):
-    return AudioClassifier(
-        SpectralFrontEnd(),
-        CNN14(n_mels=80, base_channels=4),
-        torch.nn.Linear(128, n_classes),
-        multilabel=multilabel,
-    ).eval()
+    return tiny_classifier(n_classes, multilabel=multilabel).eval()
 
 
 def tonal_signal(seconds, seed=0):

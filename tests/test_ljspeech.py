@@ -12,7 +12,7 @@ import soundfile as sf
 import torch
 from scipy import signal
 
-from conftest import shared_dataset
+from helpers import shared_dataset
 from speechbrain_interp.audio import load_audio
 from speechbrain_interp.data.wham import NoiseBank
 from speechbrain_interp.data import ljspeech

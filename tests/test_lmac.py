@@ -4,18 +4,16 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from speechbrain_interp.classifier import AudioClassifier
-from speechbrain_interp.frontend import SpectralFrontEnd, compress
+from helpers import tiny_classifier
+from speechbrain_interp.frontend import compress
 from speechbrain_interp.interpreters import LMAC
 from speechbrain_interp.interpreters.lmac import binarized_target
-from speechbrain_interp.models import CNN14
 
 SR = 16000
 
 
 def classifier(base=4, n_classes=5):
-    enc = CNN14(n_mels=80, base_channels=base)
-    return AudioClassifier(SpectralFrontEnd(), enc, torch.nn.Linear(enc.emb_dim, n_classes))
+    return tiny_classifier(n_classes, base_channels=base)
 
 
 @pytest.mark.parametrize("decoder", ["light", "paper"])

@@ -9,8 +9,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from speechbrain_interp.classifier import AudioClassifier
-from speechbrain_interp.frontend import SpectralFrontEnd
+from helpers import tiny_classifier
 from speechbrain_interp.evaluation.metrics import (
     MetricTracker,
     average_drop,
@@ -28,7 +27,6 @@ from speechbrain_interp.evaluation.metrics import (
     subtractive_faithfulness,
     topk_fidelity,
 )
-from speechbrain_interp.models import CNN14
 
 
 @pytest.fixture
@@ -38,10 +36,7 @@ def clf():
     At initialisation the embedding barely depends on the input; calibrating
     gives input-dependent, confident probabilities, so the checks are not vacuous.
     """
-    torch.manual_seed(0)
-    model = AudioClassifier(
-        SpectralFrontEnd(), CNN14(n_mels=80, base_channels=4), torch.nn.Linear(128, 5)
-    )
+    model = tiny_classifier(5, seed=0)
     calib = torch.rand(16, 40, 513) * torch.rand(16, 1, 1) * 4
     with torch.no_grad():
         model.train()

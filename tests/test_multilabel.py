@@ -13,7 +13,7 @@ import pytest
 import soundfile as sf
 import torch
 
-from speechbrain_interp.classifier import AudioClassifier
+from helpers import tiny_classifier
 from speechbrain_interp.data.dataio import build_datasets
 from speechbrain_interp.evaluation.conditions import CleanCondition
 from speechbrain_interp.evaluation.multilabel import class_ground_truth, per_class_summary
@@ -22,7 +22,6 @@ from speechbrain_interp.evaluation.tables import write_results
 from speechbrain_interp.frontend import SpectralFrontEnd
 from speechbrain_interp.interpreters import LMAC
 from speechbrain_interp.interpreters.registry import build_baseline
-from speechbrain_interp.models import CNN14
 
 SR = 8000
 N = SR  # 1-s clips
@@ -33,10 +32,8 @@ def _frontend():
 
 
 def _tagger(n_classes=2, seed=0):
-    torch.manual_seed(seed)
-    enc = CNN14(n_mels=32, base_channels=4, n_blocks=4)
-    return AudioClassifier(_frontend(), enc, torch.nn.Linear(enc.emb_dim, n_classes),
-                           multilabel=True)
+    return tiny_classifier(n_classes, n_mels=32, n_blocks=4, multilabel=True, frontend=_frontend(),
+                           seed=seed)
 
 
 def _sources(rng):
@@ -136,8 +133,7 @@ def test_lmac_masks_for_two_classes_differ_and_keep_their_own_source(trained):
 
 
 def test_explicit_class_on_a_single_label_classifier_explains_the_runner_up():
-    enc = CNN14(n_mels=32, base_channels=4, n_blocks=4)
-    clf = AudioClassifier(_frontend(), enc, torch.nn.Linear(enc.emb_dim, 3)).eval()
+    clf = tiny_classifier(3, n_mels=32, n_blocks=4, frontend=_frontend()).eval()
     wave = torch.randn(2, N)
     gradcam = build_baseline("gradcam", clf)
     with torch.enable_grad():

@@ -20,7 +20,7 @@ import textwrap
 
 import pytest
 
-from conftest import REPO
+from helpers import REPO
 from speechbrain_interp.synthetic import make_esc50_like
 
 ESC50 = REPO / "recipes" / "ESC50"

@@ -27,7 +27,7 @@ from speechbrain_interp.data.nsynth import (
     download_nsynth,
     prepare_nsynth,
 )
-from conftest import REPO
+from helpers import REPO
 
 SR = 16000
 DUR = 0.1

@@ -3,23 +3,16 @@
 import pytest
 import torch
 
-from speechbrain_interp.classifier import AudioClassifier
-from speechbrain_interp.frontend import SpectralFrontEnd, compress
+from helpers import tiny_classifier
+from speechbrain_interp.frontend import compress
 from speechbrain_interp.interpreters import PIQ
 from speechbrain_interp.interpreters.piq import ClassPartitionedVQ, partition_codes
-from speechbrain_interp.models import CNN14
 
 SR = 16000
 
 
 def make_classifier(n_classes=4, base_channels=4, multilabel=False):
-    emb = base_channels * 32
-    return AudioClassifier(
-        SpectralFrontEnd(),
-        CNN14(n_mels=80, base_channels=base_channels),
-        torch.nn.Linear(emb, n_classes),
-        multilabel=multilabel,
-    ).eval()
+    return tiny_classifier(n_classes, base_channels=base_channels, multilabel=multilabel).eval()
 
 
 def make_piq(clf, **kwargs):

@@ -18,13 +18,10 @@ import pytest
 import soundfile
 import torch
 
-from conftest import REPO, load_script, write_tiny_folders
-from speechbrain_interp.classifier import AudioClassifier
-from speechbrain_interp.frontend import SpectralFrontEnd
+from helpers import REPO, load_script, tiny_classifier, write_tiny_folders
 from speechbrain_interp.interpreters import (
     GRADIENT_METHODS, L2I, LMAC, PIQ, RDE, PerceptionVisualization, build_baseline,
 )  # fmt: skip
-from speechbrain_interp.models import CNN14
 from speechbrain_interp.nmf import NMFDictionary
 from speechbrain_interp.float32 import as_float32
 from speechbrain_interp.precision import PRECISIONS, PrecisionError, autocast, check_precision
@@ -54,10 +51,7 @@ AI_TOLERANCE = 100.0 / 8
 
 def calibrated_classifier(n_mels=40, n_classes=3):
     """A frozen CNN14 (base width 4) with batch-norm statistics of tones and noise."""
-    torch.manual_seed(0)
-    encoder = CNN14(n_mels=n_mels, base_channels=4)
-    clf = AudioClassifier(SpectralFrontEnd(n_mels=n_mels), encoder,
-                          torch.nn.Linear(encoder.emb_dim, n_classes))
+    clf = tiny_classifier(n_classes, n_mels=n_mels, seed=0)
     for module in clf.modules():
         if isinstance(module, torch.nn.modules.batchnorm._BatchNorm):
             module.momentum = None  # a plain average of the calibration batches

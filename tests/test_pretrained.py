@@ -16,14 +16,11 @@ import pytest
 import torch
 from speechbrain.dataio.encoder import CategoricalEncoder
 
-from conftest import serve_as_hub
-from speechbrain_interp.classifier import AudioClassifier
-from speechbrain_interp.frontend import SpectralFrontEnd
+from helpers import serve_as_hub, tiny_classifier
 from speechbrain_interp.inference import (
     AudioInterpreter, PretrainedSourceError, SoundClassifier, load_interpreter,
 )  # fmt: skip
 from speechbrain_interp.interpreters import LMAC
-from speechbrain_interp.models import CNN14
 from speechbrain_interp.pretrained import PretrainedFileError, write_classifier, write_interpreter
 
 SETTINGS = {"window_s": 1.0, "hop_s": 0.5, "batch_size": 4, "top_k": 2,
@@ -31,9 +28,7 @@ SETTINGS = {"window_s": 1.0, "hop_s": 0.5, "batch_size": 4, "top_k": 2,
 
 
 def _classifier(labels, seed=0):
-    torch.manual_seed(seed)
-    clf = AudioClassifier(SpectralFrontEnd(n_mels=40), CNN14(n_mels=40, base_channels=4),
-                          torch.nn.Linear(128, len(labels))).eval()
+    clf = tiny_classifier(len(labels), n_mels=40, seed=seed).eval()
     encoder = CategoricalEncoder()
     encoder.update_from_iterable(labels)
     return clf, encoder

@@ -13,7 +13,7 @@ import re
 import pytest
 import yaml
 
-from conftest import REPO, load_script
+from helpers import REPO, load_script
 from speechbrain_interp.programs.configuration import HparamsError
 from speechbrain_interp.programs.overrides import read_plain
 

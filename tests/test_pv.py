@@ -3,18 +3,15 @@
 import pytest
 import torch
 
-from speechbrain_interp.classifier import AudioClassifier
-from speechbrain_interp.frontend import SpectralFrontEnd
+from helpers import tiny_classifier
 from speechbrain_interp.interpreters import GradCAM, PerceptionVisualization
 from speechbrain_interp.evaluation.metrics import interpretation_metrics
-from speechbrain_interp.models import CNN14
 
 CHANNELS = (16, 8, 8, 8, 8)
 
 
 def classifier(n_classes=3):
-    enc = CNN14(n_mels=80, base_channels=4)
-    return AudioClassifier(SpectralFrontEnd(), enc, torch.nn.Linear(enc.emb_dim, n_classes))
+    return tiny_classifier(n_classes)
 
 
 def fitted(target="linear", seconds=1.0, batch=2):

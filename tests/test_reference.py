@@ -11,7 +11,7 @@ import os
 
 import pytest
 
-from conftest import REPO, load_script, shared_dataset
+from helpers import REPO, load_script, shared_dataset
 
 pytestmark = [pytest.mark.slow, pytest.mark.reference]
 

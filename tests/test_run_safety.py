@@ -13,7 +13,7 @@ import pytest
 import torch
 import yaml
 
-from conftest import CLEAN_TRAINING, REPO
+from helpers import CLEAN_TRAINING, REPO
 from speechbrain_interp.brains.checkpoints import AtomicCheckpointer
 from speechbrain_interp.inference import load_classifier
 from speechbrain_interp.programs import classification, evaluation, interpretation

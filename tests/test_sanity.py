@@ -11,13 +11,11 @@ import torch
 from scipy.stats import spearmanr
 from speechbrain.dataio.encoder import CategoricalEncoder
 
-from conftest import REPO
+from helpers import REPO, tiny_classifier
 
-from speechbrain_interp.classifier import AudioClassifier
 from speechbrain_interp.frontend import SpectralFrontEnd
 from speechbrain_interp.interpreters import LMAC
 from speechbrain_interp.interpreters.gradients import Saliency
-from speechbrain_interp.models import CNN14
 from speechbrain_interp.pretrained import write_classifier, write_interpreter
 from speechbrain_interp.evaluation.sanity import (
     cascading_randomization,
@@ -27,11 +25,6 @@ from speechbrain_interp.evaluation.sanity import (
     roar,
 )
 from speechbrain_interp.evaluation.sanity import map_ssim as ssim
-
-
-def tiny_classifier(n_classes=3):
-    enc = CNN14(n_mels=80, base_channels=4)
-    return AudioClassifier(SpectralFrontEnd(), enc, torch.nn.Linear(enc.emb_dim, n_classes))
 
 
 def smooth_maps(batch=2, t=24, f=32):
@@ -225,8 +218,7 @@ def test_roar_drops_to_chance_faster_with_the_informative_bins():
 
     def make_classifier():
         frontend = SpectralFrontEnd(n_fft=64, win_length=4, hop_length=2, feature_type="log1p_linear")
-        encoder = CNN14(n_mels=33, base_channels=4, n_blocks=2, dropout=0.0)
-        return AudioClassifier(frontend, encoder, torch.nn.Linear(encoder.emb_dim, 2))
+        return tiny_classifier(2, n_mels=33, n_blocks=2, dropout=0.0, frontend=frontend)
 
     out = roar(x_train, y_train, x_test, y_test, s_train, s_test, [0.0, 0.4], make_classifier,
                epochs=12, runs=2, batch_size=16, lr=1e-2, seed=0)

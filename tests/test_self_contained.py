@@ -4,7 +4,7 @@ outside it, and every ``docs/<file>.md <section>`` they cite exists (issue 27, p
 import pathlib
 import re
 
-from conftest import REPO
+from helpers import REPO
 
 #: what a user who clones the project has: the places that must not point outside it
 SCANNED = ("speechbrain_interp", "recipes", "tools", "README.md")

@@ -31,7 +31,7 @@ from speechbrain_interp.data.sonyc_ust import (
     prepare_sonyc_ust,
     read_taxonomy,
 )
-from conftest import REPO
+from helpers import REPO
 
 SR = 8000
 DUR = 0.5

@@ -11,7 +11,7 @@ import math
 
 import pytest
 
-from conftest import REPO, load_script
+from helpers import REPO, load_script
 from speechbrain_interp.inference import load_classifier
 from speechbrain_interp.synthetic import make_sonyc_ust_like
 

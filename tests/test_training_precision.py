@@ -21,15 +21,14 @@ import speechbrain as sb
 from speechbrain.dataio.batch import PaddedBatch
 from speechbrain.utils.train_logger import FileTrainLogger
 
-from conftest import REPO, load_script
+from helpers import REPO, load_script, tiny_classifier
 from speechbrain_interp.brains.classification import ClassifierBrain
 from speechbrain_interp.brains.inpainting import InpainterBrain
 from speechbrain_interp.brains.interpretation import InterpreterBrain
-from speechbrain_interp.classifier import AudioClassifier, FourierClassifier
+from speechbrain_interp.classifier import FourierClassifier
 from speechbrain_interp.fourier import FourierRepresentation
-from speechbrain_interp.frontend import SpectralFrontEnd
 from speechbrain_interp.interpreters import L2I, LMAC, PIQ, PerceptionVisualization
-from speechbrain_interp.models import CNN14, SpectralCNN
+from speechbrain_interp.models import SpectralCNN
 from speechbrain_interp.models.inpainter import FourierInpainter
 from speechbrain_interp.nmf import NMFDictionary
 from speechbrain_interp.rde.inpainting import MASK_KINDS
@@ -84,8 +83,7 @@ def _common(folder):
 
 
 def _cnn_classifier(multilabel=False):
-    return AudioClassifier(SpectralFrontEnd(), CNN14(base_channels=4), torch.nn.Linear(128, 3),
-                           multilabel=multilabel)
+    return tiny_classifier(3, multilabel=multilabel)
 
 
 def _classifier(folder, kind):

@@ -14,11 +14,9 @@ import shutil
 import numpy as np
 import pytest
 import soundfile
-import torch
 from speechbrain.dataio.encoder import CategoricalEncoder
 
-from speechbrain_interp.classifier import AudioClassifier
-from speechbrain_interp.frontend import SpectralFrontEnd
+from helpers import tiny_classifier
 from speechbrain_interp.inference import (
     AudioInterpreter, SoundClassifier, load_classifier, load_interpreter,
 )  # fmt: skip
@@ -26,7 +24,6 @@ from speechbrain_interp.trust import (
     HyperparamsError, UntrustedCodeError, check_hyperparams, target_problem,
 )  # fmt: skip
 from speechbrain_interp.interpreters import LMAC
-from speechbrain_interp.models import CNN14
 from speechbrain_interp.pretrained import PretrainedFileError, write_classifier, write_interpreter
 from speechbrain_interp.programs.cli import main
 from speechbrain_interp.programs.export import export_folder
@@ -40,9 +37,7 @@ LABELS = [f"class{i}" for i in range(6)]
 def folders(tmp_path_factory):
     """A tiny classifier folder and an L-MAC folder of it, as training runs write them."""
     root = tmp_path_factory.mktemp("trust")
-    torch.manual_seed(0)
-    clf = AudioClassifier(SpectralFrontEnd(n_mels=40), CNN14(n_mels=40, base_channels=4),
-                          torch.nn.Linear(128, len(LABELS))).eval()
+    clf = tiny_classifier(len(LABELS), n_mels=40, seed=0).eval()
     encoder = CategoricalEncoder()
     encoder.update_from_iterable(LABELS)
     write_classifier(str(root / "clf"), clf, encoder, SETTINGS)

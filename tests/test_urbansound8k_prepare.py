@@ -38,7 +38,7 @@ from speechbrain_interp.data.urbansound8k import (
     download_urbansound8k,
     prepare_urbansound8k,
 )
-from conftest import REPO, shared_dataset
+from helpers import REPO, shared_dataset
 
 SR = 8000
 DUR = 0.1

@@ -13,7 +13,7 @@ import math
 import pytest
 import torch
 
-from conftest import REPO, load_script, shared_dataset
+from helpers import REPO, load_script, shared_dataset
 from speechbrain_interp.inference import load_classifier
 from speechbrain_interp.synthetic import make_urbansound8k_like
 

@@ -3,9 +3,8 @@
 import pytest
 import torch
 
+import helpers
 from speechbrain_interp.audio import fix_length
-from speechbrain_interp.classifier import AudioClassifier
-from speechbrain_interp.frontend import SpectralFrontEnd
 from speechbrain_interp.inference.figure import plot_explanation, pooled_spectrograms
 from speechbrain_interp.inference.windows import (
     align_to_frames,
@@ -15,7 +14,6 @@ from speechbrain_interp.inference.windows import (
     window_starts,
 )
 from speechbrain_interp.interpreters import LMAC, AllOnes, Interpreter, Saliency
-from speechbrain_interp.models import CNN14
 
 SR = 16000
 HOP = 186  # STFT hop of the default front end
@@ -24,10 +22,7 @@ WINDOW_HOP = 43 * HOP  # about half a window, whole STFT frames
 
 
 def tiny_classifier(n_classes=4, multilabel=False):
-    torch.manual_seed(0)
-    encoder = CNN14(n_mels=80, base_channels=4)
-    head = torch.nn.Linear(encoder.emb_dim, n_classes)
-    return AudioClassifier(SpectralFrontEnd(), encoder, head, multilabel=multilabel).eval()
+    return helpers.tiny_classifier(n_classes, multilabel=multilabel, seed=0).eval()
 
 
 class Compressive(Interpreter):
