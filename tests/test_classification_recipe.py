@@ -5,7 +5,6 @@ Runs the real ``recipes/ESC50/classification/train.py`` (in-process through its
 run on the shared ESC-50 subset.
 """
 
-import importlib.util
 import json
 import math
 import os
@@ -17,7 +16,7 @@ import pandas as pd
 import pytest
 import torch
 
-from helpers import REPO, check_round_trip, shared_dataset, torchrun
+from helpers import REPO, check_round_trip, load_script, shared_dataset, torchrun
 from speechbrain_interp.brains.classification import ClassifierBrain
 from speechbrain_interp.synthetic import make_esc50_like, make_wham_like
 
@@ -25,14 +24,7 @@ RECIPE = REPO / "recipes" / "ESC50" / "classification"
 SMALL = str(RECIPE / "hparams" / "cnn14_small.yaml")
 
 
-def _load_recipe():
-    spec = importlib.util.spec_from_file_location("esc50_classification_train", RECIPE / "train.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-train_recipe = _load_recipe()
+train_recipe = load_script(RECIPE / "train.py")
 
 
 @pytest.fixture(scope="module")

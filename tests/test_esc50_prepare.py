@@ -4,7 +4,6 @@ No test touches the network: ``urllib.request.urlopen`` is replaced by a
 function that raises for every test of this file.
 """
 
-import importlib.util
 import json
 import logging
 import os
@@ -22,7 +21,7 @@ from speechbrain_interp.data import esc50 as esc50_module
 from speechbrain_interp.data.download import ArchiveError, extract_archive
 from speechbrain_interp.data.esc50 import ESC50_URL, download_esc50, prepare_esc50
 from speechbrain_interp.data.manifest import BadAudioFilesError, write_json
-from helpers import REPO, shared_dataset
+from helpers import REPO, load_script, shared_dataset
 
 SR = 8000
 DUR = 0.2
@@ -412,11 +411,7 @@ def test_write_json_atomic(tmp_path):
 
 
 def test_cli(esc, tmp_path, capsys):
-    spec = importlib.util.spec_from_file_location(
-        "esc50_prepare_cli", REPO / "recipes" / "ESC50" / "esc50_prepare.py"
-    )
-    cli = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(cli)
+    cli = load_script(REPO / "recipes" / "ESC50" / "esc50_prepare.py")
     args = ["--data_folder", str(esc), "--manifest_folder", str(tmp_path / "m"),
             "--train_folds", "1", "2", "--valid_folds", "--test_folds", "3",
             "--esc10_only", "--no_download", "--expected_duration", "0"]

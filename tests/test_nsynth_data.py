@@ -5,7 +5,6 @@ function that raises for every test of this file, and the download test
 replaces ``fetch_url`` by a copy of a local archive.
 """
 
-import importlib.util
 import json
 import logging
 import os
@@ -27,7 +26,7 @@ from speechbrain_interp.data.nsynth import (
     download_nsynth,
     prepare_nsynth,
 )
-from helpers import REPO
+from helpers import REPO, load_script
 
 SR = 16000
 DUR = 0.1
@@ -493,11 +492,7 @@ def test_from_hparams(nsynth, tmp_path):
 
 
 def test_cli(nsynth, tmp_path, capsys):
-    spec = importlib.util.spec_from_file_location(
-        "nsynth_prepare_cli", REPO / "recipes" / "NSynth" / "nsynth_prepare.py"
-    )
-    cli = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(cli)
+    cli = load_script(REPO / "recipes" / "NSynth" / "nsynth_prepare.py")
     args = ["--data_folder", str(nsynth), "--manifest_folder", str(tmp_path / "m"),
             "--splits", "train", "test", "--task", "source", "--families", "bass",
             "guitar", "--pitch_range", "40", "70", "--no_download",

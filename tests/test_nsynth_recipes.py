@@ -1,22 +1,18 @@
 """NSynth recipes end to end on a few synthetic notes: classifier, in-painter, explain."""
 
-import importlib.util
 import json
 import os
 
 import pytest
 
+from helpers import REPO, load_script
 from speechbrain_interp.synthetic.notes import make_nsynth_like
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RECIPES = os.path.join(REPO, "recipes", "NSynth")
 
 
 def _main(path):
-    spec = importlib.util.spec_from_file_location(os.path.basename(path)[:-3], path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.main
+    return load_script(path).main
 
 
 @pytest.mark.slow

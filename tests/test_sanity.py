@@ -11,7 +11,7 @@ import torch
 from scipy.stats import spearmanr
 from speechbrain.dataio.encoder import CategoricalEncoder
 
-from helpers import REPO, tiny_classifier
+from helpers import REPO, load_script, tiny_classifier
 
 from speechbrain_interp.frontend import SpectralFrontEnd
 from speechbrain_interp.interpreters import LMAC
@@ -261,9 +261,7 @@ def _tiny_setup(root):
 
 @pytest.mark.slow
 def test_command_line_writes_both_checks(tmp_path, capsys):
-    spec = importlib.util.spec_from_file_location("sanity_checks", REPO / "tools" / "sanity_checks.py")
-    cli = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(cli)
+    cli = load_script(REPO / "tools" / "sanity_checks.py")
     data, classifier, run = _tiny_setup(tmp_path)
     out = tmp_path / "out"
     baselines = []

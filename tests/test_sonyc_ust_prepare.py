@@ -9,7 +9,6 @@ worked out by hand in the comments. No test touches the network.
 """
 
 import csv
-import importlib.util
 import json
 import logging
 import os
@@ -31,7 +30,7 @@ from speechbrain_interp.data.sonyc_ust import (
     prepare_sonyc_ust,
     read_taxonomy,
 )
-from helpers import REPO
+from helpers import REPO, load_script
 
 SR = 8000
 DUR = 0.5
@@ -431,10 +430,7 @@ def test_rerun_is_noop_and_changes_reprepare(data, tmp_path, caplog):
 
 
 def test_cli(data, tmp_path, capsys):
-    spec = importlib.util.spec_from_file_location(
-        "sonyc_ust_prepare_cli", REPO / "recipes" / "SONYC-UST" / "sonyc_ust_prepare.py")
-    cli = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(cli)
+    cli = load_script(REPO / "recipes" / "SONYC-UST" / "sonyc_ust_prepare.py")
     args = ["--data_folder", str(data), "--manifest_folder", str(tmp_path / "m"),
             "--level", "fine", "--aggregation", "l2i", "--splits", "train", "test",
             "--signal_length_s", "0"]

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 import soundfile as sf
 
+from helpers import REPO, load_script
 from speechbrain_interp import synthetic
 from speechbrain_interp.synthetic import (
     SOUND_CLASSES,
@@ -422,12 +423,7 @@ def test_us8k_rerun_removes_stale_files_only(tmp_path):
 
 
 def test_make_synthetic_data_writes_us8k_on_request(tmp_path):
-    import importlib.util
-
-    path = os.path.join(os.path.dirname(__file__), os.pardir, "tools", "make_synthetic_data.py")
-    spec = importlib.util.spec_from_file_location("make_synthetic_data", path)
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = load_script(REPO / "tools" / "make_synthetic_data.py")
     common = ["--n_classes", "1", "--clips_per_class", "1", "--clip_seconds", "0.2",
               "--wham_files", "0", "--ljspeech_utterances", "0"]
     tool.main(["--out", str(tmp_path / "a"), *common])

@@ -8,6 +8,7 @@ import pytest
 import soundfile as sf
 import yaml
 
+from helpers import REPO, load_script
 from speechbrain_interp import synthetic
 from speechbrain_interp.synthetic.sonyc import (
     SONYC_UST_COARSE_TAGS,
@@ -221,12 +222,7 @@ def test_content_band_limited_at_44k(tmp_path):
 
 
 def test_make_synthetic_data_writes_sonyc_on_request(tmp_path):
-    import importlib.util
-
-    path = os.path.join(os.path.dirname(__file__), os.pardir, "tools", "make_synthetic_data.py")
-    spec = importlib.util.spec_from_file_location("make_synthetic_data", path)
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = load_script(REPO / "tools" / "make_synthetic_data.py")
     tool.main(["--out", str(tmp_path), "--n_classes", "1", "--clips_per_class", "1",
                "--clip_seconds", "0.2", "--wham_files", "0", "--ljspeech_utterances", "0",
                "--sonyc_ust_clips", "10", "--sonyc_ust_seconds", "0.5",
