@@ -195,3 +195,13 @@ def write_tiny_folders(root, classes, window_s, hop_s, top_k=3, batch_size=4):
     write_classifier(str(root / "clf"), clf, encoder, settings)
     write_interpreter(str(root / "lmac"), LMAC(clf, decoder_width=8).eval(), encoder, settings)
     return clf, encoder, settings
+
+
+def write_tiny_esc50(root):
+    """The tiny ESC-50-layout set the recipe tests train on: 4 classes x 10 one-second clips
+    (2 per fold, seed 7) in ``root/ESC-50``, whose path it returns."""
+    from speechbrain_interp.synthetic import make_esc50_like
+
+    folder = pathlib.Path(root) / "ESC-50"
+    make_esc50_like(folder, n_classes=4, clips_per_class=10, clip_seconds=1.0, seed=7)
+    return folder

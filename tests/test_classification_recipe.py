@@ -16,9 +16,9 @@ import pandas as pd
 import pytest
 import torch
 
-from helpers import REPO, check_round_trip, load_script, shared_dataset, torchrun
+from helpers import REPO, check_round_trip, load_script, shared_dataset, torchrun, write_tiny_esc50
 from speechbrain_interp.brains.classification import ClassifierBrain
-from speechbrain_interp.synthetic import make_esc50_like, make_wham_like
+from speechbrain_interp.synthetic import make_wham_like
 
 RECIPE = REPO / "recipes" / "ESC50" / "classification"
 SMALL = str(RECIPE / "hparams" / "cnn14_small.yaml")
@@ -31,7 +31,7 @@ train_recipe = load_script(RECIPE / "train.py")
 def tiny_data(tmp_path_factory):
     """4 classes x 10 one-second clips (2 per fold) and a WHAM!-layout folder."""
     root = tmp_path_factory.mktemp("tiny")
-    make_esc50_like(root / "ESC-50", n_classes=4, clips_per_class=10, clip_seconds=1.0, seed=7)
+    write_tiny_esc50(root)
     make_wham_like(root / "wham", n_files={"tr": 3, "cv": 1, "tt": 1}, seconds=(0.5, 3.0), seed=8)
     return root
 

@@ -16,9 +16,8 @@ import textwrap
 import pytest
 import torch
 
-from helpers import CLEAN_TRAINING, REPO, torchrun
+from helpers import CLEAN_TRAINING, REPO, torchrun, write_tiny_esc50
 from speechbrain_interp.programs import nmf_dictionary
-from speechbrain_interp.synthetic import make_esc50_like
 
 INTERPRET = REPO / "recipes" / "ESC50" / "interpret"
 CLASSIFICATION = REPO / "recipes" / "ESC50" / "classification"
@@ -63,7 +62,7 @@ def setup(tmp_path_factory):
     from speechbrain_interp.programs.classification import main
 
     root = tmp_path_factory.mktemp("ddp")
-    make_esc50_like(root / "ESC-50", n_classes=4, clips_per_class=10, clip_seconds=1.0, seed=7)
+    write_tiny_esc50(root)
     main([str(CLASSIFICATION / "hparams" / "cnn14_small.yaml"), "--data_folder",
           str(root / "ESC-50"), "--output_folder", str(root / "classifier"), "--n_classes", "4",
           "--signal_length_s", "1.0", "--base_channels", "4", "--emb_dim", "128",

@@ -13,11 +13,10 @@ import pytest
 import torch
 import yaml
 
-from helpers import CLEAN_TRAINING, REPO
+from helpers import CLEAN_TRAINING, REPO, write_tiny_esc50
 from speechbrain_interp.brains.checkpoints import AtomicCheckpointer
 from speechbrain_interp.inference import load_classifier
 from speechbrain_interp.programs import classification, evaluation, interpretation
-from speechbrain_interp.synthetic import make_esc50_like
 
 CLASSIFICATION = REPO / "recipes" / "ESC50" / "classification"
 INTERPRET = REPO / "recipes" / "ESC50" / "interpret"
@@ -34,7 +33,7 @@ def _classifier_args(data, out, *extra):
 def tiny(tmp_path_factory):
     """Tiny data and two different classifiers of it (A: seed 1, B: seed 2)."""
     root = tmp_path_factory.mktemp("safety")
-    make_esc50_like(root / "ESC-50", n_classes=4, clips_per_class=10, clip_seconds=1.0, seed=7)
+    write_tiny_esc50(root)
     for name, seed in (("A", "1"), ("B", "2")):
         classification.main(_classifier_args(root / "ESC-50", root / name, "--seed", seed,
                                               "--number_of_epochs", "1"))

@@ -21,7 +21,7 @@ import speechbrain as sb
 from speechbrain.dataio.batch import PaddedBatch
 from speechbrain.utils.train_logger import FileTrainLogger
 
-from helpers import REPO, load_script, tiny_classifier
+from helpers import REPO, load_script, tiny_classifier, write_tiny_esc50
 from speechbrain_interp.brains.classification import ClassifierBrain
 from speechbrain_interp.brains.inpainting import InpainterBrain
 from speechbrain_interp.brains.interpretation import InterpreterBrain
@@ -32,7 +32,7 @@ from speechbrain_interp.models import SpectralCNN
 from speechbrain_interp.models.inpainter import FourierInpainter
 from speechbrain_interp.nmf import NMFDictionary
 from speechbrain_interp.rde.inpainting import MASK_KINDS
-from speechbrain_interp.synthetic import make_esc50_like, make_sonyc_ust_like
+from speechbrain_interp.synthetic import make_sonyc_ust_like
 from speechbrain_interp.synthetic.notes import make_nsynth_like
 
 BF16 = ["--precision", "bf16", "--eval_precision", "bf16"]
@@ -191,7 +191,7 @@ TINY = ["--signal_length_s", "1.0", "--batch_size", "4", "--noprogressbar"]
 def esc50_bf16(tmp_path_factory):
     """Tiny ESC-50-layout data and a classifier trained on it in bf16."""
     root = tmp_path_factory.mktemp("esc50_bf16")
-    make_esc50_like(root / "ESC-50", n_classes=4, clips_per_class=10, clip_seconds=1.0, seed=7)
+    write_tiny_esc50(root)
     out = root / "classifier"
     brain = load_script(ESC50 / "classification" / "train.py").main([
         str(ESC50 / "classification" / "hparams" / "cnn14_small.yaml"),
