@@ -2,6 +2,7 @@
 
 import logging
 
+from speechbrain_interp import moved
 from speechbrain_interp.version import __version__
 
 __all__ = ["__version__"]
@@ -23,3 +24,4 @@ class _NotApplicable(logging.Filter):
 
 
 logging.getLogger("speechbrain.utils.train_logger").addFilter(_NotApplicable())
+moved.install()  # old module names that exported hyperparams.yaml files name

@@ -11,12 +11,12 @@ marked with :func:`float32_only` (or run inside :func:`autocast_off`):
   :meth:`~speechbrain_interp.frontend.SpectralFrontEnd.features`): the
   STFT is float32 under autocast already, and the classifiers' input stays
   as precise as the spectrogram;
-* SSIM (:func:`~speechbrain_interp.pv.ssim.ssim`): local variances are
+* SSIM (:func:`~speechbrain_interp.evaluation.ssim.ssim`): local variances are
   differences of nearly equal moments, so in bf16 they are mostly rounding
   error (PV's loss went to ``-4e4`` in bf16);
 * PIQ's nearest-code search: the argmin of rounded distances is not the
   nearest code;
-* NMF (:mod:`speechbrain_interp.nmf`): the multiplicative updates, the
+* NMF (:mod:`speechbrain_interp.interpreters.l2i.nmf`): the multiplicative updates, the
   soft masks ``W diag(s) H / W H`` and L2I's reconstruction term.
 
 Outside autocast these are called unchanged (a float64 or a bfloat16

@@ -187,7 +187,7 @@ def interpreter_state(interpreter):
 
     Example
     -------
-    >>> from speechbrain_interp.interpreters.baselines import AllOnes
+    >>> from speechbrain_interp.interpreters.baselines.reference import AllOnes
     >>> class Holder(torch.nn.Module):
     ...     def __init__(self):
     ...         super().__init__()
@@ -229,7 +229,7 @@ def load_warm_start(interpreter, path):
 
     Example
     -------
-    >>> from speechbrain_interp.interpreters.gradients import _example
+    >>> from speechbrain_interp.interpreters.baselines.gradients import _example
     >>> from speechbrain_interp.interpreters import LMAC
     >>> clf, _ = _example()
     >>> path = getfixture("tmp_path") / "interpreter.ckpt"

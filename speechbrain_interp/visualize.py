@@ -35,7 +35,6 @@ __all__ = [
     "plot_mask_overlays",
     "plot_metric_bars",
     "plot_similarity_curves",
-    "plot_nmf_dictionary",
 ]
 
 
@@ -440,26 +439,3 @@ def plot_similarity_curves(curves, path, xlabels, ylabel="SSIM", title=""):
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return path
-
-
-def plot_nmf_dictionary(W, sample_rate, path):
-    """The NMF dictionary ``W`` ``[F, K]`` as an image, atoms sorted by peak frequency.
-
-    Example
-    -------
-    >>> path = str(getfixture("tmpdir") / "W.png")
-    >>> plot_nmf_dictionary(torch.rand(513, 20), 16000, path)
-    >>> os.path.getsize(path) > 0
-    True
-    """
-    plt = _pyplot()
-    order = W.argmax(dim=0).argsort()
-    fig, ax = plt.subplots(figsize=(8, 4))
-    ax.imshow(W[:, order].numpy(), origin="lower", aspect="auto", cmap="magma",
-              extent=[0, W.shape[1], 0, sample_rate / 2000])
-    ax.set_xlabel("component (sorted by peak frequency)")
-    ax.set_ylabel("frequency (kHz)")
-    ax.set_title("NMF dictionary W")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)

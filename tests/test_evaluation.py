@@ -17,7 +17,7 @@ from speechbrain_interp.evaluation.conditions import (
 from speechbrain_interp.evaluation.suite import evaluate, score_batch
 from speechbrain_interp.evaluation.tables import write_results
 from speechbrain_interp.interpreters.base import Interpreter
-from speechbrain_interp.interpreters.baselines import AllOnes, RandomMask
+from speechbrain_interp.interpreters.baselines.reference import AllOnes, RandomMask
 from speechbrain_interp.evaluation.localization import (
     binary_scores, explained_parts, localization_metrics, mask_auc, oracle_masks,
 )

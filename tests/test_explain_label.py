@@ -18,7 +18,7 @@ from helpers import tiny_classifier, write_tiny_folders
 from speechbrain_interp.inference import AudioInterpreter
 from speechbrain_interp.interpreters import LMAC, PIQ, GradCAM, Saliency
 from speechbrain_interp.interpreters.l2i import L2I
-from speechbrain_interp.nmf import NMFDictionary
+from speechbrain_interp.interpreters.l2i.nmf import NMFDictionary
 from speechbrain_interp.pretrained import write_interpreter
 from speechbrain_interp.programs.cli import main
 

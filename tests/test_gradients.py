@@ -22,8 +22,8 @@ from speechbrain_interp.interpreters import (
     attribution_to_mask,
     build_baseline,
 )
-from speechbrain_interp.interpreters.grad_cam import upsample_layer_map
-from speechbrain_interp.interpreters.gradients import DOMAINS
+from speechbrain_interp.interpreters.baselines.grad_cam import upsample_layer_map
+from speechbrain_interp.interpreters.baselines.gradients import DOMAINS
 
 # cheap settings so the whole file stays fast on 2 CPU cores
 FAST = {"smoothgrad": {"n_samples": 3}, "integrated_gradients": {"n_steps": 4},

@@ -5,8 +5,9 @@ import math
 import pytest
 import torch
 
-from speechbrain_interp.models import FourierInpainter, SpectralCNN
-from speechbrain_interp.rde.inpainting import (
+from speechbrain_interp.interpreters.rde import FourierInpainter
+from speechbrain_interp.models import SpectralCNN
+from speechbrain_interp.interpreters.rde.inpainting import (
     MASK_KINDS,
     compose,
     energy_score_loss,
@@ -441,7 +442,7 @@ def _brain(tmp_path, loss_kind):
     from speechbrain.utils.checkpoints import Checkpointer
     from speechbrain.utils.train_logger import FileTrainLogger
 
-    from speechbrain_interp.brains.inpainting import InpainterBrain
+    from speechbrain_interp.interpreters.rde.brain import InpainterBrain
     from speechbrain_interp.fourier import FourierRepresentation
 
     torch.manual_seed(0)

@@ -10,7 +10,7 @@ import torch
 
 from helpers import tiny_classifier
 from speechbrain_interp.interpreters import L2I, LMAC, PIQ
-from speechbrain_interp.nmf import NMFDictionary
+from speechbrain_interp.interpreters.l2i.nmf import NMFDictionary
 
 SR = 16000
 

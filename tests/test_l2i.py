@@ -11,7 +11,7 @@ from speechbrain_interp.evaluation.metrics import interpretation_metrics
 from speechbrain_interp.frontend import SpectralFrontEnd
 from speechbrain_interp.interpreters import L2I
 from speechbrain_interp.interpreters.l2i import Psi, Theta, relevance, select_components
-from speechbrain_interp.nmf import NMFDictionary, nmf_activations, sparse_nmf
+from speechbrain_interp.interpreters.l2i.nmf import NMFDictionary, nmf_activations, sparse_nmf
 
 SR = 16000
 N_CLASSES = 5

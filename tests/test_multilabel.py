@@ -21,7 +21,7 @@ from speechbrain_interp.evaluation.suite import evaluate
 from speechbrain_interp.evaluation.tables import write_results
 from speechbrain_interp.frontend import SpectralFrontEnd
 from speechbrain_interp.interpreters import LMAC
-from speechbrain_interp.interpreters.registry import build_baseline
+from speechbrain_interp.interpreters.baselines.registry import build_baseline
 
 SR = 8000
 N = SR  # 1-s clips

@@ -7,7 +7,7 @@ import torch
 from scipy.optimize import linear_sum_assignment
 
 from speechbrain_interp.frontend import SpectralFrontEnd
-from speechbrain_interp.nmf import (
+from speechbrain_interp.interpreters.l2i.nmf import (
     NMFDictionary,
     component_masks,
     nmf_activations,

@@ -22,7 +22,7 @@ from helpers import REPO, load_script, tiny_classifier, write_tiny_folders
 from speechbrain_interp.interpreters import (
     GRADIENT_METHODS, L2I, LMAC, PIQ, RDE, PerceptionVisualization, build_baseline,
 )  # fmt: skip
-from speechbrain_interp.nmf import NMFDictionary
+from speechbrain_interp.interpreters.l2i.nmf import NMFDictionary
 from speechbrain_interp.float32 import as_float32
 from speechbrain_interp.precision import PRECISIONS, PrecisionError, autocast, check_precision
 

@@ -6,13 +6,12 @@ import pytest
 import torch
 from torch import nn
 
-from speechbrain_interp.models import PVDecoder
-from speechbrain_interp.pv import (
+from speechbrain_interp.evaluation.ssim import gaussian_window, ssim
+from speechbrain_interp.interpreters.pv import (
+    PVDecoder,
     SpectrogramRange,
-    gaussian_window,
     perception_visualization,
     pv_loss,
-    ssim,
 )
 
 
@@ -328,8 +327,8 @@ def test_pipeline_with_cnn14_latent():
     with torch.no_grad():
         _, reps = encoder(torch.rand(2, 431, 80))
     y = narrow_decoder().eval()(reps[0], 431, 513)
-    from speechbrain_interp.interpreters.baselines import attribution_to_mask
-    from speechbrain_interp.interpreters.grad_cam import upsample_layer_map
+    from speechbrain_interp.interpreters.baselines.reference import attribution_to_mask
+    from speechbrain_interp.interpreters.baselines.grad_cam import upsample_layer_map
 
     saliency = upsample_layer_map(attribution_to_mask(reps[0].mean(dim=1).relu()), 431, 513)
     pv = perception_visualization(saliency, y)

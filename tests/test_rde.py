@@ -6,15 +6,16 @@ import torch
 
 from speechbrain_interp.classifier import FourierClassifier
 from speechbrain_interp.fourier import FourierRepresentation
-from speechbrain_interp.models import FourierInpainter, SpectralCNN
-from speechbrain_interp.rde.fourier_rde import FourierRDE, band_mass, coefficients
-from speechbrain_interp.rde.obfuscation import (
+from speechbrain_interp.interpreters.rde import FourierInpainter
+from speechbrain_interp.models import SpectralCNN
+from speechbrain_interp.interpreters.rde.fourier_rde import FourierRDE, band_mass, coefficients
+from speechbrain_interp.interpreters.rde.obfuscation import (
     ConstantObfuscation,
     GaussianObfuscation,
     InpainterObfuscation,
     build_obfuscation,
 )
-from speechbrain_interp.rde.solver import rate_distortion_curve, solve_rde
+from speechbrain_interp.interpreters.rde.solver import rate_distortion_curve, solve_rde
 from speechbrain_interp.synthetic.notes import NOTE_FAMILIES, synthesize_note
 
 SR = 16000

@@ -15,7 +15,7 @@ from helpers import REPO, load_script, tiny_classifier
 
 from speechbrain_interp.frontend import SpectralFrontEnd
 from speechbrain_interp.interpreters import LMAC
-from speechbrain_interp.interpreters.gradients import Saliency
+from speechbrain_interp.interpreters.baselines.gradients import Saliency
 from speechbrain_interp.pretrained import write_classifier, write_interpreter
 from speechbrain_interp.evaluation.sanity import (
     cascading_randomization,
@@ -265,7 +265,7 @@ def test_command_line_writes_both_checks(tmp_path, capsys):
     data, classifier, run = _tiny_setup(tmp_path)
     out = tmp_path / "out"
     baselines = []
-    if importlib.util.find_spec("speechbrain_interp.interpreters.gradients") is not None:
+    if importlib.util.find_spec("speechbrain_interp.interpreters.baselines.gradients") is not None:
         baselines = ["--baseline", "saliency"]
     cli.main(["--classifier", classifier, "--run", f"lmac={run}", *baselines, "--data_folder", str(data),
               "--test_folds", "5", "--signal_length_s", "1", "--n_clips", "2", "--roar_fractions", "0.5",

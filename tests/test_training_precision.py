@@ -23,15 +23,15 @@ from speechbrain.utils.train_logger import FileTrainLogger
 
 from helpers import REPO, load_script, tiny_classifier, write_tiny_esc50
 from speechbrain_interp.brains.classification import ClassifierBrain
-from speechbrain_interp.brains.inpainting import InpainterBrain
+from speechbrain_interp.interpreters.rde.brain import InpainterBrain
 from speechbrain_interp.brains.interpretation import InterpreterBrain
 from speechbrain_interp.classifier import FourierClassifier
 from speechbrain_interp.fourier import FourierRepresentation
 from speechbrain_interp.interpreters import L2I, LMAC, PIQ, PerceptionVisualization
 from speechbrain_interp.models import SpectralCNN
-from speechbrain_interp.models.inpainter import FourierInpainter
-from speechbrain_interp.nmf import NMFDictionary
-from speechbrain_interp.rde.inpainting import MASK_KINDS
+from speechbrain_interp.interpreters.rde.inpainter import FourierInpainter
+from speechbrain_interp.interpreters.l2i.nmf import NMFDictionary
+from speechbrain_interp.interpreters.rde.inpainting import MASK_KINDS
 from speechbrain_interp.synthetic import make_sonyc_ust_like
 from speechbrain_interp.synthetic.notes import make_nsynth_like
 

@@ -72,7 +72,7 @@ def test_every_class_a_folder_can_hold_is_allowed():
     """Every class the folders rebuild (``Recorded``) is on the allow-list, and so are the hooks."""
     import speechbrain_interp.interpreters  # noqa: F401  (registers every interpreter class)
     import speechbrain_interp.models  # noqa: F401
-    import speechbrain_interp.nmf  # noqa: F401
+    import speechbrain_interp.interpreters.l2i.nmf  # noqa: F401
     from speechbrain_interp.recorded import Recorded
 
     pending, classes = list(Recorded.__subclasses__()), []

@@ -123,7 +123,7 @@ def build_method(name, classifier, args):
         settings["n_codes"] = max(settings.get("n_codes", 0), args.n_classes)
         method = interpreters.PIQ(classifier, **settings)
     elif name == "l2i":
-        from speechbrain_interp.nmf import NMFDictionary
+        from speechbrain_interp.interpreters.l2i.nmf import NMFDictionary
 
         settings = yaml_settings(interpreters.L2I, "l2i")
         nmf = NMFDictionary(classifier.frontend.n_freqs, settings.pop("n_components", 100))

@@ -31,9 +31,10 @@ from speechbrain_interp.evaluation.reports import write_table
 from speechbrain_interp.fourier import FourierRepresentation
 from speechbrain_interp.frontend import SpectralFrontEnd
 from speechbrain_interp.interpreters.rde import RDE
-from speechbrain_interp.models import CNN14, FourierInpainter, SpectralCNN
-from speechbrain_interp.rde.fourier_rde import FourierRDE
-from speechbrain_interp.rde.obfuscation import build_obfuscation
+from speechbrain_interp.interpreters.rde import FourierInpainter
+from speechbrain_interp.models import CNN14, SpectralCNN
+from speechbrain_interp.interpreters.rde.fourier_rde import FourierRDE
+from speechbrain_interp.interpreters.rde.obfuscation import build_obfuscation
 
 
 def _median(fn, repeats, device="cpu"):

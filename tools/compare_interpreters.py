@@ -5,7 +5,7 @@ For each trained interpreter run folder given, the table has its row, the
 row of a random mask with the same statistics (its own mask values shuffled
 over the time-frequency bins of each clip), and, once, the all-ones mask and
 captum's vanilla saliency (mask = |gradient| / max, see
-``speechbrain_interp.interpreters.baselines``). Clips: the test split of an
+``speechbrain_interp.interpreters.baselines.reference``). Clips: the test split of an
 ESC-50-layout dataset, clean.
 
     python tools/compare_interpreters.py --data_folder data/synthetic/ESC-50 \
@@ -37,8 +37,8 @@ from speechbrain_interp.evaluation.tables import (
     default_comparisons, differences, format_differences, format_interval_table,
 )  # fmt: skip
 from speechbrain_interp.programs.evaluation import trained_methods
-from speechbrain_interp.interpreters.baselines import AllOnes
-from speechbrain_interp.interpreters.gradients import Saliency
+from speechbrain_interp.interpreters.baselines.reference import AllOnes
+from speechbrain_interp.interpreters.baselines.gradients import Saliency
 from speechbrain_interp.inference import load_classifier
 
 

@@ -153,7 +153,7 @@ def main(argv=None):
     from speechbrain_interp.evaluation.conditions import build_conditions
     from speechbrain_interp.evaluation.suite import EvenlySpaced
     from speechbrain_interp.inference import load_classifier, load_interpreter
-    from speechbrain_interp.interpreters.registry import build_baseline
+    from speechbrain_interp.interpreters.baselines.registry import build_baseline
 
     os.makedirs(args.out, exist_ok=True)
     classifier = load_classifier(args.classifier, savedir=os.path.join(args.out, "classifier"),

@@ -91,7 +91,7 @@ def build_methods(args, classifier):
         folders[name] = folder
     methods = trained_methods(folders, classifier)
     if args.baseline:
-        from speechbrain_interp.interpreters.registry import build_baseline
+        from speechbrain_interp.interpreters.baselines.registry import build_baseline
 
         for name in args.baseline:
             methods[name] = build_baseline(name, classifier).eval()
@@ -194,7 +194,7 @@ def main(argv=None):
     parser.add_argument("--run", action="append", default=[], metavar="NAME=FOLDER",
                         help="trained interpreter run folder (repeatable)")
     parser.add_argument("--baseline", action="append", default=[], metavar="NAME",
-                        help="baseline of speechbrain_interp.interpreters.gradients.build_baseline, "
+                        help="baseline of speechbrain_interp.interpreters.baselines.gradients.build_baseline, "
                              "e.g. gradcam, saliency (repeatable)")
     parser.add_argument("--data_folder", required=True, help="ESC-50-layout dataset")
     parser.add_argument("--test_folds", type=int, nargs="+", default=[5])

@@ -5,8 +5,10 @@
 * :mod:`~speechbrain_interp.brains.classification`: :class:`ClassifierBrain`;
 * :mod:`~speechbrain_interp.brains.interpretation`: :class:`InterpreterBrain`,
   every trainable interpreter;
-* :mod:`~speechbrain_interp.brains.inpainting`: :class:`InpainterBrain`, RDE's in-painter;
 * :mod:`~speechbrain_interp.brains.checkpoints`: :class:`AtomicCheckpointer`.
+
+A method's own Brain lives in its package (RDE's in-painter:
+:class:`speechbrain_interp.interpreters.rde.brain.InpainterBrain`).
 
 Mixed precision (SpeechBrain's ``--precision bf16|fp16`` and
 ``--eval_precision``; fp16 only on a GPU, where SpeechBrain adds its

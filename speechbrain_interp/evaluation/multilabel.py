@@ -74,7 +74,7 @@ def class_ground_truth(interpretation, mixture, class_sources, truth, spectrogra
 
     Example
     -------
-    >>> from speechbrain_interp.interpreters.base import Interpretation
+    >>> from speechbrain_interp.interpreters.interpretation import Interpretation
     >>> spec = lambda w: (w.reshape(w.shape[0], 2, 2).abs(), None)
     >>> sources = torch.tensor([[[4.0, 0.0, 0.0, 0.0], [0.0, 0.0, 3.0, 0.0]]])
     >>> mixture = sources.sum(1) + torch.tensor([[0.0, 0.1, 0.0, 0.1]])

@@ -30,7 +30,7 @@ import math
 
 import torch
 
-from speechbrain_interp.pv.ssim import ssim as _ssim
+from speechbrain_interp.evaluation.ssim import ssim as _ssim
 
 __all__ = [
     "cascading_randomization",
@@ -94,7 +94,7 @@ def map_ssim(a, b, window=7, sigma=1.5, data_range=1.0):
         raise ValueError(f"sigma and data_range must be > 0, got sigma={sigma}, data_range={data_range}")
     if min(a.shape[1:]) < window:
         raise ValueError(f"window={window} does not fit maps of shape {tuple(a.shape[1:])}")
-    # the one SSIM of the project (speechbrain_interp.pv.ssim), in float64
+    # the one SSIM of the project (speechbrain_interp.evaluation.ssim), in float64
     x = a.detach().to(torch.float64)
     y = b.detach().to(torch.float64).to(x.device)
     out_dtype = a.dtype if a.dtype.is_floating_point else torch.float32
@@ -299,7 +299,7 @@ def cascading_randomization(interpreter, waves, labels=None, seed=0, max_steps=N
     -------
     >>> from speechbrain_interp.classifier import AudioClassifier
     >>> from speechbrain_interp.frontend import SpectralFrontEnd
-    >>> from speechbrain_interp.interpreters.gradients import Saliency
+    >>> from speechbrain_interp.interpreters.baselines.gradients import Saliency
     >>> from speechbrain_interp.models import CNN14
     >>> clf = AudioClassifier(SpectralFrontEnd(), CNN14(base_channels=4), torch.nn.Linear(128, 3))
     >>> out = cascading_randomization(Saliency(clf), torch.randn(2, 8000), max_steps=2)

@@ -28,7 +28,7 @@ from speechbrain.inference.interfaces import Pretrained
 from speechbrain_interp.audio import AudioError, load_audio, seconds_to_samples
 from speechbrain_interp.inference.loading import load_pretrained
 from speechbrain_interp.inference.windows import align_to_frames, classify_long
-from speechbrain_interp.interpreters.base import as_wave_batch
+from speechbrain_interp.interpreters.interpretation import as_wave_batch
 from speechbrain_interp.float32 import as_float32
 from speechbrain_interp.precision import autocast
 from speechbrain_interp.pretrained import PretrainedFileError

@@ -33,8 +33,8 @@ from speechbrain_interp.inference.loading import keep_random_state, load_pretrai
 from speechbrain_interp.inference.windows import interpret_long
 from speechbrain_interp.audio import peak_normalize
 from speechbrain_interp.evaluation.metrics import interpretation_metrics
-from speechbrain_interp.interpreters.base import as_wave_batch
-from speechbrain_interp.interpreters.registry import build_baseline
+from speechbrain_interp.interpreters.interpretation import as_wave_batch
+from speechbrain_interp.interpreters.baselines.registry import build_baseline
 from speechbrain_interp.pretrained import classifier_fingerprint
 
 logger = get_logger(__name__)

@@ -40,7 +40,7 @@ class Program:
 
     Example
     -------
-    >>> from speechbrain_interp.brains.inpainting import InpainterBrain
+    >>> from speechbrain_interp.interpreters.rde.brain import InpainterBrain
     >>> program = Program("the in-painter program", ("inpainter",), InpainterBrain, noise=True)
     >>> keys = program.required_keys({"add_wham_noise": False})
     >>> keys[:2], "epoch_counter" in keys, "inpainter" in keys, keys[-1]

@@ -32,8 +32,8 @@ from speechbrain_interp.evaluation.suite import EvenlySpaced, evaluate
 from speechbrain_interp.evaluation.tables import (
     COLUMNS, GT_COLUMNS, default_comparisons, write_results,
 )  # fmt: skip
-from speechbrain_interp.interpreters.baselines import RandomMask
-from speechbrain_interp.interpreters.registry import build_baseline
+from speechbrain_interp.interpreters.baselines.reference import RandomMask
+from speechbrain_interp.interpreters.baselines.registry import build_baseline
 from speechbrain_interp.inference import load_interpreter
 from speechbrain_interp.precision import check_precision
 from speechbrain_interp.programs.description import Program

@@ -8,7 +8,7 @@ Authors
 
 import os
 
-from speechbrain_interp.brains.inpainting import InpainterBrain
+from speechbrain_interp.interpreters.rde.brain import InpainterBrain
 from speechbrain_interp.data.dataio import build_datasets
 from speechbrain_interp.programs.augmentation import build_noise_augment
 from speechbrain_interp.programs.description import Program

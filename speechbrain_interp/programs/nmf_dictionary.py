@@ -27,11 +27,11 @@ from speechbrain.utils.distributed import run_on_main
 from speechbrain.utils.logger import get_logger
 
 from speechbrain_interp.data.dataio import build_datasets
-from speechbrain_interp.nmf import nmf_objective
+from speechbrain_interp.interpreters.l2i.nmf import nmf_objective
 from speechbrain_interp.programs.configuration import PRECISION_OPTIONS
 from speechbrain_interp.programs.description import Program
 from speechbrain_interp.programs.run_setup import load_experiment, prepare_data
-from speechbrain_interp.visualize import plot_nmf_dictionary
+from speechbrain_interp.interpreters.l2i.plots import plot_nmf_dictionary
 
 logger = get_logger(__name__)
 

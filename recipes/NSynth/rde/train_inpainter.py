@@ -4,7 +4,7 @@
     python train_inpainter.py hparams/inpainter.yaml --data_folder /path/to/nsynth
     python train_inpainter.py hparams/inpainter_small.yaml --data_folder data/synthetic/nsynth
 
-G (:class:`speechbrain_interp.models.FourierInpainter`, 737,266 parameters)
+G (:class:`speechbrain_interp.interpreters.rde.FourierInpainter`, 737,266 parameters)
 sees a note's Fourier representation with random bands or whole parts
 removed and predicts what was removed. Loss: L1 on the removed magnitudes
 plus ``phase_weight * (1 - cos)`` on the removed phases; nothing on the kept

@@ -207,7 +207,7 @@ class FourierInpainter(Recorded, nn.Module):
         True
         """
         # imported here: rde may import models, keep the package graph acyclic
-        from speechbrain_interp.rde.inpainting import compose
+        from speechbrain_interp.interpreters.rde.inpainting import compose
 
         magnitude_fill, phase_fill = self(magnitude, phase, mask, generator=generator)
         return compose(magnitude, phase, magnitude_fill, phase_fill, mask)

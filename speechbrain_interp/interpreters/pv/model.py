@@ -17,9 +17,9 @@ Two target domains (``target``):
   magnitude well).
 
 Targets are scaled to ``[0, 1]`` with the training set's global minimum and
-maximum (:class:`~speechbrain_interp.pv.losses.SpectrogramRange`, fitted on
+maximum (:class:`~speechbrain_interp.interpreters.pv.losses.SpectrogramRange`, fitted on
 the training batches as they come; per-clip statistics would leak the input
-to the decoder). The loss is :func:`~speechbrain_interp.pv.losses.pv_loss`
+to the decoder). The loss is :func:`~speechbrain_interp.interpreters.pv.losses.pv_loss`
 (pixel MSE, SSIM and feature consistency ``|E(Y) - z|^2``, paper Eq. 6-9).
 
 Behind the interface: ``mask`` is the Grad-CAM saliency on the linear
@@ -35,11 +35,11 @@ import torch
 from torch import nn
 
 from speechbrain_interp.interpreters.base import Interpreter
-from speechbrain_interp.interpreters.grad_cam import GradCAM
-from speechbrain_interp.models.pv_decoder import PVDecoder
-from speechbrain_interp.pv.compose import perception_visualization
-from speechbrain_interp.pv.losses import SpectrogramRange, pv_loss
-from speechbrain_interp.pv.ssim import ssim
+from speechbrain_interp.interpreters.baselines.grad_cam import GradCAM
+from speechbrain_interp.interpreters.pv.decoder import PVDecoder
+from speechbrain_interp.interpreters.pv.compose import perception_visualization
+from speechbrain_interp.interpreters.pv.losses import SpectrogramRange, pv_loss
+from speechbrain_interp.evaluation.ssim import ssim
 
 __all__ = ["PerceptionVisualization"]
 
@@ -73,14 +73,14 @@ class PerceptionVisualization(Interpreter):
         Griffin-Lim iterations of the ``"mel"`` target's listenable wave.
     output_grid : str
         Where the decoder's output convolution works (see
-        :class:`~speechbrain_interp.models.pv_decoder.PVDecoder`):
+        :class:`~speechbrain_interp.interpreters.pv.decoder.PVDecoder`):
         ``"stages"`` (default, as in every recipe: the last stage's grid,
         then one channel resized; ~8x fewer pixels for the same held-out
         figures) or ``"target"`` (the spectrogram's grid).
 
     Example
     -------
-    >>> from speechbrain_interp.interpreters.gradients import _example
+    >>> from speechbrain_interp.interpreters.baselines.gradients import _example
     >>> clf, wave = _example()
     >>> pv = PerceptionVisualization(clf, channels=(16, 8, 8, 8, 8))
     >>> _ = pv.train()
@@ -218,7 +218,7 @@ class PerceptionVisualization(Interpreter):
         """``pv.png``: input, reconstruction, saliency and PV (scaled domain)."""
         import os
 
-        from speechbrain_interp.pv.plots import plot_perception_visualization
+        from speechbrain_interp.interpreters.pv.plots import plot_perception_visualization
 
         extras = interpretation.extras
         if "pv" not in extras:

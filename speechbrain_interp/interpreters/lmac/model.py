@@ -45,7 +45,7 @@ App. I asks each class's interpretation to activate only its class: without
 it nothing but the l1 term keeps a mask for ``c`` from keeping every other
 sound of the clip as well); training explains one
 decided class per clip, drawn at every step
-(:func:`~speechbrain_interp.interpreters.base.explanation_pairs`), so masks
+(:func:`~speechbrain_interp.interpreters.pairs.explanation_pairs`), so masks
 for each class of a clip are learnt. A single-label classifier keeps the
 paper's objective; conditioning it (``conditioned=True``) lets its masks
 explain any given class (e.g. the runner-up).
@@ -65,85 +65,10 @@ import torch.nn.functional as F
 from speechbrain_interp.float32 import as_float32
 from speechbrain_interp.frontend import compress
 from speechbrain_interp.interpreters.base import Interpreter
-from speechbrain_interp.interpreters.decoders import ConvTransposeDecoder, MaskDecoder
+from speechbrain_interp.interpreters.lmac.decoder import ConvTransposeDecoder, MaskDecoder
+from speechbrain_interp.interpreters.lmac.losses import normalized_cosine, guidance_target, total_variation
 
-__all__ = ["LMAC", "binarized_target", "guidance_target", "total_variation"]
-
-
-def total_variation(mask):
-    """Mean absolute difference between neighbours along time and frequency.
-
-    Arguments
-    ---------
-    mask : torch.Tensor
-        ``[B, T, F]``.
-
-    Returns
-    -------
-    torch.Tensor
-        ``[B]``.
-
-    Example
-    -------
-    >>> total_variation(torch.tensor([[[0.0, 1.0], [0.0, 1.0]]]))
-    tensor([1.])
-    """
-    dt = (mask[:, 1:] - mask[:, :-1]).abs().mean(dim=(1, 2))
-    df = (mask[:, :, 1:] - mask[:, :, :-1]).abs().mean(dim=(1, 2))
-    return dt + df
-
-
-def binarized_target(spectrogram, threshold=0.35):
-    """``1[S >= threshold * max S]`` per item (S compressed, ``[B, T, F]``).
-
-    Example
-    -------
-    >>> binarized_target(torch.tensor([[[1.0, 0.3, 0.5]]]), 0.4)
-    tensor([[[1., 0., 1.]]])
-    """
-    peak = spectrogram.amax(dim=(1, 2), keepdim=True)
-    return (spectrogram >= threshold * peak).to(spectrogram.dtype)
-
-
-def guidance_target(clean, rest=None, threshold=0.35):
-    """Fine-tuning target: the binarised clean spectrogram, where it dominates.
-
-    ``1[C >= threshold max C]`` (:func:`binarized_target`, the paper's
-    target on a clean clip); when the input also holds a known ``rest`` (a
-    contaminant), only the bins where the explained part is louder
-    (``C > R``, its ideal binary mask) stay in the target, so that the mask
-    learns to leave out what is not the explained sound.
-
-    Arguments
-    ---------
-    clean : torch.Tensor
-        ``[B, T, F]`` compressed magnitude of the explained part.
-    rest : torch.Tensor, optional
-        ``[B, T, F]`` compressed magnitude of the rest of the input.
-    threshold : float
-        Binarisation threshold (fraction of each item's maximum).
-
-    Returns
-    -------
-    torch.Tensor
-        ``[B, T, F]`` of 0 and 1.
-
-    Example
-    -------
-    >>> clean = torch.tensor([[[1.0, 0.3, 0.5, 0.9]]])
-    >>> guidance_target(clean, torch.tensor([[[0.0, 0.0, 0.8, 0.1]]]), 0.4)
-    tensor([[[1., 0., 0., 1.]]])
-    """
-    target = binarized_target(clean, threshold)
-    if rest is not None:
-        target = target * (clean > rest).to(target.dtype)
-    return target
-
-
-def _cosine(a, b, eps=1e-8):
-    """Normalised cosine similarity per item of ``[B, T, F]`` tensors."""
-    a, b = a.flatten(1), b.flatten(1)
-    return (a * b).sum(1) / (a.norm(dim=1) * b.norm(dim=1) + eps)
+__all__ = ["LMAC"]
 
 
 class LMAC(Interpreter):
@@ -419,7 +344,7 @@ class LMAC(Interpreter):
             clean_native = self._native_input(clean)
             rest_native = None if rest_magnitude is None else self._native_input(rest_magnitude)
             target = guidance_target(clean_native, rest_native, self.bin_threshold)
-            selected = (_cosine(native.detach(), target) >= self.cct).to(native.dtype)
+            selected = (normalized_cosine(native.detach(), target) >= self.cct).to(native.dtype)
             if rest_magnitude is None and not self.classifier.multilabel:
                 # a class other than the decision, and no part given: nothing to guide to
                 decided = interpretation.logits.detach().argmax(-1) == label

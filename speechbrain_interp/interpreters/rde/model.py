@@ -1,7 +1,7 @@
 """RDE on the STFT magnitude, behind the interpreter interface (project extension).
 
 The RDE paper explains NSynth notes through one global DFT
-(:mod:`speechbrain_interp.rde.fourier_rde`). For the sound-event classifiers
+(:mod:`speechbrain_interp.interpreters.rde.fourier_rde`). For the sound-event classifiers
 of the ESC-50 recipes this interpreter solves the same problem on the
 classifier's own input, the linear STFT magnitude ``|X| [B, T, F]``
 (docs/methods.md 4.5 calls an STFT-domain version a project extension):
@@ -12,7 +12,7 @@ with one mask entry per ``pool = (frames, bins)`` tile (nearest upsampling
 to ``[T, F]``; ``(1, 1)`` is a mask per bin, as the paper's pixel RDE), the
 obfuscation ``v`` Gaussian noise with each clip's magnitude mean and
 standard deviation (clipped at 0, as the paper clips images to their range)
-or a constant, and the solver of :mod:`speechbrain_interp.rde.solver`,
+or a constant, and the solver of :mod:`speechbrain_interp.interpreters.rde.solver`,
 batched over the clips. The interpretation is the mask itself: the
 evaluation program scores it with the same metrics as every other method
 and listens to ``ISTFT(s . |X| e^{j phase})``.
@@ -26,8 +26,8 @@ import math
 import torch
 
 from speechbrain_interp.interpreters.base import Interpreter
-from speechbrain_interp.rde.obfuscation import build_obfuscation
-from speechbrain_interp.rde.solver import solve_rde
+from speechbrain_interp.interpreters.rde.obfuscation import build_obfuscation
+from speechbrain_interp.interpreters.rde.solver import solve_rde
 
 __all__ = ["RDE"]
 

@@ -8,7 +8,7 @@ m_c * Y`` (docs/methods.md section 5.5).
 
 Saliency ``m_c`` is Grad-CAM at the encoder's deepest block (ReLU, bilinear
 upsampling, division by the maximum), computed by
-:class:`~speechbrain_interp.interpreters.gradients.GradCAM`.
+:class:`~speechbrain_interp.interpreters.baselines.gradients.GradCAM`.
 
 Authors
  * speechbrain-interp developers 2026

@@ -4,7 +4,7 @@ NeurIPS 2022).
 The interpreter reads the classifier's three deepest representations and
 encodes them as time activations ``H`` (``[K, T]``) of a FIXED, pre-learnt
 NMF dictionary ``W`` (``[F, K]``, log1p-magnitude spectral patterns,
-:class:`~speechbrain_interp.nmf.NMFDictionary`); a small head ``Theta`` pools
+:class:`~speechbrain_interp.interpreters.l2i.nmf.NMFDictionary`); a small head ``Theta`` pools
 ``H`` over time (attention) and mimics the classifier (docs/methods.md section 2)::
 
     H = Psi(reps)                 z = sum_t a_t h_t       Theta(H) = softmax(theta_w z)
@@ -20,7 +20,7 @@ interpretation is their share of the NMF reconstruction applied to ``X``::
     X_int = (W diag(s) H) / (W H + eps) * X,   x_int = ISTFT(expm1(X_int), input phase)
 
 Its mask on the linear magnitude is ``expm1(X_int) / |X|``
-(:func:`~speechbrain_interp.interpreters.base.log_mask_to_linear`); the native
+(:func:`~speechbrain_interp.interpreters.interpretation.log_mask_to_linear`); the native
 log1p-domain mask stays in ``extras["native_mask"]``.
 
 Authors
@@ -33,9 +33,10 @@ from torch import nn
 
 from speechbrain_interp.float32 import as_float32, float32_only
 from speechbrain_interp.frontend import compress
-from speechbrain_interp.interpreters.base import Interpretation, Interpreter, log_mask_to_linear
+from speechbrain_interp.interpreters.base import Interpreter
+from speechbrain_interp.interpreters.interpretation import Interpretation, log_mask_to_linear
 from speechbrain_interp.evaluation.metrics import topk_fidelity
-from speechbrain_interp.nmf import NMFDictionary, component_masks, selected_mask
+from speechbrain_interp.interpreters.l2i.nmf import NMFDictionary, component_masks, selected_mask
 
 __all__ = ["L2I", "Psi", "Theta", "relevance", "select_components"]
 
@@ -218,7 +219,7 @@ class L2I(Interpreter):
     ---------
     classifier : speechbrain_interp.classifier.AudioClassifier
         The classifier to explain (frozen here; needs >= 3 representations).
-    nmf_dictionary : speechbrain_interp.nmf.NMFDictionary, optional
+    nmf_dictionary : speechbrain_interp.interpreters.l2i.nmf.NMFDictionary, optional
         The fitted dictionary (``F`` = the front end's bins). ``None``
         creates an unfitted one with ``n_components`` that must be loaded
         (``load_state_dict`` / Pretrainer) before interpreting.

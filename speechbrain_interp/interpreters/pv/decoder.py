@@ -54,7 +54,7 @@ class PVDecoder(nn.Module):
     resize (``"stages"``: one channel resized); the sigmoid comes last so
     the output lies in ``[0, 1]`` exactly
     (the targets are min-max normalised log spectrograms, see
-    :class:`speechbrain_interp.pv.SpectrogramRange`).
+    :class:`speechbrain_interp.interpreters.pv.SpectrogramRange`).
 
     All kernels are 3 x 3 as in the paper except the transposed
     convolutions, which are 4 x 4 with stride 2 and padding 1: their output

@@ -2,15 +2,15 @@
 
 Each batch of notes goes through the Fourier representation
 (:class:`~speechbrain_interp.fourier.FourierRepresentation`), gets random
-binary masks (:func:`~speechbrain_interp.rde.inpainting.random_masks`: runs
+binary masks (:func:`~speechbrain_interp.interpreters.rde.inpainting.random_masks`: runs
 of kept bands, whole parts, or independent runs per part) and the in-painter
 predicts the full ``(m, omega)`` from the kept part. Two losses
 (``inpainter_loss``):
 
-* ``"regression"``: :func:`~speechbrain_interp.rde.inpainting.inpainting_loss`
+* ``"regression"``: :func:`~speechbrain_interp.interpreters.rde.inpainting.inpainting_loss`
   (L1 on the dropped magnitudes, ``1 - cos`` on the dropped phases); G
   learns one fill, the conditional median/mode;
-* ``"energy"``: :func:`~speechbrain_interp.rde.inpainting.energy_score_loss`
+* ``"energy"``: :func:`~speechbrain_interp.interpreters.rde.inpainting.energy_score_loss`
   on two draws of G per note (one call, different noise); G learns to
   sample the conditional distribution, which RDE's expectation over
   obfuscations needs.
@@ -40,7 +40,7 @@ from speechbrain.utils.logger import get_logger
 
 from speechbrain_interp.brains.base import ProjectBrain
 from speechbrain_interp.float32 import as_float32
-from speechbrain_interp.rde.inpainting import (
+from speechbrain_interp.interpreters.rde.inpainting import (
     MASK_KINDS,
     energy_score_loss,
     inpainting_loss,
@@ -74,7 +74,7 @@ class _MeanMagnitude(torch.nn.Module):
 
 
 class InpainterBrain(ProjectBrain):
-    """Trains a :class:`~speechbrain_interp.models.inpainter.FourierInpainter`.
+    """Trains a :class:`~speechbrain_interp.interpreters.rde.inpainter.FourierInpainter`.
 
     Modules: ``inpainter``. The representation comes from
     ``hparams["representation"]``.
@@ -83,7 +83,7 @@ class InpainterBrain(ProjectBrain):
     -------
     >>> from speechbrain.utils.train_logger import FileTrainLogger
     >>> from speechbrain_interp.fourier import FourierRepresentation
-    >>> from speechbrain_interp.models.inpainter import FourierInpainter
+    >>> from speechbrain_interp.interpreters.rde.inpainter import FourierInpainter
     >>> tmp = getfixture("tmpdir")
     >>> brain = InpainterBrain(
     ...     modules={"inpainter": FourierInpainter()},

@@ -11,7 +11,7 @@ treats them like trained interpreters.
   given mean.
 - The captum gradient baselines (:class:`CaptumAttribution`,
   :class:`Saliency`, SmoothGrad, integrated gradients, GradCAM...) live in
-  :mod:`speechbrain_interp.interpreters.gradients`.
+  :mod:`speechbrain_interp.interpreters.baselines.gradients`.
 
 Attributions become masks by ONE documented rule
 (:func:`attribution_to_mask`): absolute value, divided by the clip's

@@ -18,7 +18,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from speechbrain_interp.pv.ssim import ssim
+from speechbrain_interp.evaluation.ssim import ssim
 
 __all__ = ["SpectrogramRange", "pv_loss"]
 

@@ -111,7 +111,7 @@ def expected_distortion(model, h, mask, obfuscate, label, reference=None, n_samp
     mask : torch.Tensor
         ``[B, *shape]`` mask on the coefficients.
     obfuscate : callable
-        See :mod:`speechbrain_interp.rde.obfuscation`.
+        See :mod:`speechbrain_interp.interpreters.rde.obfuscation`.
     label : torch.Tensor
         ``[B]``.
     reference : torch.Tensor, optional
@@ -127,7 +127,7 @@ def expected_distortion(model, h, mask, obfuscate, label, reference=None, n_samp
 
     Example
     -------
-    >>> from speechbrain_interp.rde.obfuscation import ConstantObfuscation
+    >>> from speechbrain_interp.interpreters.rde.obfuscation import ConstantObfuscation
     >>> model = lambda x: torch.stack([x.sum(1), -x.sum(1)], 1)
     >>> h = torch.ones(1, 4)
     >>> d = expected_distortion(model, h, torch.tensor([[1.0, 1.0, 0.0, 0.0]]),
@@ -313,7 +313,7 @@ def solve_rde(
         ``[B, *shape]`` coefficients of the inputs.
     obfuscate : callable
         ``(h, s, n_samples, generator) -> [n_samples, B, *shape]``
-        (:mod:`speechbrain_interp.rde.obfuscation`).
+        (:mod:`speechbrain_interp.interpreters.rde.obfuscation`).
     label : torch.Tensor, optional
         ``[B]`` explained classes (default: the decision ``argmax Phi(x)``).
     mask_shape : tuple, optional
@@ -353,7 +353,7 @@ def solve_rde(
     -------
     A model that only looks at the first two of eight coefficients:
 
-    >>> from speechbrain_interp.rde.obfuscation import ConstantObfuscation
+    >>> from speechbrain_interp.interpreters.rde.obfuscation import ConstantObfuscation
     >>> model = lambda x: torch.stack([x[:, :2].sum(1), -x[:, :2].sum(1)], 1)
     >>> h = torch.ones(3, 8)
     >>> res = solve_rde(model, h, ConstantObfuscation(0.0), relaxation="l1", lam=2.0,
@@ -428,7 +428,7 @@ def rate_distortion_curve(model, h, score, obfuscate, label=None, rates=(0.05, 0
 
     Example
     -------
-    >>> from speechbrain_interp.rde.obfuscation import ConstantObfuscation
+    >>> from speechbrain_interp.interpreters.rde.obfuscation import ConstantObfuscation
     >>> model = lambda x: x[:, :1].repeat(1, 2) * torch.tensor([1.0, -1.0])
     >>> h = torch.ones(1, 4)
     >>> good = torch.tensor([[1.0, 0.0, 0.0, 0.0]])

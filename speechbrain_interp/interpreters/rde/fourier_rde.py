@@ -12,7 +12,7 @@ Two queries on a :class:`~speechbrain_interp.classifier.FourierClassifier`:
   per class (paper table 2).
 
 Coefficients are ``h = stack(m, omega) [B, 2, K]``. The obfuscation is any
-of :mod:`speechbrain_interp.rde.obfuscation`; the paper's is the in-painter.
+of :mod:`speechbrain_interp.interpreters.rde.obfuscation`; the paper's is the in-painter.
 :func:`band_mass` measures how much of a mask lies in known bands.
 
 Authors
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import torch
 
-from speechbrain_interp.rde.solver import solve_rde
+from speechbrain_interp.interpreters.rde.solver import solve_rde
 
 __all__ = ["FourierRDE", "FrequencyExplanation", "band_mass", "coefficients"]
 
@@ -100,9 +100,9 @@ class FourierRDE:
     classifier : speechbrain_interp.classifier.FourierClassifier
         Frozen here.
     obfuscation : callable
-        From :mod:`speechbrain_interp.rde.obfuscation`.
+        From :mod:`speechbrain_interp.interpreters.rde.obfuscation`.
     relaxation, kind, lam, steps, lr, n_samples, temperature, init
-        As in :func:`~speechbrain_interp.rde.solver.solve_rde` (paper,
+        As in :func:`~speechbrain_interp.interpreters.rde.solver.solve_rde` (paper,
         per frequency: bernoulli, d1, lambda 50, temperature 0.1).
 
     Example
@@ -110,7 +110,7 @@ class FourierRDE:
     >>> from speechbrain_interp.classifier import FourierClassifier
     >>> from speechbrain_interp.fourier import FourierRepresentation
     >>> from speechbrain_interp.models import SpectralCNN
-    >>> from speechbrain_interp.rde.obfuscation import GaussianObfuscation
+    >>> from speechbrain_interp.interpreters.rde.obfuscation import GaussianObfuscation
     >>> net = SpectralCNN(in_channels=5, channels=[4, 8])
     >>> clf = FourierClassifier(FourierRepresentation(n_samples=8000, n_freqs=128),
     ...                         net, torch.nn.Linear(net.emb_dim, 3))

@@ -4,9 +4,9 @@ Authors
  * speechbrain-interp developers 2026
 """
 
-from speechbrain_interp.interpreters.baselines import AllOnes, RandomMask
-from speechbrain_interp.interpreters.grad_cam import GradCAM, GuidedGradCAM
-from speechbrain_interp.interpreters.gradients import (
+from speechbrain_interp.interpreters.baselines.reference import AllOnes, RandomMask
+from speechbrain_interp.interpreters.baselines.grad_cam import GradCAM, GuidedGradCAM
+from speechbrain_interp.interpreters.baselines.gradients import (
     GradientSHAP,
     GuidedBackprop,
     IntegratedGradients,
@@ -56,7 +56,7 @@ def build_baseline(name, classifier, domain="linear", **kwargs):
 
     Example
     -------
-    >>> from speechbrain_interp.interpreters.gradients import _example
+    >>> from speechbrain_interp.interpreters.baselines.gradients import _example
     >>> clf, wave = _example()
     >>> type(build_baseline("gradcam", clf, domain="features")).__name__
     'GradCAM'

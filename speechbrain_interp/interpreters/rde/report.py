@@ -28,8 +28,8 @@ from speechbrain.dataio import audio_io
 from speechbrain.utils.logger import get_logger
 
 from speechbrain_interp.audio import peak_normalize
-from speechbrain_interp.rde.fourier_rde import band_mass, coefficients
-from speechbrain_interp.rde.plots import plot_frequency_masks
+from speechbrain_interp.interpreters.rde.fourier_rde import band_mass, coefficients
+from speechbrain_interp.interpreters.rde.plots import plot_frequency_masks
 
 logger = get_logger(__name__)
 

@@ -20,7 +20,7 @@ Authors
 import torch
 import torch.nn.functional as F
 
-from speechbrain_interp.interpreters.gradients import CaptumAttribution
+from speechbrain_interp.interpreters.baselines.gradients import CaptumAttribution
 
 __all__ = ["GradCAM", "GuidedGradCAM", "upsample_layer_map"]
 
@@ -90,7 +90,7 @@ class GradCAM(CaptumAttribution):
 
     Example
     -------
-    >>> from speechbrain_interp.interpreters.gradients import _example
+    >>> from speechbrain_interp.interpreters.baselines.gradients import _example
     >>> clf, wave = _example()
     >>> out = GradCAM(clf).interpret(wave)
     >>> out.mask.shape, tuple(out.extras["layer_attribution"].shape)
@@ -165,7 +165,7 @@ class GuidedGradCAM(GradCAM):
 
     Example
     -------
-    >>> from speechbrain_interp.interpreters.gradients import _example
+    >>> from speechbrain_interp.interpreters.baselines.gradients import _example
     >>> clf, wave = _example()
     >>> out = GuidedGradCAM(clf, domain="features").interpret(wave)
     >>> out.feature_mask.shape, bool(0 <= out.feature_mask.min() <= out.feature_mask.max() <= 1)

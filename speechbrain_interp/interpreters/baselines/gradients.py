@@ -15,8 +15,8 @@ explained class's logit, made a mask by the ONE rule
   mask is ``frontend.features_mask_to_linear(feature_mask)`` (maximum <= 1).
 
 Grad-CAM and Guided Grad-CAM (layer maps) are in
-:mod:`speechbrain_interp.interpreters.grad_cam`; every baseline by name:
-:func:`speechbrain_interp.interpreters.registry.build_baseline`.
+:mod:`speechbrain_interp.interpreters.baselines.grad_cam`; every baseline by name:
+:func:`speechbrain_interp.interpreters.baselines.registry.build_baseline`.
 
 :class:`SmoothGrad` and :class:`GradientSHAP` draw from a private
 ``torch.Generator`` seeded at construction: same seed and same calls give the
@@ -34,7 +34,7 @@ import torch
 from torch import nn
 
 from speechbrain_interp.interpreters.base import Interpreter
-from speechbrain_interp.interpreters.baselines import attribution_to_mask
+from speechbrain_interp.interpreters.baselines.reference import attribution_to_mask
 
 __all__ = [
     "DOMAINS", "CaptumAttribution", "GradientSHAP", "GuidedBackprop", "IntegratedGradients",
@@ -198,7 +198,7 @@ class Saliency(CaptumAttribution):
 
     Example
     -------
-    >>> from speechbrain_interp.interpreters.gradients import _example
+    >>> from speechbrain_interp.interpreters.baselines.gradients import _example
     >>> clf, wave = _example()
     >>> out = Saliency(clf).interpret(wave)
     >>> out.mask.shape, float(out.mask.amax(dim=(1, 2)).min())
@@ -235,7 +235,7 @@ class SmoothGrad(CaptumAttribution):
 
     Example
     -------
-    >>> from speechbrain_interp.interpreters.gradients import _example
+    >>> from speechbrain_interp.interpreters.baselines.gradients import _example
     >>> clf, wave = _example()
     >>> out = SmoothGrad(clf, n_samples=4, seed=1).interpret(wave)
     >>> again = SmoothGrad(clf, n_samples=4, seed=1).interpret(wave)
@@ -295,7 +295,7 @@ class IntegratedGradients(CaptumAttribution):
 
     Example
     -------
-    >>> from speechbrain_interp.interpreters.gradients import _example
+    >>> from speechbrain_interp.interpreters.baselines.gradients import _example
     >>> clf, wave = _example()
     >>> out = IntegratedGradients(clf, n_steps=8).interpret(wave)
     >>> out.mask.shape, out.extras["convergence_delta"].shape
@@ -336,7 +336,7 @@ class GuidedBackprop(CaptumAttribution):
 
     Example
     -------
-    >>> from speechbrain_interp.interpreters.gradients import _example
+    >>> from speechbrain_interp.interpreters.baselines.gradients import _example
     >>> clf, wave = _example()
     >>> guided = GuidedBackprop(clf, domain="features").interpret(wave)
     >>> plain = Saliency(clf, domain="features").interpret(wave)
@@ -375,7 +375,7 @@ class GradientSHAP(CaptumAttribution):
 
     Example
     -------
-    >>> from speechbrain_interp.interpreters.gradients import _example
+    >>> from speechbrain_interp.interpreters.baselines.gradients import _example
     >>> clf, wave = _example()
     >>> out = GradientSHAP(clf, seed=3).interpret(wave)
     >>> again = GradientSHAP(clf, seed=3).interpret(wave)

@@ -17,7 +17,7 @@ Three strategies, out of and in distribution:
   paper's pixel setting), clipped below at ``min_value`` (a magnitude stays
   non-negative);
 * :class:`InpainterObfuscation`: ``v = G(s . h, s, z)`` with a trained
-  :class:`~speechbrain_interp.models.inpainter.FourierInpainter`, which keeps
+  :class:`~speechbrain_interp.interpreters.rde.inpainter.FourierInpainter`, which keeps
   ``y`` near the data (paper Example 5).
 
 Authors
@@ -121,7 +121,7 @@ class InpainterObfuscation:
 
     Arguments
     ---------
-    inpainter : speechbrain_interp.models.inpainter.FourierInpainter
+    inpainter : speechbrain_interp.interpreters.rde.inpainter.FourierInpainter
         Trained (kept frozen here); inputs ``h`` are ``[B, 2, K]``
         (magnitude, phase) and masks ``[B, 2, K]``.
     phase : str
@@ -135,7 +135,7 @@ class InpainterObfuscation:
 
     Example
     -------
-    >>> from speechbrain_interp.models.inpainter import FourierInpainter
+    >>> from speechbrain_interp.interpreters.rde.inpainter import FourierInpainter
     >>> ob = InpainterObfuscation(FourierInpainter())
     >>> h = torch.rand(2, 2, 1024)
     >>> s = torch.ones(2, 2, 1024)
