@@ -218,9 +218,10 @@ def test_gradient_baseline_gets_its_gradients_under_no_grad(classifier):
 def test_figure_of_a_long_recording(classifier, tmp_path):
     wave = torch.randn(6 * SR)
     out = interpret_long(LMAC(classifier, decoder_width=8).eval(), wave, WINDOW, WINDOW_HOP, 4)
-    path = plot_explanation(wave, out.mask, SR, HOP, out.starts, out.window_probabilities,
-                            ["dog", "rain", "bird", "car"], out.label, str(tmp_path / "long.png"),
+    path = plot_explanation(wave, out.mask, classifier.frontend, out.starts,
+                            out.window_probabilities, ["dog", "rain", "bird", "car"], out.label, str(tmp_path / "long.png"),
                             title="six seconds", window=WINDOW)
     assert (tmp_path / "long.png").stat().st_size > 10_000 and path.endswith("long.png")
-    magnitude, masked = pooled_spectrograms(wave, torch.ones_like(out.mask), HOP, max_columns=100)
+    magnitude, masked = pooled_spectrograms(wave, torch.ones_like(out.mask), classifier.frontend,
+                                           max_columns=100)
     assert magnitude.shape == (100, 513) and torch.allclose(magnitude, masked)

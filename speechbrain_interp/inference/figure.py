@@ -9,8 +9,8 @@ classes, at the window centres).
 A 10-minute recording has some 50 000 STFT frames; they are pooled down to
 at most ``max_columns`` image columns (mean power per column, mean mask),
 computed chunk by chunk, so drawing takes bounded memory and a few seconds
-whatever the length. The spectrogram drawn is a display STFT (Hann window
-of two hops, the mask's frame grid and FFT size), not the classifier's own.
+whatever the length. The spectrogram drawn is the front end's own ``|X|``,
+the one the mask was computed on.
 
 Authors
  * speechbrain-interp developers 2026
@@ -30,29 +30,22 @@ TOP_CLASSES = 3
 FRAMES_PER_CHUNK = 4096
 
 
-def _frame_segment(wave, first, last, hop_samples, n_fft):
-    """Samples of frames ``first .. last - 1`` of a centred STFT, zero-padded."""
-    begin = first * hop_samples - n_fft // 2
-    end = (last - 1) * hop_samples - n_fft // 2 + n_fft
-    inside = wave[max(0, begin):max(0, min(wave.shape[0], end))]
-    return torch.nn.functional.pad(inside, (max(0, -begin), end - begin - inside.shape[0] - max(0, -begin)))
-
-
-def pooled_spectrograms(wave, mask, hop_samples, max_columns=MAX_COLUMNS):
-    """Display spectrogram and masked spectrogram, pooled over time.
+def pooled_spectrograms(wave, mask, frontend, max_columns=MAX_COLUMNS):
+    """The front end's spectrogram and the masked spectrogram, pooled over time.
 
     Column ``j`` averages the power of frames ``t`` with
-    ``t * D // T == j`` (``D = min(T, max_columns)``), computed
-    ``FRAMES_PER_CHUNK`` frames at a time.
+    ``t * D // T == j`` (``D = min(T, max_columns)``). The frames are the
+    front end's own STFT frames (its window, FFT size, hop and padding: the
+    ``|X|`` the mask was computed on), ``FRAMES_PER_CHUNK`` at a time.
 
     Arguments
     ---------
     wave : torch.Tensor
         ``[N]`` recording.
     mask : torch.Tensor
-        ``[T, F]``, ``T = N // hop_samples + 1``, ``F = n_fft // 2 + 1``.
-    hop_samples : int
-        STFT hop of the mask's frames.
+        ``[T, F]``, ``T = frontend.n_frames(N)``, ``F = frontend.n_freqs``.
+    frontend : speechbrain_interp.frontend.SpectralFrontEnd
+        The classifier's front end.
     max_columns : int
         Most output columns.
 
@@ -64,30 +57,37 @@ def pooled_spectrograms(wave, mask, hop_samples, max_columns=MAX_COLUMNS):
 
     Example
     -------
-    >>> wave = torch.randn(16000)
-    >>> mag, masked = pooled_spectrograms(wave, torch.ones(87, 513), 186, max_columns=10)
+    >>> from speechbrain_interp.frontend import SpectralFrontEnd
+    >>> frontend, wave = SpectralFrontEnd(), torch.randn(16000)
+    >>> mag, masked = pooled_spectrograms(wave, torch.ones(87, 513), frontend, max_columns=10)
     >>> mag.shape, bool(torch.allclose(mag, masked))
     (torch.Size([10, 513]), True)
+    >>> full, _ = pooled_spectrograms(wave, torch.ones(87, 513), frontend, max_columns=87)
+    >>> bool(torch.allclose(full, frontend.spectrogram(wave)[0][0], atol=1e-4))
+    True
     """
     wave = wave.detach().reshape(-1).float().cpu()
     n_frames, n_freqs = mask.shape
-    if n_frames != wave.shape[0] // hop_samples + 1:
+    if n_frames != frontend.n_frames(wave.shape[0]) or n_freqs != frontend.n_freqs:
         raise ValueError(
-            f"mask has {n_frames} frames; a recording of {wave.shape[0]} samples "
-            f"has {wave.shape[0] // hop_samples + 1} at a hop of {hop_samples}"
+            f"mask is {n_frames} x {n_freqs}; a recording of {wave.shape[0]} samples has "
+            f"{frontend.n_frames(wave.shape[0])} frames x {frontend.n_freqs} bins in this front end"
         )
-    n_fft = 2 * (n_freqs - 1)
-    win = min(n_fft, 2 * hop_samples)
-    window = torch.hann_window(win)
+    stft = frontend.compute_stft
+    hop, n_fft = stft.hop_length, stft.n_fft
+    if stft.center:  # the padding torch.stft adds, once for the whole recording
+        wave = torch.nn.functional.pad(wave[None, None], (n_fft // 2, n_fft // 2),
+                                       mode=stft.pad_mode)[0, 0]
     columns = min(n_frames, int(max_columns))
     power = torch.zeros(columns, n_freqs)
     masked = torch.zeros(columns, n_freqs)
     counts = torch.zeros(columns)
     for first in range(0, n_frames, FRAMES_PER_CHUNK):
         last = min(n_frames, first + FRAMES_PER_CHUNK)
-        segment = _frame_segment(wave, first, last, hop_samples, n_fft)
-        spec = torch.stft(segment, n_fft, hop_samples, win_length=win, window=window,
-                          center=False, return_complex=True).abs().t() ** 2  # [frames, F]
+        segment = wave[first * hop:(last - 1) * hop + n_fft]
+        spec = torch.stft(segment, n_fft, hop, stft.win_length, stft.window, center=False,
+                          normalized=stft.normalized_stft, onesided=stft.onesided,
+                          return_complex=True).abs().t() ** 2  # [frames, F]
         column = torch.arange(first, last) * columns // n_frames
         part = mask[first:last].detach().float().cpu()
         power.index_add_(0, column, spec)
@@ -97,8 +97,8 @@ def pooled_spectrograms(wave, mask, hop_samples, max_columns=MAX_COLUMNS):
     return (power / counts).sqrt(), (masked / counts).sqrt()
 
 
-def plot_explanation(wave, mask, sample_rate, hop_samples, starts, window_probabilities,
-                     class_names, label, path, title="", *, window):
+def plot_explanation(wave, mask, frontend, starts, window_probabilities, class_names, label, path,
+                     title="", *, window):
     """Spectrogram, masked spectrogram and decision over time, in one PNG.
 
     Arguments
@@ -106,11 +106,9 @@ def plot_explanation(wave, mask, sample_rate, hop_samples, starts, window_probab
     wave : torch.Tensor
         ``[N]`` recording.
     mask : torch.Tensor
-        ``[T, F]`` mask of the whole recording (``T = N // hop_samples + 1``).
-    sample_rate : int
-        Of the recording.
-    hop_samples : int
-        STFT hop of the mask.
+        ``[T, F]`` mask of the whole recording (``T = frontend.n_frames(N)``).
+    frontend : speechbrain_interp.frontend.SpectralFrontEnd
+        The classifier's front end (sample rate, STFT).
     starts : torch.Tensor or list of int
         ``[W]`` first sample of each window.
     window_probabilities : torch.Tensor
@@ -134,10 +132,11 @@ def plot_explanation(wave, mask, sample_rate, hop_samples, starts, window_probab
 
     Example
     -------
+    >>> from speechbrain_interp.frontend import SpectralFrontEnd
     >>> wave = torch.randn(48000)
     >>> probs = torch.softmax(torch.randn(3, 5), dim=-1)
     >>> path = str(getfixture("tmpdir") / "long.png")
-    >>> plot_explanation(wave, torch.rand(259, 513), 16000, 186, [0, 15996, 31992],
+    >>> plot_explanation(wave, torch.rand(259, 513), SpectralFrontEnd(), [0, 15996, 31992],
     ...                  probs, None, 2, path, window=16000) == path
     True
     """
@@ -145,7 +144,8 @@ def plot_explanation(wave, mask, sample_rate, hop_samples, starts, window_probab
     label = int(label)
     wave = wave.detach().reshape(-1).float().cpu()
     n_samples = wave.shape[0]
-    magnitude, masked = pooled_spectrograms(wave, mask, hop_samples)
+    sample_rate, hop_samples = frontend.sample_rate, frontend.hop_samples
+    magnitude, masked = pooled_spectrograms(wave, mask, frontend)
     spec, shown = 20 * torch.log10(magnitude.clamp_min(1e-5)), 20 * torch.log10(masked.clamp_min(1e-5))
     top = float(spec.max())
     seconds = n_samples / sample_rate

@@ -401,8 +401,7 @@ def interpret_long(interpreter, wave, window, hop, batch_size, label=None, with_
     label = _check_label(label, interpreter.classifier.n_classes)
     n_samples = wave.shape[0]
     starts = window_starts(n_samples, window, hop)
-    n_frames = n_samples // stft_hop + 1
-    window_frames = window // stft_hop + 1
+    n_frames, window_frames = frontend.n_frames(n_samples), frontend.n_frames(window)
     weights = taper(window_frames, dtype=wave.dtype, device=wave.device)
     mask = torch.zeros(n_frames, frontend.n_freqs, dtype=wave.dtype, device=wave.device)
     summed = torch.zeros(n_frames, dtype=wave.dtype, device=wave.device)
@@ -512,7 +511,7 @@ def masked_wave(frontend, wave, mask, chunk, base_magnitude=None):
     if chunk % stft_hop:
         raise ValueError(f"chunk ({chunk}) must be a multiple of the STFT hop ({stft_hop})")
     n_samples = wave.shape[0]
-    n_frames = n_samples // stft_hop + 1
+    n_frames = frontend.n_frames(n_samples)
     if mask.shape != (n_frames, frontend.n_freqs):
         raise ValueError(
             f"mask {tuple(mask.shape)} must cover the recording: ({n_frames}, {frontend.n_freqs})"

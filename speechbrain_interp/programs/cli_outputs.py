@@ -286,7 +286,7 @@ def explain_one(model, path, outputs, label, faithfulness, progress):
 
     wave = model.load_file(path)
     result = model.interpret_long(wave, label=label, progress=progress.hook("explained"))
-    rate, hop = model.sample_rate, model.classifier.frontend.hop_samples
+    rate = model.sample_rate
     explained = model.labels[int(result.window_labels[0])] if label is not None else \
         model.labels[result.label]
     probabilities = result.probabilities
@@ -313,7 +313,7 @@ def explain_one(model, path, outputs, label, faithfulness, progress):
                 row["faithfulness"] = {k: round(v[i], 6) for k, v in figures["windows"].items()}
     figure = io.BytesIO()
     with matplotlib.rc_context({"savefig.format": "png"}):
-        plot_explanation(wave.cpu(), result.mask.cpu(), rate, hop, result.starts,
+        plot_explanation(wave.cpu(), result.mask.cpu(), model.classifier.frontend, result.starts,
                          result.window_probabilities.cpu(), model.labels,
                          model.labels.index(explained), figure,
                          title=f"{os.path.basename(path)}: {explained}", window=model.window)
