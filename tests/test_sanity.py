@@ -17,12 +17,11 @@ from speechbrain_interp.frontend import SpectralFrontEnd
 from speechbrain_interp.interpreters import LMAC
 from speechbrain_interp.interpreters.baselines.gradients import Saliency
 from speechbrain_interp.pretrained import write_classifier, write_interpreter
+from speechbrain_interp.brains.roar import remove_bins, roar
 from speechbrain_interp.evaluation.sanity import (
     cascading_randomization,
     randomization_steps,
     rank_correlation,
-    remove_bins,
-    roar,
 )
 from speechbrain_interp.evaluation.sanity import map_ssim as ssim
 

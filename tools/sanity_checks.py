@@ -41,7 +41,8 @@ from speechbrain_interp.data.dataio import build_datasets
 from speechbrain_interp.data.esc50 import prepare_esc50
 from speechbrain_interp.programs.evaluation import trained_methods
 from speechbrain_interp.inference import load_classifier
-from speechbrain_interp.evaluation.sanity import cascading_randomization, roar
+from speechbrain_interp.brains.roar import roar
+from speechbrain_interp.evaluation.sanity import cascading_randomization
 
 
 def _finite(value):

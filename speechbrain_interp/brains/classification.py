@@ -84,8 +84,16 @@ class ClassifierBrain(ProjectBrain):
                "noise_in_eval", "augmentation", "lr_scheduler", "ckpt_keep", "label_encoder")
 
     def compute_forward(self, batch, stage):
-        """Logits ``[B, C]`` for a batch (noise/augmentation as configured)."""
+        """Logits ``[B, C]`` for a batch (noise/augmentation as configured).
+
+        A batch of precomputed magnitudes ``[B, T, F]`` (key ``magnitude``
+        instead of ``sig``, as ROAR's reduced spectrograms,
+        :mod:`speechbrain_interp.brains.roar`) goes to the classifier as is.
+        """
         batch = batch.to(self.device)
+        magnitude = getattr(batch, "magnitude", None)
+        if magnitude is not None:
+            return self.modules.classifier(magnitude=magnitude.data).logits
         wavs, lens = batch.sig
         noise_augment = self.hparams.noise_augment
         use_noise = stage == sb.Stage.TRAIN or self.hparams.noise_in_eval
