@@ -83,9 +83,7 @@ ALLOWED_CREATIONS = {
         "the partners' labels are kept on the CPU (drawn with the CPU generator), moved on return",
     ("speechbrain_interp/augment/wham.py", "forward"):
         "the valid-length mask is built on the CPU beside the lengths, moved before mixing",
-    ("speechbrain_interp/evaluation/sanity.py", "_train_and_test"):
-        "batch indices into CPU tensors; each batch is moved to the device",
-    ("speechbrain_interp/evaluation/sanity.py", "roar"):
+    ("speechbrain_interp/brains/roar.py", "roar"):
         "the accuracy table (Python floats) is summarised on the CPU",
     ("speechbrain_interp/inference/interpreter.py", "interpret_long"):
         "the label tensor is read back as a Python int (windows._check_label)",
