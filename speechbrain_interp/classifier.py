@@ -230,10 +230,8 @@ class AudioClassifier(Recorded, nn.Module):
 
         Example
         -------
-        >>> from speechbrain_interp.frontend import SpectralFrontEnd
-        >>> from speechbrain_interp.models import CNN14
-        >>> clf = AudioClassifier(SpectralFrontEnd(), CNN14(base_channels=4),
-        ...                       nn.Linear(128, 3)).eval()
+        >>> from speechbrain_interp.examples import small_classifier
+        >>> clf = small_classifier(3).eval()
         >>> out = clf(wave=torch.randn(2, 8000))
         >>> bool(torch.allclose(clf.logits_from_deepest(out.reps[0]), out.logits))
         True

@@ -229,9 +229,9 @@ def load_warm_start(interpreter, path):
 
     Example
     -------
-    >>> from speechbrain_interp.interpreters.baselines.gradients import _example
+    >>> from speechbrain_interp.examples import small_classifier
     >>> from speechbrain_interp.interpreters import LMAC
-    >>> clf, _ = _example()
+    >>> clf, _ = small_classifier(3, seed=0), torch.randn(2, 8000)
     >>> path = getfixture("tmp_path") / "interpreter.ckpt"
     >>> plain = LMAC(clf, decoder_width=8)
     >>> torch.save(interpreter_state(plain), path)

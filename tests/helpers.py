@@ -15,6 +15,8 @@ import pathlib
 import pytest
 import torch
 
+from speechbrain_interp.examples import small_classifier
+
 REPO = pathlib.Path(__file__).resolve().parents[1]
 SHARED_DATA = pathlib.Path(
     os.environ.get("SB_INTERP_DATA", str(REPO.parent / "shared" / "data"))
@@ -150,27 +152,8 @@ def check_round_trip(folder, reference, tmp_path, serve, wave, atol=1e-6):
     return loaded
 
 
-def tiny_classifier(n_classes=3, *, n_mels=80, base_channels=4, multilabel=False, frontend=None,
-                    seed=None, **encoder_options):
-    """A small CNN14 classifier: ``AudioClassifier(frontend, CNN14, Linear)``.
-
-    The encoder is built before the head, from the current random state
-    (``seed``, when given, seeds it first); the default front end
-    (``SpectralFrontEnd(n_mels=n_mels)``) has no parameters and draws nothing.
-    ``encoder_options`` go to ``CNN14`` (``n_blocks``, ``dropout``, ...). The
-    model is returned in training mode: callers ``.eval()`` or ``.freeze()`` it.
-    """
-    from speechbrain_interp.classifier import AudioClassifier
-    from speechbrain_interp.frontend import SpectralFrontEnd
-    from speechbrain_interp.models import CNN14
-
-    if seed is not None:
-        torch.manual_seed(seed)
-    encoder = CNN14(n_mels=n_mels, base_channels=base_channels, **encoder_options)
-    head = torch.nn.Linear(encoder.emb_dim, n_classes)
-    if frontend is None:
-        frontend = SpectralFrontEnd(n_mels=n_mels)
-    return AudioClassifier(frontend, encoder, head, multilabel=multilabel)
+#: the package's one small-classifier factory (a narrow CNN14), under the tests' name
+tiny_classifier = small_classifier
 
 
 def write_tiny_folders(root, classes, window_s, hop_s, top_k=3, batch_size=4):

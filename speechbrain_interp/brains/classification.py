@@ -56,13 +56,10 @@ class ClassifierBrain(ProjectBrain):
 
     Example
     -------
-    >>> from speechbrain_interp.classifier import AudioClassifier
-    >>> from speechbrain_interp.frontend import SpectralFrontEnd
-    >>> from speechbrain_interp.models import CNN14
+    >>> from speechbrain_interp.examples import small_classifier
     >>> from speechbrain.utils.train_logger import FileTrainLogger
     >>> tmp = getfixture("tmpdir")
-    >>> clf = AudioClassifier(SpectralFrontEnd(), CNN14(base_channels=4, n_blocks=2),
-    ...                       torch.nn.Linear(8, 3))
+    >>> clf = small_classifier(3, n_blocks=2)
     >>> brain = ClassifierBrain(
     ...     modules={"classifier": clf},
     ...     opt_class=lambda p: torch.optim.Adam(p, 1e-3),

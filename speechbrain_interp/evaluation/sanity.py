@@ -157,10 +157,8 @@ def randomization_steps(classifier):
 
     Example
     -------
-    >>> from speechbrain_interp.classifier import AudioClassifier
-    >>> from speechbrain_interp.frontend import SpectralFrontEnd
-    >>> from speechbrain_interp.models import CNN14
-    >>> clf = AudioClassifier(SpectralFrontEnd(), CNN14(base_channels=4), torch.nn.Linear(128, 3))
+    >>> from speechbrain_interp.examples import small_classifier
+    >>> clf = small_classifier(3)
     >>> [(name, len(modules)) for name, modules in randomization_steps(clf)][:3]
     [('head', 1), ('conv_block6', 2), ('conv_block5', 3)]
     """
@@ -291,11 +289,9 @@ def cascading_randomization(interpreter, waves, labels=None, seed=0, max_steps=N
 
     Example
     -------
-    >>> from speechbrain_interp.classifier import AudioClassifier
-    >>> from speechbrain_interp.frontend import SpectralFrontEnd
+    >>> from speechbrain_interp.examples import small_classifier
     >>> from speechbrain_interp.interpreters.baselines.gradients import Saliency
-    >>> from speechbrain_interp.models import CNN14
-    >>> clf = AudioClassifier(SpectralFrontEnd(), CNN14(base_channels=4), torch.nn.Linear(128, 3))
+    >>> clf = small_classifier(3)
     >>> out = cascading_randomization(Saliency(clf), torch.randn(2, 8000), max_steps=2)
     >>> out["steps"], out["ssim_per_clip"].shape
     (['original', 'head', 'conv_block6'], torch.Size([3, 2]))

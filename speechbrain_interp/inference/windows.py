@@ -251,10 +251,8 @@ def classify_long(classifier, wave, window, hop, batch_size, normalize=False, pr
 
     Example
     -------
-    >>> from speechbrain_interp.classifier import AudioClassifier
-    >>> from speechbrain_interp.frontend import SpectralFrontEnd
-    >>> from speechbrain_interp.models import CNN14
-    >>> clf = AudioClassifier(SpectralFrontEnd(), CNN14(base_channels=4), torch.nn.Linear(128, 3)).eval()
+    >>> from speechbrain_interp.examples import small_classifier
+    >>> clf = small_classifier(3).eval()
     >>> out = classify_long(clf, torch.randn(40000), window=16000, hop=8000, batch_size=2)
     >>> out.starts.tolist(), out.logits.shape, out.probabilities.shape
     ([0, 8000, 16000, 24000], torch.Size([4, 3]), torch.Size([3]))
@@ -375,11 +373,9 @@ def interpret_long(interpreter, wave, window, hop, batch_size, label=None, with_
 
     Example
     -------
-    >>> from speechbrain_interp.classifier import AudioClassifier
-    >>> from speechbrain_interp.frontend import SpectralFrontEnd
+    >>> from speechbrain_interp.examples import small_classifier
     >>> from speechbrain_interp.interpreters import AllOnes
-    >>> from speechbrain_interp.models import CNN14
-    >>> clf = AudioClassifier(SpectralFrontEnd(), CNN14(base_channels=4), torch.nn.Linear(128, 3))
+    >>> clf = small_classifier(3)
     >>> wave = torch.randn(30000)
     >>> out = interpret_long(AllOnes(clf), wave, window=16000, hop=43 * 186, batch_size=2)
     >>> out.mask.shape, out.starts.tolist(), out.wave.shape

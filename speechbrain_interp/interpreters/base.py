@@ -63,13 +63,11 @@ class Interpreter(Recorded, nn.Module):
 
     Example
     -------
-    >>> from speechbrain_interp.classifier import AudioClassifier
-    >>> from speechbrain_interp.frontend import SpectralFrontEnd
-    >>> from speechbrain_interp.models import CNN14
+    >>> from speechbrain_interp.examples import small_classifier
     >>> class Everything(Interpreter):
     ...     def explain(self, magnitude, output, label):
     ...         return torch.ones_like(magnitude), {}
-    >>> clf = AudioClassifier(SpectralFrontEnd(), CNN14(base_channels=4), torch.nn.Linear(128, 3))
+    >>> clf = small_classifier(3)
     >>> wave = torch.randn(2, 8000)
     >>> out = Everything(clf).interpret(wave)
     >>> out.mask.shape, out.label.shape
@@ -110,11 +108,8 @@ class Interpreter(Recorded, nn.Module):
         Example
         -------
         >>> from speechbrain_interp.interpreters import AllOnes
-        >>> from speechbrain_interp.classifier import AudioClassifier
-        >>> from speechbrain_interp.frontend import SpectralFrontEnd
-        >>> from speechbrain_interp.models import CNN14
-        >>> ones = AllOnes(AudioClassifier(SpectralFrontEnd(), CNN14(base_channels=4),
-        ...                                torch.nn.Linear(128, 3)))
+        >>> from speechbrain_interp.examples import small_classifier
+        >>> ones = AllOnes(small_classifier(3))
         >>> ones.precision = "bf16"
         >>> out = ones.interpret(torch.randn(1, 8000))
         >>> out.mask.dtype, out.logits.dtype, out.wave.dtype

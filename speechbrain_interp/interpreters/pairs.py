@@ -23,11 +23,8 @@ def decided_classes(classifier, logits):
 
     Example
     -------
-    >>> from speechbrain_interp.classifier import AudioClassifier
-    >>> from speechbrain_interp.frontend import SpectralFrontEnd
-    >>> from speechbrain_interp.models import CNN14
-    >>> tagger = AudioClassifier(SpectralFrontEnd(), CNN14(base_channels=4),
-    ...                          torch.nn.Linear(128, 3), multilabel=True)
+    >>> from speechbrain_interp.examples import small_classifier
+    >>> tagger = small_classifier(3, multilabel=True)
     >>> decided_classes(tagger, torch.tensor([[2.0, -1.0, 3.0], [-2.0, -1.0, -3.0]])).tolist()
     [[True, False, True], [False, True, False]]
     """
@@ -90,11 +87,8 @@ def explanation_pairs(classifier, logits, label=None, sample=False, generator=No
 
     Example
     -------
-    >>> from speechbrain_interp.classifier import AudioClassifier
-    >>> from speechbrain_interp.frontend import SpectralFrontEnd
-    >>> from speechbrain_interp.models import CNN14
-    >>> tagger = AudioClassifier(SpectralFrontEnd(), CNN14(base_channels=4),
-    ...                          torch.nn.Linear(128, 3), multilabel=True)
+    >>> from speechbrain_interp.examples import small_classifier
+    >>> tagger = small_classifier(3, multilabel=True)
     >>> logits = torch.tensor([[2.0, -1.0, 3.0], [-2.0, -1.0, -3.0]])
     >>> [t.tolist() for t in explanation_pairs(tagger, logits)]
     [[0, 0, 1], [0, 2, 1]]

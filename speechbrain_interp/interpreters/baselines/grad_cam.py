@@ -90,8 +90,8 @@ class GradCAM(CaptumAttribution):
 
     Example
     -------
-    >>> from speechbrain_interp.interpreters.baselines.gradients import _example
-    >>> clf, wave = _example()
+    >>> from speechbrain_interp.examples import small_classifier
+    >>> clf, wave = small_classifier(3, seed=0), torch.randn(2, 8000)
     >>> out = GradCAM(clf).interpret(wave)
     >>> out.mask.shape, tuple(out.extras["layer_attribution"].shape)
     (torch.Size([2, 44, 513]), (2, 1, 2))
@@ -165,8 +165,8 @@ class GuidedGradCAM(GradCAM):
 
     Example
     -------
-    >>> from speechbrain_interp.interpreters.baselines.gradients import _example
-    >>> clf, wave = _example()
+    >>> from speechbrain_interp.examples import small_classifier
+    >>> clf, wave = small_classifier(3, seed=0), torch.randn(2, 8000)
     >>> out = GuidedGradCAM(clf, domain="features").interpret(wave)
     >>> out.feature_mask.shape, bool(0 <= out.feature_mask.min() <= out.feature_mask.max() <= 1)
     (torch.Size([2, 44, 80]), True)

@@ -112,10 +112,8 @@ class CaptumAttribution(Interpreter):
     Example
     -------
     >>> from captum.attr import InputXGradient
-    >>> from speechbrain_interp.classifier import AudioClassifier
-    >>> from speechbrain_interp.frontend import SpectralFrontEnd
-    >>> from speechbrain_interp.models import CNN14
-    >>> clf = AudioClassifier(SpectralFrontEnd(), CNN14(base_channels=4), torch.nn.Linear(128, 3))
+    >>> from speechbrain_interp.examples import small_classifier
+    >>> clf = small_classifier(3)
     >>> method = CaptumAttribution(clf, InputXGradient, domain="features")
     >>> out = method.interpret(torch.randn(1, 8000))
     >>> out.mask.shape, out.feature_mask.shape, float(out.feature_mask.max())
@@ -177,17 +175,6 @@ class CaptumAttribution(Interpreter):
         return mask, extras
 
 
-def _example():
-    """Doctest helper: a tiny classifier and a 0.5 s clip."""
-    from speechbrain_interp.classifier import AudioClassifier
-    from speechbrain_interp.frontend import SpectralFrontEnd
-    from speechbrain_interp.models import CNN14
-
-    torch.manual_seed(0)
-    clf = AudioClassifier(SpectralFrontEnd(), CNN14(base_channels=4), nn.Linear(128, 3))
-    return clf, torch.randn(2, 8000)
-
-
 class Saliency(CaptumAttribution):
     """Vanilla gradient (captum ``Saliency``: ``|d logit_c / d input|``).
 
@@ -198,8 +185,8 @@ class Saliency(CaptumAttribution):
 
     Example
     -------
-    >>> from speechbrain_interp.interpreters.baselines.gradients import _example
-    >>> clf, wave = _example()
+    >>> from speechbrain_interp.examples import small_classifier
+    >>> clf, wave = small_classifier(3, seed=0), torch.randn(2, 8000)
     >>> out = Saliency(clf).interpret(wave)
     >>> out.mask.shape, float(out.mask.amax(dim=(1, 2)).min())
     (torch.Size([2, 44, 513]), 1.0)
@@ -235,8 +222,8 @@ class SmoothGrad(CaptumAttribution):
 
     Example
     -------
-    >>> from speechbrain_interp.interpreters.baselines.gradients import _example
-    >>> clf, wave = _example()
+    >>> from speechbrain_interp.examples import small_classifier
+    >>> clf, wave = small_classifier(3, seed=0), torch.randn(2, 8000)
     >>> out = SmoothGrad(clf, n_samples=4, seed=1).interpret(wave)
     >>> again = SmoothGrad(clf, n_samples=4, seed=1).interpret(wave)
     >>> out.mask.shape, bool(torch.equal(out.mask, again.mask))
@@ -295,8 +282,8 @@ class IntegratedGradients(CaptumAttribution):
 
     Example
     -------
-    >>> from speechbrain_interp.interpreters.baselines.gradients import _example
-    >>> clf, wave = _example()
+    >>> from speechbrain_interp.examples import small_classifier
+    >>> clf, wave = small_classifier(3, seed=0), torch.randn(2, 8000)
     >>> out = IntegratedGradients(clf, n_steps=8).interpret(wave)
     >>> out.mask.shape, out.extras["convergence_delta"].shape
     (torch.Size([2, 44, 513]), torch.Size([2]))
@@ -336,8 +323,8 @@ class GuidedBackprop(CaptumAttribution):
 
     Example
     -------
-    >>> from speechbrain_interp.interpreters.baselines.gradients import _example
-    >>> clf, wave = _example()
+    >>> from speechbrain_interp.examples import small_classifier
+    >>> clf, wave = small_classifier(3, seed=0), torch.randn(2, 8000)
     >>> guided = GuidedBackprop(clf, domain="features").interpret(wave)
     >>> plain = Saliency(clf, domain="features").interpret(wave)
     >>> guided.feature_mask.shape, bool(torch.equal(guided.feature_mask, plain.feature_mask))
@@ -375,8 +362,8 @@ class GradientSHAP(CaptumAttribution):
 
     Example
     -------
-    >>> from speechbrain_interp.interpreters.baselines.gradients import _example
-    >>> clf, wave = _example()
+    >>> from speechbrain_interp.examples import small_classifier
+    >>> clf, wave = small_classifier(3, seed=0), torch.randn(2, 8000)
     >>> out = GradientSHAP(clf, seed=3).interpret(wave)
     >>> again = GradientSHAP(clf, seed=3).interpret(wave)
     >>> out.extras["baselines"].shape, bool(torch.equal(out.mask, again.mask))

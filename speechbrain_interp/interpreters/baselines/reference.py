@@ -59,10 +59,8 @@ class AllOnes(Interpreter):
 
     Example
     -------
-    >>> from speechbrain_interp.classifier import AudioClassifier
-    >>> from speechbrain_interp.frontend import SpectralFrontEnd
-    >>> from speechbrain_interp.models import CNN14
-    >>> clf = AudioClassifier(SpectralFrontEnd(), CNN14(base_channels=4), torch.nn.Linear(128, 3))
+    >>> from speechbrain_interp.examples import small_classifier
+    >>> clf = small_classifier(3)
     >>> float(AllOnes(clf).interpret(torch.randn(1, 8000)).mask.mean())
     1.0
     """
@@ -90,10 +88,8 @@ class RandomMask(Interpreter):
 
     Example
     -------
-    >>> from speechbrain_interp.classifier import AudioClassifier
-    >>> from speechbrain_interp.frontend import SpectralFrontEnd
-    >>> from speechbrain_interp.models import CNN14
-    >>> clf = AudioClassifier(SpectralFrontEnd(), CNN14(base_channels=4), torch.nn.Linear(128, 3))
+    >>> from speechbrain_interp.examples import small_classifier
+    >>> clf = small_classifier(3)
     >>> ones = RandomMask(clf, reference=AllOnes(clf)).interpret(torch.randn(1, 8000))
     >>> float(ones.mask.mean())
     1.0

@@ -56,8 +56,9 @@ def build_baseline(name, classifier, domain="linear", **kwargs):
 
     Example
     -------
-    >>> from speechbrain_interp.interpreters.baselines.gradients import _example
-    >>> clf, wave = _example()
+    >>> import torch
+    >>> from speechbrain_interp.examples import small_classifier
+    >>> clf, wave = small_classifier(3, seed=0), torch.randn(2, 8000)
     >>> type(build_baseline("gradcam", clf, domain="features")).__name__
     'GradCAM'
     >>> build_baseline("lime", clf)

@@ -246,10 +246,8 @@ class L2I(Interpreter):
 
     Example
     -------
-    >>> from speechbrain_interp.classifier import AudioClassifier
-    >>> from speechbrain_interp.frontend import SpectralFrontEnd
-    >>> from speechbrain_interp.models import CNN14
-    >>> clf = AudioClassifier(SpectralFrontEnd(), CNN14(base_channels=4), torch.nn.Linear(128, 3))
+    >>> from speechbrain_interp.examples import small_classifier
+    >>> clf = small_classifier(3)
     >>> d = NMFDictionary(513, 8)
     >>> _ = d.fit(torch.rand(513, 64), n_iter=5, generator=torch.Generator().manual_seed(0))
     >>> l2i = L2I(clf, d, width=8)

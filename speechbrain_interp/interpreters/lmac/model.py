@@ -131,18 +131,15 @@ class LMAC(Interpreter):
 
     Example
     -------
-    >>> from speechbrain_interp.classifier import AudioClassifier
-    >>> from speechbrain_interp.frontend import SpectralFrontEnd
-    >>> from speechbrain_interp.models import CNN14
-    >>> clf = AudioClassifier(SpectralFrontEnd(), CNN14(base_channels=4), torch.nn.Linear(128, 3))
+    >>> from speechbrain_interp.examples import small_classifier
+    >>> clf = small_classifier(3)
     >>> lmac = LMAC(clf, decoder_width=16)
     >>> out = lmac.interpret(torch.randn(2, 16000))
     >>> out.mask.shape, out.wave.shape
     (torch.Size([2, 87, 513]), torch.Size([2, 16000]))
     >>> sorted(lmac.loss(out))
     ['loss', 'loss_in', 'loss_l1', 'loss_out', 'mask_mean']
-    >>> tagger = AudioClassifier(SpectralFrontEnd(), CNN14(base_channels=4),
-    ...                          torch.nn.Linear(128, 3), multilabel=True)
+    >>> tagger = small_classifier(3, multilabel=True)
     >>> per_class = LMAC(tagger, decoder_width=16).interpret(
     ...     torch.randn(1, 16000), label=torch.ones(1, 3, dtype=torch.bool))
     >>> per_class.mask.shape, per_class.label.tolist(), per_class.clip.tolist()

@@ -81,10 +81,8 @@ class PIQ(Interpreter):
 
     Example
     -------
-    >>> from speechbrain_interp.classifier import AudioClassifier
-    >>> from speechbrain_interp.frontend import SpectralFrontEnd
-    >>> from speechbrain_interp.models import CNN14
-    >>> clf = AudioClassifier(SpectralFrontEnd(), CNN14(base_channels=4), torch.nn.Linear(128, 3))
+    >>> from speechbrain_interp.examples import small_classifier
+    >>> clf = small_classifier(3)
     >>> piq = PIQ(clf, n_codes=30, dim=16, decoder_width=16)
     >>> out = piq.interpret(torch.randn(2, 16000))
     >>> out.mask.shape, out.extras["codes"].shape

@@ -80,8 +80,8 @@ class PerceptionVisualization(Interpreter):
 
     Example
     -------
-    >>> from speechbrain_interp.interpreters.baselines.gradients import _example
-    >>> clf, wave = _example()
+    >>> from speechbrain_interp.examples import small_classifier
+    >>> clf, wave = small_classifier(3, seed=0), torch.randn(2, 8000)
     >>> pv = PerceptionVisualization(clf, channels=(16, 8, 8, 8, 8))
     >>> _ = pv.train()
     >>> out = pv.interpret(wave, with_wave=False)  # training: fits the range

@@ -62,11 +62,8 @@ class RDE(Interpreter):
 
     Example
     -------
-    >>> from speechbrain_interp.classifier import AudioClassifier
-    >>> from speechbrain_interp.frontend import SpectralFrontEnd
-    >>> from speechbrain_interp.models import CNN14
-    >>> clf = AudioClassifier(SpectralFrontEnd(), CNN14(base_channels=4, n_blocks=2),
-    ...                       torch.nn.Linear(8, 3))
+    >>> from speechbrain_interp.examples import small_classifier
+    >>> clf = small_classifier(3, n_blocks=2)
     >>> rde = RDE(clf, steps=3, n_samples=2, pool=(4, 8))
     >>> out = rde.interpret(torch.randn(2, 8000))
     >>> out.mask.shape, float(out.mask.min()) >= 0, float(out.mask.max()) <= 1
