@@ -10,7 +10,9 @@ with ``trainable = True``) holds the frozen classifier and implements
   classifier's decision is about, and the rest);
 - the objective's parts logged per epoch;
 - every faithfulness metric of :mod:`speechbrain_interp.evaluation.metrics` (plus the
-  method's own ``extra_metrics``) on valid and test, batched;
+  method's own ``extra_metrics``) on valid and test, batched, scored by
+  :func:`~speechbrain_interp.evaluation.scoring.score_interpretation` as the
+  evaluation and the command line score them;
 - checkpoints selected on ``ckpt_key`` (``ckpt_mode`` min/max), which must be
   one of the logged valid statistics (checked at the first save);
 - interpretations saved per clip (``original.wav``, ``interpretation.wav``,
@@ -50,15 +52,18 @@ from speechbrain_interp.audio import peak_normalize
 from speechbrain_interp.augment.contamination import Contaminated, Contamination
 from speechbrain_interp.brains.base import ProjectBrain
 from speechbrain_interp.evaluation.localization import explained_parts
-from speechbrain_interp.evaluation.metrics import MetricTracker, interpretation_metrics
+from speechbrain_interp.evaluation import registry
+from speechbrain_interp.evaluation.scoring import score_interpretation
+from speechbrain_interp.evaluation.tracking import MetricTracker
 from speechbrain_interp.visualize import save_interpretation
 
 logger = get_logger(__name__)
 
 __all__ = ["InterpreterBrain", "write_metrics_report"]
 
-#: order of the columns in reports
-METRIC_ORDER = ("AI", "AD", "AG", "FF", "FF_median", "FidIn", "SPS", "COMP", "MM", "PIQ_FF")
+#: order of the columns in reports (:func:`speechbrain_interp.evaluation.registry.report_order`
+#: as imported; the report reads the registry when it is written)
+METRIC_ORDER = registry.report_order()
 
 
 def write_metrics_report(summary, rows, out_dir, title="Interpretation metrics"):
@@ -90,9 +95,8 @@ def write_metrics_report(summary, rows, out_dir, title="Interpretation metrics")
             writer = csv.DictWriter(f, fieldnames=list(rows[0]))
             writer.writeheader()
             writer.writerows(rows)
-    names = [n for n in METRIC_ORDER if n in summary] + sorted(
-        n for n in summary if n not in METRIC_ORDER
-    )
+    order = registry.report_order()
+    names = [n for n in order if n in summary] + sorted(n for n in summary if n not in order)
     with open(os.path.join(out_dir, "metrics.md"), "w", encoding="utf-8") as f:
         f.write(f"## {title}\n\n| metric | value |\n|---|---|\n")
         for name in names:
@@ -225,18 +229,9 @@ class InterpreterBrain(ProjectBrain):
         loss = parts.pop("loss")
         self._parts.append({k: float(v) for k, v in parts.items()})
         if stage != sb.Stage.TRAIN:
-            with torch.no_grad():
-                classifier = self.interpreter.classifier
-                metrics = interpretation_metrics(
-                    classifier,
-                    interpretation.shown_magnitude.detach(),
-                    interpretation.mask.detach(),
-                    interpretation.label,
-                    max_batch=self.hparams.metric_max_batch,
-                    feature_mask=interpretation.feature_mask,
-                    p_input=classifier.probabilities(interpretation.logits.detach()),
-                )
-                metrics.update(self.interpreter.extra_metrics(interpretation))
+            metrics = score_interpretation(self.interpreter.classifier, interpretation,
+                                           self.interpreter,
+                                           max_batch=self.hparams.metric_max_batch)
             self._tracker.append(metrics, ids=interpretation.row_ids(batch.id, self._names()))
             if self._saving(stage):
                 self._save_examples(interpretation, wavs, batch.id, stage)
@@ -290,7 +285,7 @@ class InterpreterBrain(ProjectBrain):
         super().on_stage_start(stage, epoch)
         self._epoch = epoch
         self._parts = []
-        self._tracker = MetricTracker(medians=("FF", "PIQ_FF"))
+        self._tracker = MetricTracker(medians=registry.medians())
         self._saved_labels = []
 
     def _stats(self, stage_loss):

@@ -2,6 +2,10 @@
 
 * :mod:`~speechbrain_interp.evaluation.metrics`: AI, AD, AG, FF, Fid-In,
   SPS, COMP, MM, PIQ/L2I faithfulness, multi-label off-target (batched);
+* :mod:`~speechbrain_interp.evaluation.registry`: every figure once (name,
+  direction, format, ground truth, multi-label, tables it is in);
+* :mod:`~speechbrain_interp.evaluation.scoring`: the one scoring of an
+  interpretation (Brain, evaluation and command line);
 * :mod:`~speechbrain_interp.evaluation.tracking`: per-clip bookkeeping;
 * :mod:`~speechbrain_interp.evaluation.conditions`: clean, WHAM!, mixtures,
   speech, white noise;

@@ -22,15 +22,17 @@ import json
 import math
 import os
 
+from speechbrain_interp.evaluation import registry
 from speechbrain_interp.evaluation.tables import (
-    DIRECTIONS, cell, difference_text, interval_text, signed_cell,
+    cell, difference_text, interval_text, signed_cell,
 )  # fmt: skip
 
 __all__ = ["LOCALISATION", "pooled", "write_reference", "beats"]
 
-#: figures of the reference table
-FAITHFULNESS = ("AI", "AD", "FF", "PIQ_FF")
-LOCALISATION = ("AUC", "precision", "SI_SDRi", "Contam")
+#: figures of the reference table: the registry's compared figures (as imported; the
+#: report reads the registry when it is written)
+FAITHFULNESS = registry.compared(ground_truth=False)
+LOCALISATION = registry.compared(ground_truth=True)
 #: (method prefix, comparator, figures) of the verdicts on the clean condition
 CLEAN_CHECKS = (("random ({name})", ("AD", "FF", "PIQ_FF")),
                 ("saliency", ("AD", "FF", "PIQ_FF")),
@@ -115,7 +117,7 @@ def _verdicts(result, methods, seeds):
             if template == "gradcam" and not method.startswith("lmac"):
                 continue
             for figure in figures:
-                direction = DIRECTIONS[figure]
+                direction = registry.directions()[figure]
                 wins, shown = [], []
                 for seed in seeds:
                     name = f"{method}_s{seed}"
@@ -200,7 +202,7 @@ def write_reference(evaluation, out, methods, seeds, classifier_report, seconds=
              "FF removes the masked part from |X| (the L-MAC paper's rule), PIQ_FF subtracts the "
              "interpretation in the log1p domain (the PIQ and L2I papers' rule).",
              ""]
-    figures = FAITHFULNESS + LOCALISATION
+    figures = registry.compared()
     header = "| condition | method | n | " + " | ".join(figures) + " |"
     lines += [header, "|---|---|---|" + "---|" * len(figures)]
     table = {}

@@ -1,11 +1,13 @@
 """Evaluation of any set of interpreters under any set of conditions, method-agnostic.
 
 Every method is called through ``interpret(wave)`` and scored by
-:func:`speechbrain_interp.evaluation.metrics.interpretation_metrics` (in the domain
-the method masks: ``Interpretation.feature_mask`` for Mel-domain methods)
-and, where the condition knows the parts of the mixture, by
-:func:`speechbrain_interp.evaluation.localization.localization_metrics`; nothing here
-branches on the method. Gradients are enabled only for methods that need
+:func:`speechbrain_interp.evaluation.scoring.score_interpretation`, as the
+interpreter's Brain and the command line score it: the masking figures of
+:func:`speechbrain_interp.evaluation.metrics.interpretation_metrics` (in the
+domain the method masks: ``Interpretation.feature_mask`` for Mel-domain
+methods), the method's own, and, where the condition knows the parts of the
+mixture, those of :func:`speechbrain_interp.evaluation.localization.localization_metrics`;
+nothing here branches on the method. Gradients are enabled only for methods that need
 them (``needs_input_grad``).
 
 Cost per clip and method: the interpretation (one classifier forward plus
@@ -26,17 +28,15 @@ Authors
  * speechbrain-interp developers 2026
 """
 
-import contextlib
 import math
 import os
 
 import torch
 
+from speechbrain_interp.evaluation import registry
 from speechbrain_interp.evaluation.conditions import CleanCondition
-from speechbrain_interp.evaluation.localization import explained_parts, localization_metrics
-from speechbrain_interp.evaluation.metrics import interpretation_metrics
-from speechbrain_interp.evaluation.multilabel import class_ground_truth
-from speechbrain_interp.evaluation.tables import cell
+from speechbrain_interp.evaluation.registry import cell
+from speechbrain_interp.evaluation.scoring import score_interpretation
 from speechbrain_interp.evaluation.tracking import MetricTracker
 from speechbrain_interp.precision import check_precision
 
@@ -100,6 +100,11 @@ def score_batch(method, wave, parts=None, max_batch=None, subtractive=False, wit
                 precision=None):
     """One method on one batch: the interpretation and its per-clip metrics.
 
+    The method interprets the batch (with gradients when it needs them,
+    under ``precision``), then
+    :func:`~speechbrain_interp.evaluation.scoring.score_interpretation`
+    scores it, as the Brain and the command line do.
+
     Arguments
     ---------
     method : speechbrain_interp.interpreters.Interpreter
@@ -130,6 +135,18 @@ def score_batch(method, wave, parts=None, max_batch=None, subtractive=False, wit
     interpretation : Interpretation
     metrics : dict of str to torch.Tensor
         ``[P]`` each (one per interpretation row).
+
+    Example
+    -------
+    >>> from speechbrain_interp.classifier import AudioClassifier
+    >>> from speechbrain_interp.frontend import SpectralFrontEnd
+    >>> from speechbrain_interp.interpreters import AllOnes
+    >>> from speechbrain_interp.models import CNN14
+    >>> clf = AudioClassifier(SpectralFrontEnd(), CNN14(base_channels=4),
+    ...                       torch.nn.Linear(128, 3)).eval()
+    >>> interpretation, metrics = score_batch(AllOnes(clf), torch.randn(2, 8000))
+    >>> metrics["FF"].shape, "PIQ_FF" in metrics
+    (torch.Size([2]), False)
     """
     need_wave = with_wave or parts is not None
     context = torch.enable_grad() if method.needs_input_grad else torch.no_grad()
@@ -141,43 +158,8 @@ def score_batch(method, wave, parts=None, max_batch=None, subtractive=False, wit
             interpretation = method.interpret(wave, with_wave=need_wave)
     finally:
         method.precision = kept
-    classifier = method.classifier
-    metrics = interpretation_metrics(
-        classifier, interpretation.shown_magnitude.detach(), interpretation.mask.detach(),
-        interpretation.label, max_batch=max_batch,
-        feature_mask=None if interpretation.feature_mask is None
-        else interpretation.feature_mask.detach(),
-        p_input=classifier.probabilities(interpretation.logits.detach()),
-        subtractive=subtractive, precision=precision,
-    )
-    with contextlib.suppress(NotImplementedError):
-        metrics.update(method.extra_metrics(interpretation))
-    if parts is not None and "class_sources" in parts:
-        metrics.update(class_ground_truth(interpretation, parts["mixture"], parts["class_sources"],
-                                          parts["truth"], classifier.frontend.spectrogram))
-    elif parts is not None:
-        mix_mag, src_mag, con_mag = parts["magnitudes"]
-        label = parts["label"]
-        expl_mag, other_mag, defined = explained_parts(
-            interpretation.label, src_mag, con_mag, label, parts.get("contaminant_label"))
-        expl_wave, other_wave, _ = explained_parts(
-            interpretation.label, parts["source"], parts["contaminant"], label,
-            parts.get("contaminant_label"))
-        frontend, length = classifier.frontend, expl_wave.shape[-1]
-        mask = interpretation.mask.detach()
-        expl_part = frontend.mask_to_wave(mask, *frontend.spectrogram(expl_wave), length)
-        if (interpretation.wave is not None and interpretation.base_magnitude is None
-                and method.listens_to_masked_input):
-            # ISTFT(M X_mix) = ISTFT(M X_expl) + ISTFT(M X_other): the STFT is linear
-            other_part = interpretation.wave - expl_part
-        else:
-            other_part = frontend.mask_to_wave(mask, *frontend.spectrogram(other_wave), length)
-        part_waves = (expl_part, other_part)
-        metrics.update(localization_metrics(
-            mask, expl_mag, other_mag, mix_mag,
-            wave=interpretation.wave, source_wave=expl_wave, defined=defined,
-            mixture_wave=expl_wave + other_wave, part_waves=part_waves,
-        ))
+    metrics = score_interpretation(method.classifier, interpretation, method, parts, max_batch,
+                                   subtractive, precision)
     return interpretation, metrics
 
 
@@ -196,7 +178,7 @@ class ConditionResult:
     """
 
     def __init__(self, names):
-        self.trackers = {name: MetricTracker(medians=("FF", "PIQ_FF")) for name in names}
+        self.trackers = {name: MetricTracker(medians=registry.medians()) for name in names}
         self.classifier = MetricTracker(medians=())
         self.examples = []
         self.example_classes = set()
@@ -293,12 +275,9 @@ def _decision_stats(classifier, interpretation, batch):
     return stats
 
 
-#: figures of the line printed when a condition is finished
-HEADLINE = ("AI", "AD", "FF", "AUC", "precision", "SI_SDRi", "Contam")
-
-
 def headline(name, result):
-    """One line of a finished condition: accuracy, then each method's headline figures.
+    """One line of a finished condition: accuracy, then each method's headline figures
+    (:func:`speechbrain_interp.evaluation.registry.headline`).
 
     Example
     -------
@@ -310,7 +289,7 @@ def headline(name, result):
     """
     cells = [f"{name}: accuracy {result.accuracy:.1f}%"]
     for method, stats in result.summaries().items():
-        shown = " ".join(f"{k} {cell(k, stats[k])}" for k in HEADLINE
+        shown = " ".join(f"{k} {cell(k, stats[k])}" for k in registry.headline()
                          if stats.get(k) is not None and not math.isnan(stats[k]))
         cells.append(f"{method} {shown}")
     return " | ".join(cells)

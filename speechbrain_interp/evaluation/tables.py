@@ -20,8 +20,10 @@ import json
 import math
 import os
 
+from speechbrain_interp.evaluation import registry
 from speechbrain_interp.evaluation.confidence import N_RESAMPLES, paired_difference, verdict
 from speechbrain_interp.evaluation.multilabel import per_class_summary, per_class_table
+from speechbrain_interp.evaluation.registry import FAITHFULNESS, GROUND_TRUTH, cell
 from speechbrain_interp.evaluation.tracking import MetricTracker
 
 __all__ = ["COLUMNS", "DIFFERENCE_KEYS", "DIRECTIONS", "GT_COLUMNS", "MULTILABEL_COLUMNS", "cell",
@@ -29,35 +31,25 @@ __all__ = ["COLUMNS", "DIFFERENCE_KEYS", "DIRECTIONS", "GT_COLUMNS", "MULTILABEL
            "format_interval_table", "format_table", "interval_text", "signed_cell",
            "source_decided", "write_results"]
 
+# The lists of figures below are those of the registry (speechbrain_interp.evaluation.registry)
+# when the package is imported, for the modules that import them; the functions here read
+# the registry when they are called.
 #: columns of the faithfulness table, with the direction that is better
-COLUMNS = (("AI", "up"), ("AD", "down"), ("AG", "up"), ("FF", "up"), ("PIQ_FF", "up"),
-           ("FidIn", "up"), ("SPS", "up"), ("COMP", "down"), ("MM", None))
+COLUMNS = registry.columns(FAITHFULNESS, multilabel=False)
 #: columns of the ground-truth table
-GT_COLUMNS = (("AUC", "up"), ("IoU", "up"), ("precision", "up"), ("recall", "up"),
-              ("SI_SDR", "up"), ("SI_SDRi", "up"), ("Contam", "down"), ("KeepOwn", "up"),
-              ("KeepOther", "down"), ("PairIoU", None),
-              ("PairOracleIoU", None), ("GT", None))
+GT_COLUMNS = registry.columns(GROUND_TRUTH)
 #: multi-label columns of the faithfulness table (off-target effect)
-MULTILABEL_COLUMNS = (("OffDrop", "up"), ("OffKeep", "down"))
-_ARROWS = {"up": " ↑", "down": " ↓", None: ""}
+MULTILABEL_COLUMNS = registry.columns(FAITHFULNESS, multilabel=True)
+_ARROWS = registry.ARROWS
 #: figures compared between a method and its comparators (paired differences)
-DIFFERENCE_KEYS = ("AI", "AD", "FF", "PIQ_FF", "AUC", "precision", "SI_SDRi", "Contam")
+DIFFERENCE_KEYS = registry.compared()
 #: comparators of every trained method, when present: its random mask, then baselines
 COMPARATORS = ("random ({name})", "saliency", "gradcam", "all-ones")
 #: direction that is better, per figure
-DIRECTIONS = dict(COLUMNS + GT_COLUMNS)
+DIRECTIONS = registry.directions()
 
 
-def cell(column, value):
-    """A table cell: 2 decimals for percentages and dB, 3 otherwise, "-" for none."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    if column in ("AI", "AD", "AG", "COMP", "SI_SDR", "SI_SDRi", "Contam", "accuracy"):
-        return f"{value:.2f}"
-    return f"{value:.3f}"
-
-
-def format_table(trackers, title="Faithfulness", columns=COLUMNS, note="AI, AD, AG in %"):
+def format_table(trackers, title="Faithfulness", columns=None, note="AI, AD, AG in %"):
     """Markdown table of the dataset means.
 
     Arguments
@@ -66,8 +58,9 @@ def format_table(trackers, title="Faithfulness", columns=COLUMNS, note="AI, AD, 
         Name -> MetricTracker (or name -> summary dict).
     title : str
         Table caption.
-    columns : sequence of (str, str or None)
-        Metric names and the direction that is better.
+    columns : sequence of (str, str or None), optional
+        Metric names and the direction that is better (default: the
+        registry's faithfulness columns).
     note : str
         Added to the caption.
 
@@ -87,6 +80,7 @@ def format_table(trackers, title="Faithfulness", columns=COLUMNS, note="AI, AD, 
     |---|---|---|
     | x | 100.00 | 0.500 |
     """
+    columns = registry.columns(FAITHFULNESS, multilabel=False) if columns is None else columns
     summaries = {name: (t.summarize() if isinstance(t, MetricTracker) else t)
                  for name, t in trackers.items()}
     present = [(c, d) for c, d in columns if any(c in s for s in summaries.values())]
@@ -98,7 +92,7 @@ def format_table(trackers, title="Faithfulness", columns=COLUMNS, note="AI, AD, 
     return "\n".join(lines)
 
 
-def format_interval_table(trackers, title, columns=COLUMNS, note="AI, AD, AG in %",
+def format_interval_table(trackers, title, columns=None, note="AI, AD, AG in %",
                           n_resamples=N_RESAMPLES, seed=0):
     """Markdown table of means with their 95 % bootstrap intervals over items.
 
@@ -111,8 +105,9 @@ def format_interval_table(trackers, title, columns=COLUMNS, note="AI, AD, AG in 
         Name -> :class:`MetricTracker`.
     title : str
         Table caption.
-    columns : sequence of (str, str or None)
-        Metric names and the direction that is better.
+    columns : sequence of (str, str or None), optional
+        Metric names and the direction that is better (default: the
+        registry's faithfulness columns).
     note : str
         Added to the caption.
     n_resamples, seed : int
@@ -134,6 +129,7 @@ def format_interval_table(trackers, title, columns=COLUMNS, note="AI, AD, AG in 
     |---|---|---|---|
     | x | 2 | 100.00 [100.00, 100.00] | 0.500 [0.500, 0.500] (n=1) |
     """
+    columns = registry.columns(FAITHFULNESS, multilabel=False) if columns is None else columns
     stats = {name: t.intervals(n_resamples, seed) for name, t in trackers.items()}
     present = [(c, d) for c, d in columns if any(c in s for s in stats.values())]
     lines = [f"{title} (mean [95% bootstrap interval] over items; n = items covered; {note})", "",
@@ -201,7 +197,7 @@ def _aligned(a, b, key):
     return ca[[i for i, _ in rows]], cb[[j for _, j in rows]]
 
 
-def differences(trackers, comparisons, keys=DIFFERENCE_KEYS, n_resamples=N_RESAMPLES, seed=0):
+def differences(trackers, comparisons, keys=None, n_resamples=N_RESAMPLES, seed=0):
     """Paired differences ``method - comparator`` on the same items, with intervals and verdicts.
 
     Arguments
@@ -210,8 +206,9 @@ def differences(trackers, comparisons, keys=DIFFERENCE_KEYS, n_resamples=N_RESAM
         Name -> :class:`MetricTracker` of one condition.
     comparisons : dict
         Method -> list of comparator names (:func:`default_comparisons`).
-    keys : sequence of str
-        Figures compared (those both trackers have).
+    keys : sequence of str, optional
+        Figures compared (those both trackers have; default: the
+        registry's compared figures).
     n_resamples, seed : int
         Bootstrap draws and their seed.
 
@@ -229,6 +226,8 @@ def differences(trackers, comparisons, keys=DIFFERENCE_KEYS, n_resamples=N_RESAM
     >>> differences({"a": a, "b": b}, {"a": ["b"]})["a"]["b"]["AD"]
     {'mean': 0.0, 'low': 0.0, 'high': 0.0, 'n': 3, 'verdict': 'not shown'}
     """
+    keys = registry.compared() if keys is None else keys
+    directions = registry.directions()
     out = {}
     for method, comparators in comparisons.items():
         if method not in trackers:
@@ -242,7 +241,7 @@ def differences(trackers, comparisons, keys=DIFFERENCE_KEYS, n_resamples=N_RESAM
                     continue
                 a, b = _aligned(trackers[method], trackers[other], key)
                 diff = paired_difference(a, b, n_resamples, seed=seed)
-                diff["verdict"] = verdict(diff, DIRECTIONS.get(key)) if diff["n"] else "-"
+                diff["verdict"] = verdict(diff, directions.get(key)) if diff["n"] else "-"
                 row[key] = diff
     return out
 
@@ -261,11 +260,12 @@ def format_differences(diffs, title):
     |---|---|---|
     | lmac | gradcam | -2.00 [-3.00, -1.00] leads |
     """
-    keys = [k for k in DIFFERENCE_KEYS
+    keys = [k for k in registry.compared()
             if any(k in row for by in diffs.values() for row in by.values())]
+    directions = registry.directions()
     lines = [f"{title} (method - comparator, mean [95% bootstrap interval] over the same "
              "items; a lead whose interval includes 0 is not shown)", "",
-             "| method | comparator | " + " | ".join(k + _ARROWS[DIRECTIONS.get(k)] for k in keys)
+             "| method | comparator | " + " | ".join(k + _ARROWS[directions.get(k)] for k in keys)
              + " |", "|---|---|" + "---|" * len(keys)]
     for method, by in diffs.items():
         for other, row in by.items():
@@ -313,8 +313,7 @@ def _rows(results):
 
 
 #: metrics of the per-class tables of a multi-label evaluation
-PER_CLASS_KEYS = ("AI", "AD", "FF", "FidIn", "OffKeep", "AUC", "IoU", "SI_SDR", "KeepOwn",
-                  "KeepOther")
+PER_CLASS_KEYS = registry.per_class()
 
 
 def _per_class_sections(result, cond, class_names):
@@ -326,12 +325,13 @@ def _per_class_sections(result, cond, class_names):
         rows = tracker.to_rows()
         if not rows or ":" not in str(rows[0].get("id", "")):
             continue
-        keys = [k for k in PER_CLASS_KEYS if k in rows[0]]
+        keys = [k for k in registry.per_class() if k in rows[0]]
         names = [class_names[i] for i in sorted(class_names)]
         summary = per_class_summary(rows, keys, names)
         result.per_class[method] = summary
         sections += [per_class_table(summary, keys, f"{method}, {cond}: per class "
-                                     "(means over pairs; FF also as median)"), ""]
+                                     "(means over pairs; FF also as median)",
+                                     medians=registry.medians()), ""]
     return sections
 
 
@@ -376,20 +376,20 @@ def write_results(results, folder, title="Evaluation", class_names=None, compari
         sections.append(f"## {cond} ({n} items, classifier accuracy {acc:.1f}%)")
         sections.append("")
         sections.append(format_interval_table(result.trackers, f"Faithfulness, {cond}",
-                                              COLUMNS + MULTILABEL_COLUMNS, **boot))
+                                              registry.columns(FAITHFULNESS), **boot))
         extra[cond] = {"intervals": {m: t.intervals(**boot) for m, t in result.trackers.items()}}
         gt_note = ("mask vs oracle IBM of the explained source; SI-SDR in dB; precision 0 "
                    "where the mask keeps no bin (a failure); GT = share of items with ground truth")
         if any("AUC" in s for s in result.summaries().values()):
             sections.append("")
             sections.append(format_interval_table(result.trackers, f"Ground truth, {cond}",
-                                                  GT_COLUMNS, gt_note, **boot))
+                                                  registry.columns(GROUND_TRUTH), gt_note, **boot))
         decided = source_decided(result)
         if decided is not None:
             k = len(next(iter(decided.values())))
             sections += ["", format_interval_table(
                 decided, f"Ground truth, {cond}, the {k} of {n} items decided as the source's "
-                "class", GT_COLUMNS, gt_note, **boot)]
+                "class", registry.columns(GROUND_TRUTH), gt_note, **boot)]
             extra[cond]["source_decided"] = {
                 "items": k, "intervals": {m: t.intervals(**boot) for m, t in decided.items()}}
         if comparisons:

@@ -32,7 +32,8 @@ from speechbrain_interp.inference.classifier import (
 from speechbrain_interp.inference.loading import keep_random_state, load_pretrained
 from speechbrain_interp.inference.windows import interpret_long
 from speechbrain_interp.audio import peak_normalize
-from speechbrain_interp.evaluation.metrics import interpretation_metrics
+from speechbrain_interp.evaluation.scoring import score_interpretation
+from speechbrain_interp.interpreters import Interpretation
 from speechbrain_interp.interpreters.interpretation import as_wave_batch
 from speechbrain_interp.interpreters.baselines.registry import build_baseline
 from speechbrain_interp.pretrained import classifier_fingerprint
@@ -322,10 +323,12 @@ class AudioInterpreter(Recordings, Pretrained):
     def faithfulness(self, wave, result, progress=None):
         """The faithfulness figures of a long interpretation, window by window.
 
-        Each window is scored as a test clip is: the classifier hears the
-        window with the recording's mask on it (masked in) and with its
-        complement (masked out), and AI, AD, AG, FF, Fid-In, SPS, COMP and
-        MM are computed for the class the window explains.
+        Each window is scored as a test clip is
+        (:func:`~speechbrain_interp.evaluation.scoring.score_interpretation`):
+        the classifier hears the window with the recording's mask on it
+        (masked in) and with its complement (masked out), and AI, AD, AG,
+        FF, Fid-In, SPS, COMP and MM are computed for the class the window
+        explains.
 
         Arguments
         ---------
@@ -357,7 +360,7 @@ class AudioInterpreter(Recordings, Pretrained):
                                     for s in chunk])
             if self.hparams.normalize_windows:  # as interpret_long heard them
                 segments = peak_normalize(segments)
-            magnitude, _ = frontend.spectrogram(segments)
+            magnitude, phase = frontend.spectrogram(segments)
             masks = torch.zeros_like(magnitude)
             shown = magnitude.clone()
             for j, s in enumerate(chunk):
@@ -366,9 +369,11 @@ class AudioInterpreter(Recordings, Pretrained):
                 if result.base_magnitude is not None:
                     shown[j] = 0
                     shown[j, : part.shape[0]] = base[s // hop: s // hop + frames].to(shown)
-            figures = interpretation_metrics(
-                self.classifier, shown, masks, label=result.window_labels[i:i + step].to(self.device),
-                max_batch=step, subtractive=False, precision=self.interpreter.precision)
+            # no logits: the windows are classified in the scoring's own call
+            windows = Interpretation(masks, result.window_labels[i:i + step].to(self.device),
+                                     shown, phase, logits=None)
+            figures = score_interpretation(self.classifier, windows, max_batch=step,
+                                           subtractive=False, precision=self.interpreter.precision)
             for name, values in figures.items():
                 per_window.setdefault(name, []).extend(float(v) for v in values)
             if progress is not None:
