@@ -746,6 +746,7 @@ def test_the_device_reaches_every_call_and_tensor():
 #: tools without ``--device``, each with why
 NO_DEVICE_TOOLS = {
     "make_synthetic_data.py": "writes audio files and tables: builds no model",
+    "code_size.py": "reads the source of git revisions: runs no model",
     "tradeoff.py": "plots the results.json of evaluations: builds no model",
     "gpu_check.py": "chooses the device itself (CUDA, or --cpu to check the script) and passes "
                     "--device to every check it runs",

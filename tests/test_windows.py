@@ -5,7 +5,7 @@ import torch
 
 import helpers
 from speechbrain_interp.audio import fix_length
-from speechbrain_interp.inference.figure import plot_explanation, pooled_spectrograms
+from speechbrain_interp.visualize.recording import plot_explanation, pooled_spectrograms
 from speechbrain_interp.inference.windows import (
     align_to_frames,
     classify_long,

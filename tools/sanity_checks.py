@@ -43,6 +43,7 @@ from speechbrain_interp.programs.evaluation import trained_methods
 from speechbrain_interp.inference import load_classifier
 from speechbrain_interp.brains.roar import roar
 from speechbrain_interp.evaluation.sanity import cascading_randomization
+from speechbrain_interp.visualize.canvas import pyplot
 
 
 def _finite(value):
@@ -134,10 +135,7 @@ def masks_and_magnitudes(methods, classifier, waves, batch_size, device):
 
 def plot_roar(result, path):
     """Test accuracy vs fraction of bins removed, one line per removal (mean +- std)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     fig, ax = plt.subplots(figsize=(5.5, 3.8), layout="constrained")
     x = [100 * f for f in result["fractions"]]

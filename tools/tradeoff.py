@@ -25,6 +25,8 @@ import json
 import math
 import os
 
+from speechbrain_interp.visualize.canvas import pyplot
+
 FAITHFULNESS = ("FF", "AI", "AD")
 LOCALIZATION = ("precision", "AUC", "SI_SDRi", "Contam")
 
@@ -87,10 +89,7 @@ def table(points):
 
 def plot(points, path, y_keys=("FF", "AI"), x_keys=("precision", "AUC", "SI_SDRi", "Contam")):
     """One panel per (condition, y, x); a marker per method, a label per setting."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     conditions = sorted({p["condition"] for p in points})
     methods = sorted({p["method"] for p in points})

@@ -9,6 +9,8 @@ import os
 
 import torch
 
+from speechbrain_interp.visualize.canvas import pyplot
+
 __all__ = [
     "confusion_matrix", "cross_validation_summary", "format_cross_validation", "matrix_report",
     "plot_confusion_matrix", "write_classification_report", "write_confusion_matrix",
@@ -58,10 +60,7 @@ def plot_confusion_matrix(matrix, class_names, path, title="Confusion matrix"):
     title : str
         Figure title.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     counts = matrix.float()
     rates = counts / counts.sum(dim=1, keepdim=True).clamp_min(1)

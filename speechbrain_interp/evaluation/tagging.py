@@ -57,6 +57,7 @@ import os
 import numpy as np
 
 from speechbrain_interp.evaluation.reports import write_table
+from speechbrain_interp.visualize.canvas import pyplot
 
 __all__ = [
     "class_counts", "dcase_metrics", "f1_at_thresholds", "plot_tagging_report",
@@ -292,10 +293,7 @@ def plot_tagging_report(report, path, title="DCASE tagging metrics"):
     """Saves horizontal bars of per-class AUPRC and F1@0.5 of ``report`` (a
     :func:`dcase_metrics` dict; micro/macro figures in the title) to ``path``
     (PNG/PDF by extension) and returns ``path``."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     names = list(report["per_class_AUPRC"])
     rows = np.arange(len(names))

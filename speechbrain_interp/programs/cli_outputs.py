@@ -282,7 +282,7 @@ def explain_one(model, path, outputs, label, faithfulness, progress):
     """
     import matplotlib
 
-    from speechbrain_interp.inference.figure import plot_explanation
+    from speechbrain_interp.visualize.recording import plot_explanation
 
     wave = model.load_file(path)
     result = model.interpret_long(wave, label=label, progress=progress.hook("explained"))

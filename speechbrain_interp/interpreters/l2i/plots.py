@@ -4,7 +4,7 @@ Authors
  * speechbrain-interp developers 2026
 """
 
-from speechbrain_interp.visualize import _pyplot
+from speechbrain_interp.visualize.canvas import pyplot
 
 __all__ = ["plot_nmf_dictionary"]
 
@@ -21,7 +21,7 @@ def plot_nmf_dictionary(W, sample_rate, path):
     >>> os.path.getsize(path) > 0
     True
     """
-    plt = _pyplot()
+    plt = pyplot()
     order = W.argmax(dim=0).argsort()
     fig, ax = plt.subplots(figsize=(8, 4))
     ax.imshow(W[:, order].numpy(), origin="lower", aspect="auto", cmap="magma",

@@ -35,9 +35,9 @@ def plot_perception_visualization(target, reconstruction, saliency, pv, path, sa
     >>> (tmp / "pv.png").exists()
     True
     """
-    from speechbrain_interp.visualize import _pyplot
+    from speechbrain_interp.visualize.canvas import pyplot
 
-    plt = _pyplot()
+    plt = pyplot()
     panels = [("input (scaled log spectrogram)", target, "magma"),
               ("reconstruction D(E(x))", reconstruction, "magma"),
               ("saliency (Grad-CAM)", saliency, "viridis"),

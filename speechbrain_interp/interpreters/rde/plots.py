@@ -6,7 +6,7 @@ Authors
 
 import numpy as np
 
-from speechbrain_interp.visualize import _pyplot
+from speechbrain_interp.visualize.canvas import pyplot
 
 __all__ = ["plot_frequency_masks", "plot_rate_distortion"]
 
@@ -38,7 +38,7 @@ def plot_frequency_masks(centres, magnitude, masks, path, title="", bands=()):
     >>> os.path.getsize(path) > 0
     True
     """
-    plt = _pyplot()
+    plt = pyplot()
     centres = np.asarray(centres)
     level = 20 * np.log10(np.asarray(magnitude) + 1e-4)
     fig, axes = plt.subplots(len(masks), 1, figsize=(9, 2.4 * len(masks)), squeeze=False,
@@ -83,7 +83,7 @@ def plot_rate_distortion(rates, curves, path, title="", ylabel="distortion d1"):
     >>> os.path.getsize(path) > 0
     True
     """
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))
     for name, values in curves.items():
         values = np.asarray(values)

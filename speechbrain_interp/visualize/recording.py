@@ -18,7 +18,7 @@ Authors
 
 import torch
 
-from speechbrain_interp.visualize import _pyplot
+from speechbrain_interp.visualize.canvas import pyplot
 
 __all__ = ["plot_explanation", "pooled_spectrograms"]
 
@@ -140,7 +140,7 @@ def plot_explanation(wave, mask, frontend, starts, window_probabilities, class_n
     ...                  probs, None, 2, path, window=16000) == path
     True
     """
-    plt = _pyplot()
+    plt = pyplot()
     label = int(label)
     wave = wave.detach().reshape(-1).float().cpu()
     n_samples = wave.shape[0]
