@@ -34,13 +34,16 @@ import subprocess
 import sys
 import time
 
+from speechbrain_interp.evaluation.registry import headline
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def conditions_summary(path, methods=None,
-                       metrics=("AI", "AD", "FF", "AUC", "precision", "SI_SDRi", "Contam")):
+def conditions_summary(path, methods=None, metrics=None):
     """A compact table of an evaluation: one row per condition and method, each figure
-    with its 95 % bootstrap interval over clips and the clips it covers."""
+    (default: the registry's headline figures) with its 95 % bootstrap interval over
+    clips and the clips it covers."""
+    metrics = headline() if metrics is None else metrics
     with open(path) as f:
         results = json.load(f)
     lines = ["Evaluation under each condition (mean [95% bootstrap interval over clips]; n = "

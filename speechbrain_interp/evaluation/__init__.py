@@ -13,7 +13,9 @@
   mixtures (oracle mask, AUC, IoU, precision, recall, SI-SDR);
 * :mod:`~speechbrain_interp.evaluation.suite`: methods x conditions;
 * :mod:`~speechbrain_interp.evaluation.tables`: the tables and files of an evaluation;
-* :mod:`~speechbrain_interp.evaluation.sanity`: model randomisation, ROAR;
+* :mod:`~speechbrain_interp.evaluation.sanity`: model randomisation (ROAR,
+  which retrains, is :mod:`speechbrain_interp.brains.roar`);
+* :mod:`~speechbrain_interp.evaluation.ssim`: SSIM of spectrograms and maps;
 * :mod:`~speechbrain_interp.evaluation.multilabel`: one row per (clip,
   class): ground truth from each class's source, per-class tables;
 * :mod:`~speechbrain_interp.evaluation.tagging`: the DCASE 2020 Task 5

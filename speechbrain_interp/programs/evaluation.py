@@ -27,10 +27,11 @@ from speechbrain.utils.logger import get_logger
 
 from speechbrain_interp.audio import seconds_to_samples
 from speechbrain_interp.data.dataio import build_datasets
+from speechbrain_interp.evaluation import registry
 from speechbrain_interp.evaluation.conditions import build_conditions
 from speechbrain_interp.evaluation.suite import EvenlySpaced, evaluate
 from speechbrain_interp.evaluation.tables import (
-    COLUMNS, GT_COLUMNS, default_comparisons, write_results,
+    default_comparisons, write_results,
 )  # fmt: skip
 from speechbrain_interp.interpreters.baselines.reference import RandomMask
 from speechbrain_interp.interpreters.baselines.registry import build_baseline
@@ -230,14 +231,17 @@ def write_figures_and_gallery(results, out, report, gallery):
     from speechbrain_interp.visualize import plot_metric_bars
 
     table = {cond: r.summaries() for cond, r in results.items()}
-    directions = dict(COLUMNS + GT_COLUMNS)
-    figures = [plot_metric_bars(table, [c for c, _ in COLUMNS], os.path.join(out, "metrics.png"),
+    directions = registry.directions()
+    faithfulness = [name for name, _ in registry.columns(registry.FAITHFULNESS, multilabel=False)]
+    figures = [plot_metric_bars(table, faithfulness, os.path.join(out, "metrics.png"),
                                 title="Faithfulness per condition", directions=directions)]
-    if any("AUC" in s for r in table.values() for s in r.values()):
+    found = {name for r in table.values() for s in r.values() for name in s}
+    truth = [name for name, way in registry.columns(registry.GROUND_TRUTH)
+             if way is not None and name in found]
+    if truth:
         figures.append(plot_metric_bars(
-            table, ["AUC", "IoU", "precision", "recall", "SI_SDR"],
-            os.path.join(out, "localization.png"), title="Ground truth per condition",
-            directions=directions))
+            table, truth, os.path.join(out, "localization.png"),
+            title="Ground truth per condition", directions=directions))
     if gallery:
         clips = [example for r in results.values() for example in r.examples]
         overview = {"id": "overview", "caption": "Metrics per condition", "audio": {},
