@@ -18,10 +18,10 @@ test:
 	@tools/install.sh --test
 	$(PY) -m pytest
 
-# the reference program on a tiny real subset (tests/test_reference.py; CI runs it too)
+# the reference program on a tiny real subset (tests/tools/test_reference.py; CI runs it too)
 test-reference:
 	@tools/install.sh --test
-	$(PY) -m pytest -m reference tests/test_reference.py
+	$(PY) -m pytest -m reference tests/tools/test_reference.py
 
 clean-demo:
 	rm -rf data/synthetic results/demo

@@ -1,6 +1,6 @@
 """Pretrained folders exported before the method packages (issue 27) still load.
 
-The folders under ``tests/data/exported_before_issue27`` were written by the
+The folders under ``tests/fixtures/exported_before_issue27`` were written by the
 code of commit a46efb8; their ``hyperparams.yaml`` files name the classes
 where they lived then. Each must load through ``from_hparams`` and explain
 the seeded clip exactly as it did then (``figures.json``).
@@ -15,7 +15,7 @@ import torch
 
 from helpers import REPO
 
-FIXTURES = REPO / "tests" / "data" / "exported_before_issue27"
+FIXTURES = REPO / "tests" / "fixtures" / "exported_before_issue27"
 FIGURES = json.loads((FIXTURES / "figures.json").read_text())
 
 

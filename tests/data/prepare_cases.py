@@ -9,13 +9,13 @@ tests use, and returns the SHA-256 of every file of the manifest folder
 (``train/valid/test.json``, ``classes.json``, the state file) and of the
 fixture's input files.
 
-``tests/data/prepare_manifests.json`` holds these digests as recorded from
+``tests/fixtures/prepare_manifests.json`` holds these digests as recorded from
 the preparation code before the four preparations shared one skeleton
-(:mod:`speechbrain_interp.data.prepare`); ``tests/test_prepare_manifests.py``
+(:mod:`speechbrain_interp.data.prepare`); ``tests/data/test_prepare_manifests.py``
 runs every case again and compares. To record them again (only after a
 deliberate change of the manifests or of a fixture)::
 
-    .venv/bin/python tests/prepare_cases.py --record
+    .venv/bin/python tests/data/prepare_cases.py --record
 
 Two things of a run are not content and are normalised before hashing: the
 temporary folder (absolute paths hold it; it is written ``<root>``) and the
@@ -49,7 +49,7 @@ from speechbrain_interp.data.sonyc_ust import prepare_sonyc_ust  # noqa: E402
 from speechbrain_interp.data.urbansound8k import prepare_urbansound8k  # noqa: E402
 
 #: where the digests recorded from the pre-skeleton code live
-DIGESTS = HERE / "data" / "prepare_manifests.json"
+DIGESTS = HERE.parent / "fixtures" / "prepare_manifests.json"
 
 #: name -> (function(root) -> [(manifest folder, data folder)], inputs may change)
 CASES = {}

@@ -1,9 +1,9 @@
 """The four preparations write the same bytes as before they shared one skeleton.
 
-Every case of ``tests/prepare_cases.py`` (each fixture and argument set the
+Every case of ``tests/data/prepare_cases.py`` (each fixture and argument set the
 prepare tests use, the synthetic generators, the real subsets) runs again
 and the SHA-256 of every file it writes is compared with the digest recorded
-from the code before the refactor (``tests/data/prepare_manifests.json``).
+from the code before the refactor (``tests/fixtures/prepare_manifests.json``).
 """
 
 import json
@@ -28,7 +28,7 @@ def test_manifests_byte_identical(name, tmp_path):
     if found["inputs"] != expected["inputs"]:
         _, volatile = CASES[name]
         message = (f"the fixture of {name} is not the one recorded (re-record with "
-                   "`python tests/prepare_cases.py --record` if that is deliberate)")
+                   "`python tests/data/prepare_cases.py --record` if that is deliberate)")
         if volatile:
             pytest.skip(message)
         pytest.fail(message)
