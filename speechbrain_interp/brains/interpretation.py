@@ -108,13 +108,11 @@ class InterpreterBrain(ProjectBrain):
 
     Example
     -------
-    >>> from speechbrain_interp.classifier import AudioClassifier
-    >>> from speechbrain_interp.frontend import SpectralFrontEnd
+    >>> from speechbrain_interp.examples import small_classifier
     >>> from speechbrain_interp.interpreters import LMAC
-    >>> from speechbrain_interp.models import CNN14
     >>> from speechbrain.utils.train_logger import FileTrainLogger
     >>> tmp = getfixture("tmpdir")
-    >>> clf = AudioClassifier(SpectralFrontEnd(), CNN14(base_channels=4), torch.nn.Linear(128, 3))
+    >>> clf = small_classifier(3)
     >>> brain = InterpreterBrain(
     ...     modules={"interpreter": LMAC(clf, decoder_width=8)},
     ...     opt_class=lambda p: torch.optim.Adam(p, 1e-3),

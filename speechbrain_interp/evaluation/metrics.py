@@ -418,11 +418,8 @@ def masked_probabilities(
 
     Example
     -------
-    >>> from speechbrain_interp.classifier import AudioClassifier
-    >>> from speechbrain_interp.frontend import SpectralFrontEnd
-    >>> from speechbrain_interp.models import CNN14
-    >>> clf = AudioClassifier(SpectralFrontEnd(), CNN14(n_mels=80, base_channels=4),
-    ...                       torch.nn.Linear(128, 5)).eval()
+    >>> from speechbrain_interp.examples import small_classifier
+    >>> clf = small_classifier(5).eval()
     >>> x = torch.rand(2, 50, 513)
     >>> p_x, p_in, p_out = masked_probabilities(clf, x, torch.rand(2, 50, 513), max_batch=4)
     >>> p_in.shape, bool(torch.allclose(p_out.sum(-1), torch.ones(2)))
@@ -535,11 +532,8 @@ def interpretation_metrics(
 
     Example
     -------
-    >>> from speechbrain_interp.classifier import AudioClassifier
-    >>> from speechbrain_interp.frontend import SpectralFrontEnd
-    >>> from speechbrain_interp.models import CNN14
-    >>> clf = AudioClassifier(SpectralFrontEnd(), CNN14(n_mels=80, base_channels=4),
-    ...                       torch.nn.Linear(128, 5)).eval()
+    >>> from speechbrain_interp.examples import small_classifier
+    >>> clf = small_classifier(5).eval()
     >>> x = torch.rand(3, 50, 513)
     >>> out = interpretation_metrics(clf, x, torch.ones_like(x))
     >>> sorted(out), out["AD"], out["FidIn"]

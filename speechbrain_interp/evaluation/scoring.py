@@ -99,11 +99,9 @@ def ground_truth_metrics(interpretation, classifier, parts, listens_to_masked_in
 
     Example
     -------
-    >>> from speechbrain_interp.classifier import AudioClassifier
-    >>> from speechbrain_interp.frontend import SpectralFrontEnd
+    >>> from speechbrain_interp.examples import small_classifier
     >>> from speechbrain_interp.interpreters import Interpretation
-    >>> from speechbrain_interp.models import CNN14
-    >>> clf = AudioClassifier(SpectralFrontEnd(), CNN14(base_channels=4), torch.nn.Linear(128, 2))
+    >>> clf = small_classifier(2)
     >>> source, noise = torch.randn(1, 8000), 0.1 * torch.randn(1, 8000)
     >>> mix_mag, phase = clf.frontend.spectrogram(source + noise)
     >>> mags = (mix_mag, clf.frontend.spectrogram(source)[0], clf.frontend.spectrogram(noise)[0])
@@ -179,12 +177,9 @@ def score_interpretation(classifier, interpretation, method=None, parts=None, ma
 
     Example
     -------
-    >>> from speechbrain_interp.classifier import AudioClassifier
-    >>> from speechbrain_interp.frontend import SpectralFrontEnd
+    >>> from speechbrain_interp.examples import small_classifier
     >>> from speechbrain_interp.interpreters import AllOnes
-    >>> from speechbrain_interp.models import CNN14
-    >>> clf = AudioClassifier(SpectralFrontEnd(), CNN14(base_channels=4),
-    ...                       torch.nn.Linear(128, 3)).eval()
+    >>> clf = small_classifier(3).eval()
     >>> method = AllOnes(clf)
     >>> interp = method.interpret(torch.randn(2, 8000))
     >>> out = score_interpretation(clf, interp, method, subtractive=False)

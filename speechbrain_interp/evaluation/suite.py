@@ -138,12 +138,9 @@ def score_batch(method, wave, parts=None, max_batch=None, subtractive=False, wit
 
     Example
     -------
-    >>> from speechbrain_interp.classifier import AudioClassifier
-    >>> from speechbrain_interp.frontend import SpectralFrontEnd
+    >>> from speechbrain_interp.examples import small_classifier
     >>> from speechbrain_interp.interpreters import AllOnes
-    >>> from speechbrain_interp.models import CNN14
-    >>> clf = AudioClassifier(SpectralFrontEnd(), CNN14(base_channels=4),
-    ...                       torch.nn.Linear(128, 3)).eval()
+    >>> clf = small_classifier(3).eval()
     >>> interpretation, metrics = score_batch(AllOnes(clf), torch.randn(2, 8000))
     >>> metrics["FF"].shape, "PIQ_FF" in metrics
     (torch.Size([2]), False)
