@@ -191,6 +191,56 @@ def _sensor_place(seed, sensor_id):
             round(float(rng.uniform(lon0, lon1)), 5))
 
 
+def _scene(groups, n, sr, rng, background_kinds, background_dbfs, event_fraction, snr_db):
+    """One clip's background and an event per group, drawn from ``rng`` (in this order).
+
+    Returns ``(background kind, background [n] float64, its RMS, sources: an
+    [n] wave per event, events: [group, kind, onset, length, f_low, f_high])``.
+    """
+    bg_kind = str(background_kinds[int(rng.integers(len(background_kinds)))])
+    noise = synthesize_noise(bg_kind, n, sr, rng, channels=1, level_db=background_dbfs)
+    background = _band_limit(noise[0].astype(np.float64), sr)
+    bg_rms, sources, events = _rms(background), [], []
+    for g in groups:
+        kind = SONYC_UST_KINDS[g]
+        length = min(n, max(2, int(round(rng.uniform(*event_fraction) * n))))
+        if kind == "utterance":
+            length = min(n, max(length, int(np.ceil(_MIN_VOICE_S * sr))))
+        onset = int(rng.integers(0, n - length + 1))
+        wave, f_low, f_high = _render(kind, length, sr, rng)
+        wave = _band_limit(wave, sr)
+        wave *= bg_rms * 10 ** (rng.uniform(*snr_db) / 20) / (_rms(wave) + 1e-12)
+        source = np.zeros(n)
+        source[onset : onset + length] = wave
+        sources.append(source)
+        events.append([g, kind, onset, length, f_low, f_high])
+    return bg_kind, background, bg_rms, sources, events
+
+
+def _annotation_rows(arng, train, groups, truth_fine, pool, team, volunteers_per_clip, errors,
+                     team_train_fraction, max_team_rows, verified_train_fraction):
+    """One clip's annotation rows ``(annotator, fine, proximity)``, drawn from ``arng``:
+    the volunteers' (with ``errors = (p_miss, p_false, p_uncertain, proximity_p)``),
+    on some training clips the team's, and the verified row (every validation and test
+    clip, a fraction of the training ones)."""
+    truth = [0] * len(_FINE)
+    for k in truth_fine.values():
+        truth[k] = 1
+    rows = []
+    for vid in sorted(arng.choice(pool, volunteers_per_clip, replace=False)):
+        fine, proximity = _volunteer(groups, truth_fine, arng, *errors)
+        rows.append((int(vid), fine, proximity))
+    if train and arng.random() < team_train_fraction:
+        m = int(arng.integers(1, max_team_rows + 1))
+        covered = arng.choice(8, m, replace=False) + 1
+        for g, tid in zip(covered, arng.choice(team, m, replace=False)):
+            fine = [truth[k] if _FINE[k][0] == g else -1 for k in range(len(_FINE))]
+            rows.append((int(tid), fine, [-1] * len(_FINE)))
+    if not train or arng.random() < verified_train_fraction:
+        rows.append((0, list(truth), [-1] * len(_FINE)))
+    return rows
+
+
 def make_sonyc_ust_like(
     out_dir,
     n_train=100,
@@ -364,23 +414,8 @@ def make_sonyc_ust_like(
             groups = sorted(int(g) + 1 for g in rng.choice(8, rng.choice(len(count_p), p=count_p),
                                                            replace=False))
             truth_fine = {g: _COMPLETE[g][int(rng.integers(len(_COMPLETE[g])))] for g in groups}
-            bg_kind = str(background_kinds[int(rng.integers(len(background_kinds)))])
-            noise = synthesize_noise(bg_kind, n, sr, rng, channels=1, level_db=background_dbfs)
-            background = _band_limit(noise[0].astype(np.float64), sr)
-            bg_rms, sources, events = _rms(background), [], []
-            for g in groups:
-                kind = SONYC_UST_KINDS[g]
-                length = min(n, max(2, int(round(rng.uniform(*event_fraction) * n))))
-                if kind == "utterance":
-                    length = min(n, max(length, int(np.ceil(_MIN_VOICE_S * sr))))
-                onset = int(rng.integers(0, n - length + 1))
-                wave, f_low, f_high = _render(kind, length, sr, rng)
-                wave = _band_limit(wave, sr)
-                wave *= bg_rms * 10 ** (rng.uniform(*snr_db) / 20) / (_rms(wave) + 1e-12)
-                source = np.zeros(n)
-                source[onset : onset + length] = wave
-                sources.append(source)
-                events.append([g, kind, onset, length, f_low, f_high])
+            bg_kind, background, bg_rms, sources, events = _scene(
+                groups, n, sr, rng, background_kinds, background_dbfs, event_fraction, snr_db)
             peak = np.abs(background + sum(sources)).max() if sources else np.abs(background).max()
             scale = min(1.0, _PEAK_LIMIT / max(peak, 1e-12))
             background = (scale * background).astype(np.float32)
@@ -402,23 +437,10 @@ def make_sonyc_ust_like(
             if not events:
                 event_rows.append(common + [None] * 11 + tail)
             # annotation rows, from their own generator
-            arng = np.random.default_rng(derive_seed(seed, s, i, 1))
-            truth = [0] * len(_FINE)
-            for k in truth_fine.values():
-                truth[k] = 1
-            rows = []
-            for vid in sorted(arng.choice(pool, int(volunteers_per_clip), replace=False)):
-                fine, proximity = _volunteer(groups, truth_fine, arng, p_miss, p_false,
-                                             p_uncertain, proximity_p)
-                rows.append((int(vid), fine, proximity))
-            if s == 0 and arng.random() < team_train_fraction:
-                m = int(arng.integers(1, int(max_team_rows) + 1))
-                covered = arng.choice(8, m, replace=False) + 1
-                for g, tid in zip(covered, arng.choice(team, m, replace=False)):
-                    fine = [truth[k] if _FINE[k][0] == g else -1 for k in range(len(_FINE))]
-                    rows.append((int(tid), fine, [-1] * len(_FINE)))
-            if s > 0 or arng.random() < verified_train_fraction:
-                rows.append((0, list(truth), [-1] * len(_FINE)))
+            rows = _annotation_rows(
+                np.random.default_rng(derive_seed(seed, s, i, 1)), s == 0, groups, truth_fine,
+                pool, team, int(volunteers_per_clip), (p_miss, p_false, p_uncertain, proximity_p),
+                team_train_fraction, int(max_team_rows), verified_train_fraction)
             for annotator, fine, proximity in rows:
                 meta[3] = annotator
                 annotations.append(meta + fine + _coarse(fine) + proximity)
