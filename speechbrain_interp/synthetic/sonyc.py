@@ -191,6 +191,30 @@ def _sensor_place(seed, sensor_id):
             round(float(rng.uniform(lon0, lon1)), 5))
 
 
+def _event_count_p(max_events, event_count_p):
+    """Probabilities of 0 .. ``max_events`` events in a clip (checked, normalised)."""
+    if not 0 <= max_events <= 8:
+        raise ValueError(f"max_events must be in 0..8, got {max_events}")
+    if event_count_p is None:
+        event_count_p = ((0.1, 0.35, 0.35, 0.2) if max_events == 3
+                         else (0.1,) + (0.9 / max(max_events, 1),) * max_events)
+    count_p = np.asarray(event_count_p, dtype=float)[: max_events + 1]
+    if len(count_p) != max_events + 1 or (count_p < 0).any() or count_p.sum() <= 0:
+        raise ValueError(f"event_count_p needs max_events + 1 non-negative values, "
+                         f"got {event_count_p}")
+    return count_p / count_p.sum()
+
+
+def _sensors(n_sensors):
+    """Sensor ids of the train, validate and test splits (the test ids start
+    ``c // 2`` before the end of the others', so half of them are shared)."""
+    a, b, c = (int(k) for k in n_sensors)
+    first_test = max(0, a + b - c // 2)
+    if min(a, b, c) < 1 or max(a + b, first_test + c) > 100:
+        raise ValueError(f"need >= 1 sensor per split and ids below 100, got {n_sensors}")
+    return [range(a), range(a, a + b), range(first_test, first_test + c)]
+
+
 def _scene(groups, n, sr, rng, background_kinds, background_dbfs, event_fraction, snr_db):
     """One clip's background and an event per group, drawn from ``rng`` (in this order).
 
@@ -367,21 +391,8 @@ def make_sonyc_ust_like(
     n = int(np.floor(float(clip_seconds) * sr + 0.5))
     if not all(0 <= c < 100000 for c in counts) or float(clip_seconds) < _MIN_VOICE_S:
         raise ValueError("need 0 <= clips per split < 100000 and clip_seconds >= 0.25")
-    if not 0 <= max_events <= 8:
-        raise ValueError(f"max_events must be in 0..8, got {max_events}")
-    if event_count_p is None:
-        event_count_p = ((0.1, 0.35, 0.35, 0.2) if max_events == 3
-                         else (0.1,) + (0.9 / max(max_events, 1),) * max_events)
-    count_p = np.asarray(event_count_p, dtype=float)[: max_events + 1]
-    if len(count_p) != max_events + 1 or (count_p < 0).any() or count_p.sum() <= 0:
-        raise ValueError(f"event_count_p needs max_events + 1 non-negative values, "
-                         f"got {event_count_p}")
-    count_p = count_p / count_p.sum()
-    a, b, c = (int(k) for k in n_sensors)
-    first_test = max(0, a + b - c // 2)
-    if min(a, b, c) < 1 or max(a + b, first_test + c) > 100:
-        raise ValueError(f"need >= 1 sensor per split and ids below 100, got {n_sensors}")
-    sensors = [range(a), range(a, a + b), range(first_test, first_test + c)]
+    count_p = _event_count_p(max_events, event_count_p)
+    sensors = _sensors(n_sensors)
     if not 1 <= volunteers_per_clip <= n_volunteers < 99999 or not 1 <= max_team_rows <= 8:
         raise ValueError("need 1 <= volunteers_per_clip <= n_volunteers and "
                          "1 <= max_team_rows <= 8")
