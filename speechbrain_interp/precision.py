@@ -21,7 +21,12 @@ import contextlib
 
 import torch
 
-__all__ = ["PRECISIONS", "PrecisionError", "autocast", "check_precision", "precision_dtype"]
+from speechbrain_interp.devices import check_device
+
+__all__ = [
+    "PRECISIONS", "PrecisionError", "autocast", "check_precision", "check_run_options",
+    "precision_dtype",
+]
 
 #: the precision names (SpeechBrain's), the first the default
 PRECISIONS = ("fp32", "bf16", "fp16")
@@ -95,6 +100,36 @@ def check_precision(precision, device=None, option="--precision"):
             raise PrecisionError(f"{option} bf16: this GPU does not support bfloat16; use "
                                  f"{option} fp16")
     return precision
+
+
+def check_run_options(device, precision=None):
+    """A command's ``--device`` (:func:`~speechbrain_interp.devices.check_device`)
+    and then its ``--precision`` on that device (:func:`check_precision`).
+
+    Arguments
+    ---------
+    device : str or None
+        As given on the command line.
+    precision : str, optional
+        As given on the command line; ``None``: not checked.
+
+    Raises
+    ------
+    speechbrain_interp.devices.DeviceError, PrecisionError
+        Both ``ValueError``: a command reports ``str(error)`` (argparse's
+        ``parser.error``).
+
+    Example
+    -------
+    >>> check_run_options("cpu", "bf16")
+    >>> check_run_options("cpu", "fp16")
+    Traceback (most recent call last):
+    ...
+    speechbrain_interp.precision.PrecisionError: --precision fp16 ...
+    """
+    check_device(device)
+    if precision is not None:
+        check_precision(precision, device)
 
 
 def precision_dtype(precision):

@@ -45,6 +45,7 @@ import torch
 
 from speechbrain_interp.evaluation.reports import write_table
 from speechbrain_interp.evaluation.suite import score_batch
+from speechbrain_interp.precision import check_run_options
 
 #: method name -> description
 METHODS = {
@@ -280,13 +281,9 @@ def main(argv=None):
     unknown = sorted(set(args.methods) - set(METHODS))
     if unknown:
         parser.error(f"unknown methods {unknown}; choose from {sorted(METHODS)}")
-    if torch.device(args.device).type == "cuda" and not torch.cuda.is_available():
-        parser.error(f"--device {args.device}: CUDA is not available on this machine")
-    from speechbrain_interp.precision import PrecisionError, check_precision
-
     try:
-        check_precision(args.precision, args.device)
-    except PrecisionError as err:
+        check_run_options(args.device, args.precision)
+    except ValueError as err:  # DeviceError or PrecisionError, naming what is wrong
         parser.error(str(err))
     if args._memory_probe is not None:
         return _memory_probe(args)

@@ -47,6 +47,7 @@ from speechbrain_interp.inference.windows import (
     interpret_long,
     window_starts,
 )
+from speechbrain_interp.precision import check_run_options
 
 MODES = ("classify", "explain")
 
@@ -199,13 +200,9 @@ def main(argv=None):
     parser.add_argument("--_memory_probe", default=None, choices=MODES, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
-    if torch.device(args.device).type == "cuda" and not torch.cuda.is_available():
-        parser.error(f"--device {args.device}: CUDA is not available on this machine")
-    from speechbrain_interp.precision import PrecisionError, check_precision
-
     try:
-        check_precision(args.precision, args.device)
-    except PrecisionError as err:
+        check_run_options(args.device, args.precision)
+    except ValueError as err:  # DeviceError or PrecisionError, naming what is wrong
         parser.error(str(err))
     if args._memory_probe is not None:
         return _memory_probe(args)

@@ -35,6 +35,7 @@ from speechbrain_interp.interpreters.rde import FourierInpainter
 from speechbrain_interp.models import CNN14, SpectralCNN
 from speechbrain_interp.interpreters.rde.fourier_rde import FourierRDE
 from speechbrain_interp.interpreters.rde.obfuscation import build_obfuscation
+from speechbrain_interp.precision import check_run_options
 
 
 def _median(fn, repeats, device="cpu"):
@@ -106,8 +107,10 @@ def main(argv=None):
     parser.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N")
     parser.add_argument("--out", default="results/benchmark_rde")
     args = parser.parse_args(argv)
-    if torch.device(args.device).type == "cuda" and not torch.cuda.is_available():
-        parser.error(f"--device {args.device}: CUDA is not available on this machine")
+    try:
+        check_run_options(args.device, None)
+    except ValueError as err:  # DeviceError or PrecisionError, naming what is wrong
+        parser.error(str(err))
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     rows = fourier_rows(args) + (stft_rows(args) if args.stft else [])

@@ -38,6 +38,8 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import soundfile as sf
 
+from speechbrain_interp.precision import check_run_options
+
 TOOLS = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(TOOLS)
 RECIPES = os.path.join(REPO, "recipes")
@@ -248,11 +250,9 @@ def main(argv=None):
                         help="run the ESC-50, SONYC-UST and NSynth chains at the same time "
                         "(a GPU machine's spare cores; each chain stays in order)")
     args = parser.parse_args(argv)
-    from speechbrain_interp.devices import DeviceError, check_device
-
     try:
-        check_device(args.device)
-    except DeviceError as err:
+        check_run_options(args.device, args.precision)
+    except ValueError as err:  # DeviceError or PrecisionError, naming what is wrong
         parser.error(str(err))
     out = os.path.abspath(args.out)
     os.makedirs(os.path.join(out, "logs"), exist_ok=True)
