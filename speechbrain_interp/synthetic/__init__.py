@@ -68,7 +68,8 @@ from speechbrain_interp.synthetic.layouts import (  # noqa: F401 (column lists: 
 )
 from speechbrain_interp.synthetic.noise import WHAM_KINDS, synthesize_noise
 from speechbrain_interp.synthetic.signals import derive_seed
-from speechbrain_interp.synthetic.sonyc import SONYC_UST_TAXONOMY, make_sonyc_ust_like
+from speechbrain_interp.synthetic.sonyc import make_sonyc_ust_like
+from speechbrain_interp.synthetic.sonyc_layout import SONYC_UST_TAXONOMY
 from speechbrain_interp.synthetic.speech import make_ljspeech_like, synthesize_utterance
 from speechbrain_interp.synthetic.urbansound import (
     URBANSOUND8K_CLASSES,

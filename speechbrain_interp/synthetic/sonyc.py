@@ -62,64 +62,21 @@ from speechbrain_interp.synthetic.events import synthesize_event
 from speechbrain_interp.synthetic.layouts import _remove_stale
 from speechbrain_interp.synthetic.noise import synthesize_noise
 from speechbrain_interp.synthetic.signals import _rms, _top, _write_wav, derive_seed
+from speechbrain_interp.synthetic.sonyc_layout import (
+    SONYC_UST_COLUMNS,
+    SONYC_UST_SYNTHETIC_COLUMNS,
+    SONYC_UST_TAXONOMY,
+)
 from speechbrain_interp.synthetic.speech import synthesize_utterance
 
-__all__ = [
-    "SONYC_UST_COARSE_TAGS", "SONYC_UST_COLUMNS", "SONYC_UST_FINE_TAGS", "SONYC_UST_KINDS",
-    "SONYC_UST_METADATA_COLUMNS", "SONYC_UST_SYNTHETIC_COLUMNS", "SONYC_UST_TAXONOMY",
-    "make_sonyc_ust_like",
-]
+__all__ = ["SONYC_UST_KINDS", "make_sonyc_ust_like"]
 
-#: the DCASE 2020 task 5 taxonomy (``dcase-ust-taxonomy.yaml``): ``coarse``:
-#: id -> name; ``fine``: coarse id -> {fine id or ``"X"`` -> name}
-SONYC_UST_TAXONOMY = {
-    "coarse": {1: "engine", 2: "machinery-impact", 3: "non-machinery-impact",
-               4: "powered-saw", 5: "alert-signal", 6: "music", 7: "human-voice", 8: "dog"},
-    "fine": {
-        1: {1: "small-sounding-engine", 2: "medium-sounding-engine",
-            3: "large-sounding-engine", "X": "engine-of-uncertain-size"},
-        2: {1: "rock-drill", 2: "jackhammer", 3: "hoe-ram", 4: "pile-driver",
-            "X": "other-unknown-impact-machinery"},
-        3: {1: "non-machinery-impact"},
-        4: {1: "chainsaw", 2: "small-medium-rotating-saw", 3: "large-rotating-saw",
-            "X": "other-unknown-powered-saw"},
-        5: {1: "car-horn", 2: "car-alarm", 3: "siren", 4: "reverse-beeper",
-            "X": "other-unknown-alert-signal"},
-        6: {1: "stationary-music", 2: "mobile-music", 3: "ice-cream-truck",
-            "X": "music-from-uncertain-source"},
-        7: {1: "person-or-small-group-talking", 2: "person-or-small-group-shouting",
-            3: "large-crowd", 4: "amplified-speech", "X": "other-unknown-human-voice"},
-        8: {1: "dog-barking-whining"},
-    },
-}
 #: event kind of each coarse id (a class of ``SOUND_CLASSES`` or "utterance")
 SONYC_UST_KINDS = {1: "low_rumble", 2: "click_train", 3: "noise_burst", 4: "hiss",
                    5: "fm_vibrato", 6: "harmonic_stack", 7: "utterance", 8: "beeps"}
 # (coarse id, fine key, "c-f" code, name) of the 29 fine tags, in taxonomy order
 _FINE = [(c, f, f"{c}-{f}", name)
          for c, group in SONYC_UST_TAXONOMY["fine"].items() for f, name in group.items()]
-#: the 29 fine tags ``<c>-<f>_<name>`` (23 complete + 6 "X"), in taxonomy order
-SONYC_UST_FINE_TAGS = [f"{code}_{name}" for _, _, code, name in _FINE]
-#: the 8 coarse tags ``<c>_<name>``
-SONYC_UST_COARSE_TAGS = [f"{c}_{name}" for c, name in SONYC_UST_TAXONOMY["coarse"].items()]
-#: the metadata columns of ``annotations.csv``
-SONYC_UST_METADATA_COLUMNS = [
-    "split", "sensor_id", "audio_filename", "annotator_id", "borough", "block", "latitude",
-    "longitude", "year", "week", "day", "hour",
-]
-#: all columns of ``annotations.csv``: metadata, fine and coarse presence, fine proximity
-SONYC_UST_COLUMNS = (
-    SONYC_UST_METADATA_COLUMNS + [f"{t}_presence" for t in SONYC_UST_FINE_TAGS]
-    + [f"{t}_presence" for t in SONYC_UST_COARSE_TAGS]
-    + [f"{t}_proximity" for t in SONYC_UST_FINE_TAGS]
-)
-#: columns of ``metadata/synthetic.csv``: one row per event; a clip without
-#: events has one row with the event fields (``event`` to ``event_rms``) empty
-SONYC_UST_SYNTHETIC_COLUMNS = [
-    "audio_filename", "split", "sensor_id", "n_events", "event", "coarse_id", "coarse_name",
-    "fine_code", "fine_name", "kind", "onset_s", "offset_s", "f_low_hz", "f_high_hz",
-    "event_rms", "background_kind", "background_rms", "seed", "sample_rate",
-]
 _SPLITS = ("train", "validate", "test")
 _GROUPS = {c: [k for k, e in enumerate(_FINE) if e[0] == c] for c in SONYC_UST_TAXONOMY["coarse"]}
 _COMPLETE = {c: [k for k in ks if _FINE[k][1] != "X"] for c, ks in _GROUPS.items()}

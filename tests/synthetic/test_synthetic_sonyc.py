@@ -10,11 +10,11 @@ import yaml
 
 from helpers import REPO, load_script
 from speechbrain_interp import synthetic
-from speechbrain_interp.synthetic.sonyc import (
+from speechbrain_interp.synthetic.sonyc import make_sonyc_ust_like
+from speechbrain_interp.synthetic.sonyc_layout import (
     SONYC_UST_COARSE_TAGS,
     SONYC_UST_FINE_TAGS,
     SONYC_UST_TAXONOMY,
-    make_sonyc_ust_like,
 )
 
 SR, SECONDS = 8000, 2.0
