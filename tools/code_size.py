@@ -116,6 +116,21 @@ def table(header, rows, markdown):
     return "\n".join(fmt.format(*map(str, row)) for row in [header, *rows])
 
 
+def follow_functions(found, last_functions):
+    """A long function that moved to another file under its name (one of that
+    name at the last revision, not in the same file) is named where it is now."""
+    totals, files, functions = found
+    moved = {}
+    for key, value in functions.items():
+        if key in last_functions:
+            moved[key] = value
+            continue
+        name = key.partition("::")[2]
+        now = [k for k in last_functions if k.partition("::")[2] == name and k not in functions]
+        moved[now[0] if len(now) == 1 else key] = value
+    return totals, files, moved
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("revisions", nargs="+", help="git revisions (e.g. a46efb8 HEAD)")
@@ -129,6 +144,7 @@ def main(argv=None):
     last = revs[-1][0]
     for rev, short in revs[:-1]:  # earlier revisions' files under their last names
         found[short] = follow(found[short], renamed(rev, last))
+        found[short] = follow_functions(found[short], found[shorts[-1]][2])
 
     rows = []
     for area in AREAS:
