@@ -20,6 +20,7 @@ Authors
 import torch
 import torch.nn.functional as F
 
+from speechbrain_interp.adapters.adapted import to_grid
 from speechbrain_interp.interpreters.baselines.gradients import CaptumAttribution
 
 __all__ = ["GradCAM", "GuidedGradCAM", "upsample_layer_map"]
@@ -62,8 +63,12 @@ def upsample_layer_map(layer_map, n_frames, n_features):
 
 
 def _deepest_block(classifier):
-    """The deepest conv block of the classifier's encoder (CNN14 ``conv_block6``)."""
-    blocks = getattr(classifier.embedding_model, "blocks", None)
+    """The deepest conv block of the classifier's encoder (CNN14 ``conv_block6``),
+    or an adapted classifier's deepest hooked layer."""
+    adapted = getattr(classifier, "deepest_layer", None)
+    if adapted is not None:
+        return adapted
+    blocks = getattr(getattr(classifier, "embedding_model", None), "blocks", None)
     if not blocks:
         raise ValueError("the encoder has no .blocks: pass the GradCAM layer explicitly")
     return blocks[-1]
@@ -105,6 +110,9 @@ class GradCAM(CaptumAttribution):
         deepest = _deepest_block(classifier)
         layer = deepest if layer is None else layer
         self.at_deepest = layer is deepest
+        names = {id(module): name for name, module in classifier.named_modules()}
+        # an adapted classifier's hooked layer: its name, prefixed by the adapter's "model."
+        self.layer_name = names.get(id(layer), "").partition(".")[2] or None
         self.grad_cam = LayerGradCam(self.forward_model, layer)
 
     def to_input_grid(self, layer_map, inputs):
@@ -138,7 +146,31 @@ class GradCAM(CaptumAttribution):
                     weights = grads.mean(dim=(2, 3), keepdim=True)
                     cam = (weights * acts.detach()).sum(dim=1, keepdim=True)
                     return F.relu(cam) if relu_attributions else cam
+        layout = dict(getattr(self.classifier, "representations", ())).get(
+            getattr(self, "layer_name", None))
+        if layout is not None:
+            return self._layout_map(inputs, label, relu_attributions, layout)
         return self.grad_cam.attribute(inputs, target=label, relu_attributions=relu_attributions)
+
+    def _layout_map(self, inputs, label, relu_attributions, layout):
+        """Grad-CAM at an adapted classifier's hooked layer whose output is laid
+        out as ``layout`` (``"bct"``, ``"btc"``, ``"bctf"``): the output and its
+        gradient brought to ``[B, C, T, F]`` first, so that the channel mean of
+        the gradient weighs the right axis."""
+        kept = {}
+        handle = self.grad_cam.layer.register_forward_hook(
+            lambda module, args, output: kept.setdefault("out", output))
+        try:
+            with torch.enable_grad():
+                logits = self.forward_model(inputs)
+                out = kept["out"][0] if isinstance(kept["out"], (tuple, list)) else kept["out"]
+                score = logits.gather(1, label.view(-1, 1).to(logits.device)).sum()
+                (grads,) = torch.autograd.grad(score, out)
+        finally:
+            handle.remove()
+        acts, grads = to_grid(out.detach(), layout), to_grid(grads, layout)
+        cam = (grads.mean(dim=(2, 3), keepdim=True) * acts).sum(dim=1, keepdim=True)
+        return F.relu(cam) if relu_attributions else cam
 
     def attribute(self, inputs, label, output=None):
         """Upsampled GradCAM map, ``[B, T, D]``."""
