@@ -161,7 +161,8 @@ class AdaptedClassifier(nn.Module):
             if layout not in LAYOUTS:
                 raise ValueError(f"layout of {name!r} must be one of {LAYOUTS}, got {layout!r}")
             modules[name].register_forward_hook(self._hook(name, layout))
-        device = next(model.parameters(), torch.empty(0)).device
+        first = next(model.parameters(), None)
+        device = first.device if first is not None else torch.device("cpu")
         self.thresholds = torch.full((len(self.labels),), 0.5, device=device)
         with torch.no_grad():
             probe = torch.zeros(1, int(probe_samples or frontend.sample_rate), device=device)
