@@ -23,7 +23,7 @@ Authors
 """
 
 from dataclasses import dataclass
-from typing import List
+from typing import List, Optional
 
 import torch
 import torch.nn.functional as F
@@ -49,12 +49,18 @@ class ClassifierOutput:
         Encoder block outputs, deepest first, ``[B, C_k, T_k, F_k]``.
     features : torch.Tensor
         ``[B, T, n_features]`` classifier features that were classified.
+    phase : torch.Tensor, optional
+        ``[B, T, F]`` the input's phase when the classifier was given one
+        with a magnitude; a method that classifies other magnitudes of the
+        same clips (masked, obfuscated) passes it on, for classifiers that
+        hear waves (:class:`~speechbrain_interp.adapters.AdaptedClassifier`).
     """
 
     logits: torch.Tensor
     embedding: torch.Tensor
     reps: List[torch.Tensor]
     features: torch.Tensor
+    phase: Optional[torch.Tensor] = None
 
     def select(self, index):
         """The output of the items ``index`` (``[P]`` batch indices, repeats allowed).
@@ -70,7 +76,7 @@ class ClassifierOutput:
         index = index.to(self.logits.device)
         return ClassifierOutput(
             self.logits[index], self.embedding[index], [r[index] for r in self.reps],
-            self.features[index],
+            self.features[index], None if self.phase is None else self.phase[index],
         )
 
 
@@ -194,7 +200,7 @@ class AudioClassifier(Recorded, nn.Module):
         """Sample rate the front end expects."""
         return self.frontend.sample_rate
 
-    def forward(self, wave=None, magnitude=None, features=None):
+    def forward(self, wave=None, magnitude=None, features=None, phase=None):
         """Classifies one of: waves, linear magnitudes, features.
 
         Arguments
@@ -205,6 +211,10 @@ class AudioClassifier(Recorded, nn.Module):
             ``[B, T, F]`` linear STFT magnitude (e.g. a masked one).
         features : torch.Tensor, optional
             ``[B, T, n_features]`` classifier features.
+        phase : torch.Tensor, optional
+            ``[B, T, F]`` the input's phase: not needed here (the features
+            are a function of ``|X|``), kept in the output for the methods
+            that pass it on.
 
         Returns
         -------
@@ -219,7 +229,7 @@ class AudioClassifier(Recorded, nn.Module):
             features = self.frontend.features(magnitude)
         embedding, reps = self.embedding_model(features)
         logits = self.head(embedding)
-        return ClassifierOutput(logits, embedding, reps, features)
+        return ClassifierOutput(logits, embedding, reps, features, phase)
 
     def logits_from_deepest(self, deepest):
         """Logits from the deepest representation ``reps[0]`` alone.

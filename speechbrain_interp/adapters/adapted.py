@@ -44,7 +44,7 @@ from torch import nn
 
 from speechbrain_interp.classifier import ClassifierOutput
 
-__all__ = ["LAYOUTS", "ROUTES", "AdaptedClassifier", "to_grid"]
+__all__ = ["LAYOUTS", "ROUTES", "AdaptedClassifier", "classify_magnitude", "phase_for", "to_grid"]
 
 #: how a hooked layer's output is laid out
 LAYOUTS = ("bct", "btc", "bctf")
@@ -84,6 +84,48 @@ def to_grid(x, layout):
     if layout == "btc":
         x = x.transpose(1, 2)
     return x.unsqueeze(-1) if layout != "bctf" else x
+
+
+def phase_for(classifier, phase, rows):
+    """The phase a call of ``classifier`` on ``rows`` magnitudes needs: ``None``
+    for a classifier that does not hear it (``needs_phase`` false or absent),
+    else ``phase`` ``[B, T, F]`` repeated to ``rows`` (``k`` copies of the ``B``
+    clips, one after the other, as batched masked or obfuscated inputs are laid).
+
+    Example
+    -------
+    >>> class Hears:
+    ...     needs_phase = True
+    >>> phase_for(Hears(), torch.zeros(2, 3, 4), 6).shape
+    torch.Size([6, 3, 4])
+    >>> phase_for(object(), torch.zeros(2, 3, 4), 6) is None
+    True
+    """
+    if phase is None or not getattr(classifier, "needs_phase", False):
+        return None
+    if rows % phase.shape[0]:
+        raise ValueError(f"{rows} inputs are not copies of the {phase.shape[0]} clips whose phase "
+                         "is known")
+    return phase.repeat(rows // phase.shape[0], *([1] * (phase.dim() - 1)))
+
+
+def classify_magnitude(classifier, magnitude, phase=None):
+    """``classifier(magnitude=magnitude)``; for a classifier that hears waves
+    (``needs_phase``), with the clips' ``phase`` repeated to the batch
+    (:func:`phase_for`). Classifiers that do not need it are called as
+    before, without a ``phase`` argument.
+
+    Example
+    -------
+    >>> from speechbrain_interp.examples import small_classifier
+    >>> clf = small_classifier(2).eval()
+    >>> classify_magnitude(clf, torch.rand(2, 40, 513), torch.zeros(1, 40, 513)).logits.shape
+    torch.Size([2, 2])
+    """
+    phase = phase_for(classifier, phase, magnitude.shape[0])
+    if phase is None:
+        return classifier(magnitude=magnitude)
+    return classifier(magnitude=magnitude, phase=phase)
 
 
 class AdaptedClassifier(nn.Module):
@@ -175,6 +217,11 @@ class AdaptedClassifier(nn.Module):
         return keep
 
     @property
+    def needs_phase(self):
+        """Whether a magnitude reaches the model only with its phase (route ``"wave"``)."""
+        return self.route == "wave"
+
+    @property
     def deepest_layer(self):
         """The submodule of the deepest representation (Grad-CAM's layer)."""
         return dict(self.model.named_modules())[self.representations[0][0]]
@@ -242,7 +289,7 @@ class AdaptedClassifier(nn.Module):
             raise RuntimeError(f"the forward of {type(self.model).__name__} did not run "
                                f"{missing}: name layers its logits go through")
         reps = [captured[name] for name, _ in self.representations]
-        return ClassifierOutput(logits, reps[0].mean(dim=(2, 3)), reps, features)
+        return ClassifierOutput(logits, reps[0].mean(dim=(2, 3)), reps, features, phase)
 
     def logits_from_deepest(self, deepest):
         """``None``: the rest of the model after a hooked layer is not separable."""

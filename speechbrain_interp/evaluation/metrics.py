@@ -44,6 +44,7 @@ import math
 import torch
 import torch.nn.functional as F
 
+from speechbrain_interp.adapters.adapted import classify_magnitude, phase_for
 from speechbrain_interp.evaluation.tracking import MetricTracker
 from speechbrain_interp.float32 import as_float32
 from speechbrain_interp.precision import autocast
@@ -357,23 +358,27 @@ def subtract_compressed(magnitude, mask):
     return torch.expm1(F.relu(torch.log1p(magnitude) - torch.log1p(mask * magnitude)))
 
 
-def _classify(classifier, inputs, domain, max_batch, precision="fp32"):
+def _classify(classifier, inputs, domain, max_batch, precision="fp32", phase=None):
     """Probabilities of ``[N, T, F]`` magnitudes (or features) in chunks of ``max_batch``.
 
     The classifier runs under ``precision`` (autocast); its logits are cast
-    back to float32 before the probabilities."""
-    chunks = inputs.split(int(max_batch) if max_batch else inputs.shape[0], dim=0)
+    back to float32 before the probabilities. ``phase`` (``[N, T, F]`` or
+    None) is split as the inputs are."""
+    size = int(max_batch) if max_batch else inputs.shape[0]
+    chunks = inputs.split(size, dim=0)
+    phases = [None] * len(chunks) if phase is None else phase.split(size, dim=0)
     with autocast(precision, inputs.device):
         if domain == "features":
             logits = [classifier(features=chunk).logits for chunk in chunks]
         else:
-            logits = [classifier(magnitude=chunk).logits for chunk in chunks]
+            logits = [classify_magnitude(classifier, chunk, p).logits
+                      for chunk, p in zip(chunks, phases)]
     return classifier.probabilities(as_float32(torch.cat(logits, dim=0)))
 
 
 def masked_probabilities(
     classifier, magnitude, mask, extra=(), max_batch=None, feature_mask=None, with_input=True,
-    precision="fp32",
+    precision="fp32", phase=None,
 ):
     """Probabilities on ``X``, ``M*X``, ``(1-M)*X`` (and ``extra``) from ONE classifier call.
 
@@ -410,6 +415,10 @@ def masked_probabilities(
         ``"fp32"``, ``"bf16"`` or ``"fp16"``: the classifier call runs under
         this autocast (:func:`speechbrain_interp.precision.autocast`); the
         masking and the probabilities stay float32.
+    phase : torch.Tensor, optional
+        ``[B, T, F]`` phase of ``X``, for classifiers that hear waves
+        (:func:`~speechbrain_interp.adapters.adapted.phase_for`); every
+        classified magnitude (``extra`` ones too) is one of the ``B`` clips'.
 
     Returns
     -------
@@ -444,7 +453,10 @@ def masked_probabilities(
             )
         extra = [classifier.frontend.features(e) for e in extra]
     parts = ([base] if with_input else []) + [m * base, (1.0 - m) * base, *extra]
-    probs = _classify(classifier, torch.cat(parts, dim=0), domain, max_batch, precision)
+    inputs = torch.cat(parts, dim=0)
+    phase = None if domain == "features" else phase_for(classifier, phase, inputs.shape[0])
+    heard = {} if phase is None else {"phase": phase}  # only classifiers that hear waves
+    probs = _classify(classifier, inputs, domain, max_batch, precision, **heard)
     out = probs.split([p.shape[0] for p in parts], dim=0)
     return tuple(out) if with_input else (None, *out)
 
@@ -487,7 +499,7 @@ def masking_metrics(p_input, p_in, p_out, label=None, threshold=None):
 @torch.no_grad()
 def interpretation_metrics(
     classifier, magnitude, mask, label=None, maps=None, max_batch=None,
-    feature_mask=None, p_input=None, subtractive=True, precision="fp32",
+    feature_mask=None, p_input=None, subtractive=True, precision="fp32", phase=None,
 ):
     """All per-clip metrics of a batch of masks, with one batched classifier call.
 
@@ -523,6 +535,8 @@ def interpretation_metrics(
     precision : str
         Autocast of the classifier call (see :func:`masked_probabilities`);
         the figures are computed from float32 probabilities whatever it is.
+    phase : torch.Tensor, optional
+        ``[B, T, F]`` phase of ``X`` (see :func:`masked_probabilities`).
 
     Returns
     -------
@@ -542,7 +556,7 @@ def interpretation_metrics(
     extra = (subtract_compressed(magnitude, mask),) if subtractive else ()
     p_x, p_in, p_out, *p_extra = masked_probabilities(
         classifier, magnitude, mask, extra=extra, max_batch=max_batch,
-        feature_mask=feature_mask, with_input=p_input is None, precision=precision,
+        feature_mask=feature_mask, with_input=p_input is None, precision=precision, phase=phase,
     )
     p_input = p_x if p_input is None else as_float32(p_input.detach())
     label = p_input.argmax(-1) if label is None else label

@@ -192,7 +192,7 @@ def score_interpretation(classifier, interpretation, method=None, parts=None, ma
         classifier, interpretation.shown_magnitude.detach(), interpretation.mask.detach(),
         interpretation.label, max_batch=max_batch, feature_mask=_detached(feature_mask),
         p_input=None if logits is None else classifier.probabilities(logits.detach()),
-        subtractive=subtractive, precision=precision,
+        subtractive=subtractive, precision=precision, phase=interpretation.phase,
     )
     metrics.update(method_metrics(method, interpretation))
     if parts is not None:

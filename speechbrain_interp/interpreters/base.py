@@ -43,6 +43,7 @@ Authors
 import torch
 from torch import nn
 
+from speechbrain_interp.adapters.adapted import classify_magnitude
 from speechbrain_interp.float32 import as_float32
 from speechbrain_interp.interpreters.interpretation import Interpretation, as_wave_batch
 from speechbrain_interp.interpreters.pairs import decided_classes, explanation_pairs
@@ -153,10 +154,10 @@ class Interpreter(Recorded, nn.Module):
             wave = wave.unsqueeze(0)
         magnitude, phase = self.frontend.spectrogram(wave)
         if self.needs_input_grad:
-            output = self.classifier(magnitude=magnitude)
+            output = classify_magnitude(self.classifier, magnitude, phase)
         else:
             with torch.no_grad():
-                output = self.classifier(magnitude=magnitude)
+                output = classify_magnitude(self.classifier, magnitude, phase)
         return magnitude, phase, output
 
     def interpret(self, wave, label=None, with_wave=True):

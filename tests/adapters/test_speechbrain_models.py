@@ -12,8 +12,8 @@ from speechbrain_interp.adapters import AdaptedClassifier
 from speechbrain_interp.adapters.speechbrain_models import from_speechbrain
 from speechbrain_interp.evaluation.suite import score_batch
 from speechbrain_interp.interpreters import (
-    LMAC, PIQ, RDE, AllOnes, GradCAM, GuidedGradCAM, IntegratedGradients, RandomMask, Saliency,
-    SmoothGrad,
+    LMAC, PIQ, RDE, AllOnes, GradCAM, GradientSHAP, GuidedGradCAM, IntegratedGradients,
+    RandomMask, Saliency, SmoothGrad,
 )
 
 LABELS = ["low", "high"]
@@ -109,10 +109,13 @@ def test_bad_adapter_settings_are_named(trained_folder, tmp_path):
                          representations=[("embedding_model.mfa", "ctb")])
 
 
-@pytest.mark.parametrize("method", [Saliency, SmoothGrad, IntegratedGradients, GradCAM,
-                                    GuidedGradCAM, RDE, LMAC, PIQ])
-def test_every_method_explains_the_adapted_model(trained_folder, tmp_path, method):
-    clf = from_speechbrain(str(trained_folder), savedir=str(tmp_path / "s"))
+@pytest.mark.parametrize("route", ["magnitude", "wave"])
+@pytest.mark.parametrize("method", [Saliency, SmoothGrad, IntegratedGradients, GradientSHAP,
+                                    GradCAM, GuidedGradCAM, RDE, LMAC, PIQ])
+def test_every_method_explains_the_adapted_model(trained_folder, tmp_path, method, route):
+    """On both routes: the magnitude through Fbank's filterbank, or the ISTFT with the
+    phase every method passes on (masked, noisy, interpolated, obfuscated inputs)."""
+    clf = from_speechbrain(str(trained_folder), savedir=str(tmp_path / "s"), route=route)
     options = {RDE: {"steps": 5, "n_samples": 2}, LMAC: {"decoder_width": 8},
                PIQ: {"n_codes": 8, "dim": 8, "decoder_width": 8}}.get(method, {})
     waves, _ = _clips(2, seed=3)
@@ -136,8 +139,10 @@ def test_grad_cam_of_a_sequence_layer_follows_the_decided_tone_in_time(trained_f
     assert torch.allclose(out.mask[:, :, 0], out.mask[:, :, 100])  # time-only map
 
 
-def test_lmac_trained_on_the_adapted_model_beats_a_random_mask_on_ad(trained_folder, tmp_path):
-    clf = from_speechbrain(str(trained_folder), savedir=str(tmp_path / "s"))
+@pytest.mark.parametrize("route", ["magnitude", "wave"])
+def test_lmac_trained_on_the_adapted_model_beats_a_random_mask_on_ad(trained_folder, tmp_path,
+                                                                     route):
+    clf = from_speechbrain(str(trained_folder), savedir=str(tmp_path / "s"), route=route)
     waves, labels = _clips(16, seed=5)
     with torch.no_grad():
         assert float((clf(wave=waves).logits.argmax(-1) == labels).float().mean()) >= 0.9

@@ -33,6 +33,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from speechbrain_interp.adapters.adapted import classify_magnitude
 from speechbrain_interp.interpreters.base import Interpreter
 from speechbrain_interp.interpreters.baselines.reference import attribution_to_mask
 
@@ -63,12 +64,15 @@ class _ClassifierLogits(nn.Module):
         super().__init__()
         self.classifier = classifier
         self.domain = domain
+        #: ``[B, T, F]`` phase of the clips being explained (set by ``explain``), for
+        #: classifiers that hear waves; captum's copies of the batch get it repeated
+        self.phase = None
 
     def forward(self, inputs):
         """``[B, T, D] -> [B, C]`` logits."""
         if self.domain == "features":
             return self.classifier(features=inputs).logits
-        return self.classifier(magnitude=inputs).logits
+        return classify_magnitude(self.classifier, inputs, self.phase).logits
 
 
 @contextlib.contextmanager
@@ -160,11 +164,15 @@ class CaptumAttribution(Interpreter):
         here, so the caller's ``torch.no_grad()`` does not matter)."""
         inputs = self.attribution_inputs(magnitude)
         self.generator.manual_seed(self.seed)  # same input and seed, same mask
-        with torch.enable_grad(), warnings.catch_warnings():
-            # captum's GuidedBackprop announces its ReLU hooks on every call
-            warnings.filterwarnings("ignore", message="Setting backward hooks on ReLU")
-            attribution, extras = self.attribute(inputs.clone().requires_grad_(True), label,
-                                                 output)
+        self.forward_model.phase = output.phase
+        try:
+            with torch.enable_grad(), warnings.catch_warnings():
+                # captum's GuidedBackprop announces its ReLU hooks on every call
+                warnings.filterwarnings("ignore", message="Setting backward hooks on ReLU")
+                attribution, extras = self.attribute(inputs.clone().requires_grad_(True), label,
+                                                     output)
+        finally:
+            self.forward_model.phase = None
         attribution = attribution.detach()
         extras = {k: v.detach() if torch.is_tensor(v) else v for k, v in extras.items()}
         extras["attribution"] = attribution
@@ -382,8 +390,10 @@ class GradientSHAP(CaptumAttribution):
     def attribute(self, inputs, label, output=None):
         """GradientShap attribution per clip, ``[B, T, D]``."""
         attributions, all_baselines = [], []
+        phase = self.forward_model.phase
         for b in range(inputs.shape[0]):
             x = inputs[b:b + 1]
+            self.forward_model.phase = None if phase is None else phase[b:b + 1]
             draw = torch.randn((self.n_baselines,) + tuple(x.shape[1:]), generator=self.generator)
             scale = (np.pi / 2) ** 0.5 * x.detach().mean()
             baselines = draw.to(x).abs() * scale
@@ -394,4 +404,5 @@ class GradientSHAP(CaptumAttribution):
                     stdevs=self.stdevs,
                 ))
             all_baselines.append(baselines)
+        self.forward_model.phase = phase
         return torch.cat(attributions), {"baselines": torch.stack(all_baselines)}

@@ -64,6 +64,7 @@ import torch.nn.functional as F
 
 from speechbrain_interp.float32 import as_float32
 from speechbrain_interp.frontend import compress
+from speechbrain_interp.adapters.adapted import classify_magnitude
 from speechbrain_interp.interpreters.base import Interpreter
 from speechbrain_interp.interpreters.lmac.decoder import ConvTransposeDecoder, MaskDecoder
 from speechbrain_interp.interpreters.lmac.losses import normalized_cosine, guidance_target, total_variation
@@ -290,7 +291,7 @@ class LMAC(Interpreter):
         magnitude = interpretation.magnitude
         if self.domain == "linear":
             both = torch.cat([native * magnitude, (1 - native) * magnitude])
-            logits = self.classifier(magnitude=both).logits
+            logits = classify_magnitude(self.classifier, both, interpretation.phase).logits
         else:
             feats = self.frontend.features(magnitude)
             both = torch.cat([native * feats, (1 - native) * feats])

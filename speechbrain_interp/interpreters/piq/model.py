@@ -34,6 +34,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from speechbrain_interp.frontend import compress
+from speechbrain_interp.adapters.adapted import classify_magnitude
 from speechbrain_interp.interpreters.base import Interpreter
 from speechbrain_interp.interpreters.interpretation import log_mask_to_linear
 from speechbrain_interp.interpreters.lmac.decoder import MaskDecoder
@@ -222,9 +223,9 @@ class PIQ(Interpreter):
             logits = self.decode(vq.quantized, magnitude[item])
             native, target = torch.sigmoid(logits), target[item]
             codebook, commitment = vq.codebook_loss, vq.commitment_loss
-            clf_logits = self.classifier(
-                magnitude=self.masked_magnitude(native, magnitude[item])
-            ).logits
+            phase = None if interpretation.phase is None else interpretation.phase[item]
+            clf_logits = classify_magnitude(
+                self.classifier, self.masked_magnitude(native, magnitude[item]), phase).logits
             one_hot = F.one_hot(label, clf_logits.shape[-1]).to(clf_logits.dtype)
             per_pair = F.binary_cross_entropy_with_logits(
                 clf_logits, one_hot, reduction="none"
@@ -239,7 +240,9 @@ class PIQ(Interpreter):
         if self.multilabel:
             total = total + self.lambda_ml * parts["loss_ml"]
         elif self.lambda_consistency > 0:
-            clf_logits = self.classifier(magnitude=self.masked_magnitude(native, magnitude)).logits
+            clf_logits = classify_magnitude(
+                self.classifier, self.masked_magnitude(native, magnitude),
+                interpretation.phase).logits
             parts["loss_consistency"] = F.cross_entropy(
                 clf_logits, interpretation.label.long().reshape(-1).to(clf_logits.device))
             total = total + self.lambda_consistency * parts["loss_consistency"]

@@ -34,6 +34,7 @@ Authors
 import torch
 from torch import nn
 
+from speechbrain_interp.adapters.adapted import classify_magnitude
 from speechbrain_interp.interpreters.base import Interpreter
 from speechbrain_interp.interpreters.baselines.grad_cam import GradCAM
 from speechbrain_interp.interpreters.pv.decoder import PVDecoder
@@ -138,10 +139,11 @@ class PerceptionVisualization(Interpreter):
         inverse = torch.linalg.pinv(self.frontend.filterbank_matrix().to(spec))
         return (spec @ inverse).clamp_min(0.0)
 
-    def encode(self, y):
-        """Classifier view of a scaled reconstruction (for feature consistency)."""
+    def encode(self, y, phase=None):
+        """Classifier view of a scaled reconstruction (for feature consistency);
+        ``phase``: the input's, for classifiers that hear waves."""
         if self.target == "linear":
-            return self.classifier(magnitude=self.linear_magnitude(y))
+            return classify_magnitude(self.classifier, self.linear_magnitude(y), phase)
         log_spec = self.reconstructor.range.denormalise(y).clamp_min(0.0)
         return self.classifier(features=log_spec)
 
@@ -179,7 +181,7 @@ class PerceptionVisualization(Interpreter):
         target = extras["target"]
         if clean_magnitude is not None:
             target = self.reconstructor.range.normalise(self.log_spectrogram(clean_magnitude))
-        z_hat = self.encode(extras["reconstruction"]).reps[0]
+        z_hat = self.encode(extras["reconstruction"], interpretation.phase).reps[0]
         parts = pv_loss(extras["reconstruction"], target, z_hat, extras["z"], self.alphas)
         return {k: (v if k == "loss" else v.detach()) for k, v in parts.items()}
 
@@ -189,7 +191,7 @@ class PerceptionVisualization(Interpreter):
         extras = interpretation.extras
         y, target = extras["reconstruction"].detach(), extras["target"]
         with torch.no_grad():
-            out = self.encode(y)
+            out = self.encode(y, interpretation.phase)
         decision = out.logits.argmax(-1)
         return {
             "PV_mse": (y - target).pow(2).mean(dim=(1, 2)),

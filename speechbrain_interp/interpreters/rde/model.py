@@ -25,6 +25,7 @@ import math
 
 import torch
 
+from speechbrain_interp.adapters.adapted import classify_magnitude
 from speechbrain_interp.interpreters.base import Interpreter
 from speechbrain_interp.interpreters.rde.obfuscation import build_obfuscation
 from speechbrain_interp.interpreters.rde.solver import solve_rde
@@ -97,9 +98,9 @@ class RDE(Interpreter):
 
         return expand
 
-    def _model(self, magnitude):
+    def _model(self, magnitude, phase=None):
         # float32 logits under autocast: the solver's distortions and sums stay float32
-        return self.classifier(magnitude=magnitude).logits.float()
+        return classify_magnitude(self.classifier, magnitude, phase).logits.float()
 
     def explain(self, magnitude, output, label):
         """Solves RDE for every clip of the batch at once."""
@@ -107,7 +108,8 @@ class RDE(Interpreter):
         mask_shape = (math.ceil(n_frames / self.pool[0]), math.ceil(n_bins / self.pool[1]))
         generator = torch.Generator().manual_seed(self.seed)
         result = solve_rde(
-            self._model, magnitude.detach(), self.obfuscate, label=label, mask_shape=mask_shape,
+            lambda m: self._model(m, output.phase), magnitude.detach(), self.obfuscate,
+            label=label, mask_shape=mask_shape,
             expand=self._expand(n_frames, n_bins), generator=generator, **self.options,
         )
         mask = self._expand(n_frames, n_bins)(result.mask)
