@@ -41,6 +41,8 @@ setup(
         "matplotlib",
         "tqdm",
     ],
+    # explaining HuggingFace audio classifiers (speechbrain_interp.adapters.transformers_models)
+    extras_require={"hf": ["transformers>=4.40"]},
     package_data={"speechbrain_interp.inference": ["*.yaml"]},
     entry_points={"console_scripts": ["sb-interp=speechbrain_interp.programs.cli:main"]},
     license="Apache-2.0",

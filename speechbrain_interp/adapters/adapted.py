@@ -30,9 +30,11 @@ The wrapped ``model`` is a ``torch.nn.Module`` with this contract:
 Representations are taken by forward hooks on the model's submodules named
 in ``representations`` (deepest first, as the decoders read them), each with
 the layout of its output: ``"bct"`` (channels, time: TDNN, ECAPA),
-``"btc"`` (time, channels: transformers) or ``"bctf"`` (channels, time,
-frequency: CNNs); they come out as ``[B, C, T, F]`` (``F = 1`` for the
-sequence layouts).
+``"btc"`` (time, channels: transformers over frames), ``"bctf"`` (channels,
+time, frequency: CNNs), or ``("patches", F', T', skip)`` (the tokens of a
+patch transformer such as AST: ``skip`` leading tokens, then ``F' x T'``
+patches, frequency-major); they come out as ``[B, C, T, F]`` (``F = 1`` for
+the sequence layouts).
 
 Authors
  * speechbrain-interp developers 2026
@@ -72,11 +74,20 @@ def to_grid(x, layout):
     torch.Size([2, 8, 50, 1])
     >>> to_grid((torch.zeros(2, 50, 8), None), "btc").shape
     torch.Size([2, 8, 50, 1])
+    >>> tokens = torch.arange(2 + 3 * 4.0).view(1, 14, 1)  # two class tokens, F' = 3, T' = 4
+    >>> to_grid(tokens, ("patches", 3, 4, 2))[0, 0]
+    tensor([[ 2.,  6., 10.],
+            [ 3.,  7., 11.],
+            [ 4.,  8., 12.],
+            [ 5.,  9., 13.]])
     """
     if isinstance(x, (tuple, list)):
         x = x[0]
+    if isinstance(layout, (tuple, list)):
+        return _patch_grid(x, layout)
     if layout not in LAYOUTS:
-        raise ValueError(f"layout must be one of {LAYOUTS}, got {layout!r}")
+        raise ValueError(f"layout must be one of {LAYOUTS} or ('patches', F, T, skip), got "
+                         f"{layout!r}")
     wanted = 4 if layout == "bctf" else 3
     if x.dim() != wanted:
         raise ValueError(f"a {layout!r} representation has {wanted} dimensions, got shape "
@@ -128,6 +139,18 @@ def classify_magnitude(classifier, magnitude, phase=None):
     return classifier(magnitude=magnitude, phase=phase)
 
 
+def _patch_grid(x, layout):
+    """``[B, skip + F' * T', C]`` patch tokens (frequency-major) -> ``[B, C, T', F']``."""
+    if len(layout) != 4 or layout[0] != "patches":
+        raise ValueError(f"a patch layout is ('patches', F, T, skip), got {layout!r}")
+    _, n_freq, n_time, skip = (layout[0], *(int(v) for v in layout[1:]))
+    if x.dim() != 3 or x.shape[1] != skip + n_freq * n_time:
+        raise ValueError(f"{skip} + {n_freq} x {n_time} patch tokens expected, got shape "
+                         f"{tuple(x.shape)}")
+    grid = x[:, skip:].reshape(x.shape[0], n_freq, n_time, x.shape[2])
+    return grid.permute(0, 3, 2, 1)
+
+
 class AdaptedClassifier(nn.Module):
     """A classifier of any origin as the interpreters take it.
 
@@ -147,6 +170,10 @@ class AdaptedClassifier(nn.Module):
     probe_samples : int, optional
         Length of the silent clip that measures the representations'
         channels at construction (default: one second).
+    grad_cam_layer : str, optional
+        The representation Grad-CAM reads (default: the deepest). A
+        transformer whose head reads class tokens only gives the patch
+        tokens of its last block no gradient: name an earlier block.
 
     Example
     -------
@@ -173,11 +200,13 @@ class AdaptedClassifier(nn.Module):
     True
     """
 
-    def __init__(self, model, frontend, representations, route=None, probe_samples=None):
+    def __init__(self, model, frontend, representations, route=None, probe_samples=None,
+                 grad_cam_layer=None):
         super().__init__()
         self.model = model
         self.frontend = frontend
-        self.representations = [(str(name), str(layout)) for name, layout in representations]
+        self.representations = [(str(name), layout if isinstance(layout, (tuple, list))
+                                 else str(layout)) for name, layout in representations]
         if not self.representations:
             raise ValueError("name at least one representation (submodule, layout) to hook")
         exact = callable(getattr(model, "magnitude_features", None))
@@ -191,6 +220,11 @@ class AdaptedClassifier(nn.Module):
             raise ValueError(f"the model hears {model.sample_rate} Hz, the front end analyses "
                              f"{frontend.sample_rate} Hz")
         self.route = route
+        names = [name for name, _ in self.representations]
+        self.grad_cam_layer_name = names[0] if grad_cam_layer is None else str(grad_cam_layer)
+        if self.grad_cam_layer_name not in names:
+            raise ValueError(f"grad_cam_layer {grad_cam_layer!r} is not one of the "
+                             f"representations {names}")
         self.labels = list(model.labels)
         self.multilabel = False
         self._frozen = False
@@ -200,8 +234,9 @@ class AdaptedClassifier(nn.Module):
             if name not in modules:
                 raise KeyError(f"{type(model).__name__} has no submodule {name!r} to take a "
                                f"representation from (some it has: {sorted(modules)[:12]})")
-            if layout not in LAYOUTS:
-                raise ValueError(f"layout of {name!r} must be one of {LAYOUTS}, got {layout!r}")
+            if not isinstance(layout, (tuple, list)) and layout not in LAYOUTS:
+                raise ValueError(f"layout of {name!r} must be one of {LAYOUTS} or ('patches', F, "
+                                 f"T, skip), got {layout!r}")
             modules[name].register_forward_hook(self._hook(name, layout))
         first = next(model.parameters(), None)
         device = first.device if first is not None else torch.device("cpu")
@@ -222,9 +257,9 @@ class AdaptedClassifier(nn.Module):
         return self.route == "wave"
 
     @property
-    def deepest_layer(self):
-        """The submodule of the deepest representation (Grad-CAM's layer)."""
-        return dict(self.model.named_modules())[self.representations[0][0]]
+    def grad_cam_layer(self):
+        """The submodule Grad-CAM reads (:attr:`grad_cam_layer_name`)."""
+        return dict(self.model.named_modules())[self.grad_cam_layer_name]
 
     @property
     def n_classes(self):

@@ -64,8 +64,8 @@ def upsample_layer_map(layer_map, n_frames, n_features):
 
 def _deepest_block(classifier):
     """The deepest conv block of the classifier's encoder (CNN14 ``conv_block6``),
-    or an adapted classifier's deepest hooked layer."""
-    adapted = getattr(classifier, "deepest_layer", None)
+    or the layer an adapted classifier names for Grad-CAM."""
+    adapted = getattr(classifier, "grad_cam_layer", None)
     if adapted is not None:
         return adapted
     blocks = getattr(getattr(classifier, "embedding_model", None), "blocks", None)
