@@ -46,7 +46,10 @@ from torch import nn
 
 from speechbrain_interp.classifier import ClassifierOutput
 
-__all__ = ["LAYOUTS", "ROUTES", "AdaptedClassifier", "classify_magnitude", "phase_for", "to_grid"]
+__all__ = [
+    "LAYOUTS", "ROUTES", "AdaptedClassifier", "check_features_domain", "classify_magnitude",
+    "phase_for", "to_grid",
+]
 
 #: how a hooked layer's output is laid out
 LAYOUTS = ("bct", "btc", "bctf")
@@ -118,6 +121,15 @@ def phase_for(classifier, phase, rows):
         raise ValueError(f"{rows} inputs are not copies of the {phase.shape[0]} clips whose phase "
                          "is known")
     return phase.repeat(rows // phase.shape[0], *([1] * (phase.dim() - 1)))
+
+
+def check_features_domain(classifier, method):
+    """Refuses the "features" (Mel) domain of ``method`` on a classifier whose
+    features are not its front end's (an adapted one: ``has_frontend_features``)."""
+    if not getattr(classifier, "has_frontend_features", True):
+        raise ValueError(f"{method} in the 'features' domain masks the front end's features, but "
+                         f"this {type(classifier).__name__} hears its model's own features: use "
+                         "the 'linear' domain (the mask on the STFT)")
 
 
 def classify_magnitude(classifier, magnitude, phase=None):
@@ -199,6 +211,10 @@ class AdaptedClassifier(nn.Module):
     >>> bool(torch.allclose(clf(magnitude=mag, phase=phase).logits, out.logits, atol=1e-5))
     True
     """
+
+    #: ``classifier(features=frontend.features(|X|))`` is not this classifier's input: its
+    #: features are its model's own, so the methods' "features" (Mel) domain does not apply
+    has_frontend_features = False
 
     def __init__(self, model, frontend, representations, route=None, probe_samples=None,
                  grad_cam_layer=None):

@@ -165,3 +165,32 @@ def test_lmac_trained_on_the_adapted_model_beats_a_random_mask_on_ad(trained_fol
     assert figures["lmac"]["mask"] < 0.9, figures  # it masks, not an all-ones map
     assert figures["lmac"]["AD"] < figures["random"]["AD"], figures
     assert figures["lmac"]["FF"] > figures["random"]["FF"], figures
+
+
+def test_pv_and_l2i_train_and_explain_on_the_adapted_model(trained_folder, tmp_path):
+    from speechbrain_interp.interpreters import L2I, PerceptionVisualization
+    from speechbrain_interp.interpreters.l2i.nmf import NMFDictionary
+
+    clf = from_speechbrain(str(trained_folder), savedir=str(tmp_path / "s"))
+    waves, _ = _clips(2, seed=6)
+    dictionary = NMFDictionary(clf.frontend.n_freqs, 6)
+    with torch.no_grad():
+        dictionary.W.copy_(torch.rand(dictionary.W.shape, generator=torch.Generator().manual_seed(0)))
+    for method in (PerceptionVisualization(clf, channels=(8, 8, 8, 8, 8)),
+                   L2I(clf, nmf_dictionary=dictionary, n_components=6, width=8, attention_dim=8)):
+        loss = method.train().loss(method.interpret(waves, with_wave=False))["loss"]
+        loss.backward()
+        assert bool(torch.isfinite(loss))
+        out = method.eval().interpret(waves)
+        assert out.mask.shape == (2, 101, 201) and out.wave.shape == (2, RATE)
+
+
+def test_the_features_domain_is_refused_on_an_adapted_model(trained_folder, tmp_path):
+    """Its features are its model's own (Fbank and normalisation), not the front end's."""
+    from speechbrain_interp.interpreters import PerceptionVisualization
+
+    clf = from_speechbrain(str(trained_folder), savedir=str(tmp_path / "s"))
+    for build in (lambda: Saliency(clf, domain="features"), lambda: LMAC(clf, domain="features"),
+                  lambda: PerceptionVisualization(clf, target="mel")):
+        with pytest.raises(ValueError, match="use the 'linear' domain"):
+            build()

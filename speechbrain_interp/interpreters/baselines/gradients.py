@@ -33,7 +33,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from speechbrain_interp.adapters.adapted import classify_magnitude
+from speechbrain_interp.adapters.adapted import check_features_domain, classify_magnitude
 from speechbrain_interp.interpreters.base import Interpreter
 from speechbrain_interp.interpreters.baselines.reference import attribution_to_mask
 
@@ -129,6 +129,8 @@ class CaptumAttribution(Interpreter):
     def __init__(self, classifier, method=None, attribute_kwargs=None, domain="linear", seed=0):
         super().__init__(classifier)
         self.domain = check_domain(domain)
+        if self.domain == "features":
+            check_features_domain(classifier, type(self).__name__)
         self.attribute_kwargs = dict(attribute_kwargs or {})
         self.seed = int(seed)
         self.generator = torch.Generator().manual_seed(self.seed)

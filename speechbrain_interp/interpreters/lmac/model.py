@@ -64,7 +64,7 @@ import torch.nn.functional as F
 
 from speechbrain_interp.float32 import as_float32
 from speechbrain_interp.frontend import compress
-from speechbrain_interp.adapters.adapted import classify_magnitude
+from speechbrain_interp.adapters.adapted import check_features_domain, classify_magnitude
 from speechbrain_interp.interpreters.base import Interpreter
 from speechbrain_interp.interpreters.lmac.decoder import ConvTransposeDecoder, MaskDecoder
 from speechbrain_interp.interpreters.lmac.losses import normalized_cosine, guidance_target, total_variation
@@ -196,6 +196,8 @@ class LMAC(Interpreter):
             raise ValueError("other_class_prob is for single-label classifiers")
         if domain not in ("linear", "features"):
             raise ValueError(f"domain must be 'linear' or 'features', got {domain!r}")
+        if domain == "features":
+            check_features_domain(classifier, "L-MAC")
         if guidance not in ("bce", "l2"):
             raise ValueError(f"guidance must be 'bce' or 'l2', got {guidance!r}")
         self.domain = domain

@@ -34,7 +34,7 @@ Authors
 import torch
 from torch import nn
 
-from speechbrain_interp.adapters.adapted import classify_magnitude
+from speechbrain_interp.adapters.adapted import check_features_domain, classify_magnitude
 from speechbrain_interp.interpreters.base import Interpreter
 from speechbrain_interp.interpreters.baselines.grad_cam import GradCAM
 from speechbrain_interp.interpreters.pv.decoder import PVDecoder
@@ -104,6 +104,8 @@ class PerceptionVisualization(Interpreter):
         super().__init__(classifier)
         if target not in _TARGETS:
             raise ValueError(f"target must be one of {_TARGETS}, got {target!r}")
+        if target != "linear":
+            check_features_domain(classifier, f"PV with target {target!r}")
         self.target = target
         self.alphas = tuple(float(a) for a in alphas)
         self.griffin_lim_iters = int(griffin_lim_iters)
@@ -118,7 +120,10 @@ class PerceptionVisualization(Interpreter):
         (rebuilt when the evaluation program swaps in its shared classifier)."""
         cam = self._cache.get("grad_cam")
         if cam is None or cam.classifier is not self.classifier:
-            cam = GradCAM(self.classifier, domain="features", relu_attributions=True)
+            # the map does not depend on the domain; an adapted classifier has only "linear"
+            domain = "features" if getattr(self.classifier, "has_frontend_features", True) \
+                else "linear"
+            cam = GradCAM(self.classifier, domain=domain, relu_attributions=True)
             self._cache["grad_cam"] = cam
         return cam
 
