@@ -251,3 +251,42 @@ def write_tiny_speechbrain_ecapa(folder, labels, repo="sbinterp-test/tiny-ecapa"
     encoder.update_from_iterable(list(labels))
     encoder.save(str(folder / "label_encoder.txt"))
     return folder
+
+
+def two_tone_clips(n, seed, rate=16000):
+    """``n`` one-second clips, class 0 a 500 Hz tone and class 1 a 4 kHz tone (random
+    phase), each in noise; returns ``(waves [n, rate], labels [n])``."""
+    import math
+
+    g = torch.Generator().manual_seed(seed)
+    t = torch.arange(rate) / rate
+    labels = torch.arange(n) % 2
+    freq = torch.where(labels == 0, 500.0, 4000.0)[:, None]
+    phase = 2 * math.pi * torch.rand(n, 1, generator=g)
+    waves = 0.3 * torch.sin(2 * math.pi * freq * t + phase) + 0.05 * torch.randn(n, rate,
+                                                                                 generator=g)
+    return waves, labels
+
+
+def lmac_against_random(classifier, waves, steps=25, **lmac_options):
+    """An L-MAC of ``classifier`` trained ``steps`` Adam steps on ``waves`` (seed 0), and
+    a random mask of its mean: ``{"lmac" | "random": {"AD", "FF", "mask"}}`` on ``waves``."""
+    from speechbrain_interp.evaluation.suite import score_batch
+    from speechbrain_interp.interpreters import LMAC, RandomMask
+
+    torch.manual_seed(0)
+    lmac = LMAC(classifier, decoder_width=8, **lmac_options)
+    optimizer = torch.optim.Adam([p for p in lmac.parameters() if p.requires_grad], lr=1e-2)
+    lmac.train()
+    for _ in range(steps):
+        loss = lmac.loss(lmac.interpret(waves, with_wave=False))["loss"]
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    lmac.eval()
+    figures = {}
+    for name, method in (("lmac", lmac), ("random", RandomMask(classifier, reference=lmac))):
+        interpretation, metrics = score_batch(method, waves)
+        figures[name] = {k: float(metrics[k].mean()) for k in ("AD", "FF")}
+        figures[name]["mask"] = float(interpretation.mask.mean())
+    return figures

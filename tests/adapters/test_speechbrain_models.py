@@ -2,33 +2,20 @@
 layout of SpeechBrain's hub repositories, loaded by SpeechBrain's own ``from_hparams``
 (from a folder and from an offline hub), behind the interpreters' contract."""
 
-import math
-
 import pytest
 import torch
 
-from helpers import write_tiny_speechbrain_ecapa
+from helpers import lmac_against_random, two_tone_clips, write_tiny_speechbrain_ecapa
 from speechbrain_interp.adapters import AdaptedClassifier
 from speechbrain_interp.adapters.speechbrain_models import from_speechbrain
 from speechbrain_interp.evaluation.suite import score_batch
 from speechbrain_interp.interpreters import (
-    LMAC, PIQ, RDE, AllOnes, GradCAM, GradientSHAP, GuidedGradCAM, IntegratedGradients,
-    RandomMask, Saliency, SmoothGrad,
+    LMAC, PIQ, RDE, GradCAM, GradientSHAP, GuidedGradCAM, IntegratedGradients, Saliency,
+    SmoothGrad,
 )
 
 LABELS = ["low", "high"]
 RATE = 16000
-
-
-def _clips(n, seed):
-    """Class 0: a 500 Hz tone, class 1: a 4 kHz tone, each in noise; one second each."""
-    g = torch.Generator().manual_seed(seed)
-    t = torch.arange(RATE) / RATE
-    labels = torch.arange(n) % 2
-    freq = torch.where(labels == 0, 500.0, 4000.0)[:, None]
-    phase = 2 * math.pi * torch.rand(n, 1, generator=g)
-    waves = 0.3 * torch.sin(2 * math.pi * freq * t + phase) + 0.05 * torch.randn(n, RATE, generator=g)
-    return waves, labels
 
 
 def _sb(folder, savedir):
@@ -47,7 +34,7 @@ def trained_folder(tmp_path_factory):
     mods = model.mods.requires_grad_(True)
     params = list(mods.embedding_model.parameters()) + list(mods.classifier.parameters())
     optimizer = torch.optim.Adam(params, lr=1e-2)
-    waves, labels = _clips(32, seed=0)
+    waves, labels = two_tone_clips(32, seed=0)
     torch.manual_seed(0)
     mods.train()
     for step in range(80):
@@ -68,7 +55,7 @@ def test_folder_and_offline_hub_load_and_give_the_models_own_scores(tmp_path, of
     folder = write_tiny_speechbrain_ecapa(tmp_path / "repo", LABELS + ["mid"],
                                           repo="sbinterp-test/tiny-ecapa")
     offline_hub(folder, "sbinterp-test/tiny-ecapa")
-    waves, _ = _clips(3, seed=1)
+    waves, _ = two_tone_clips(3, seed=1)
     reference = _sb(folder, tmp_path / "ref").classify_batch(waves)[0]
     for source in (folder, "sbinterp-test/tiny-ecapa"):
         clf = from_speechbrain(str(source), savedir=str(tmp_path / "save")).freeze()
@@ -83,7 +70,7 @@ def test_folder_and_offline_hub_load_and_give_the_models_own_scores(tmp_path, of
 
 
 def test_an_all_ones_mask_gives_the_models_own_logits_on_both_routes(trained_folder, tmp_path):
-    waves, _ = _clips(4, seed=2)
+    waves, _ = two_tone_clips(4, seed=2)
     reference = _sb(trained_folder, tmp_path / "ref").classify_batch(waves)[0]
     exact = from_speechbrain(str(trained_folder), savedir=str(tmp_path / "a")).freeze()
     through_wave = from_speechbrain(str(trained_folder), savedir=str(tmp_path / "b"),
@@ -118,7 +105,7 @@ def test_every_method_explains_the_adapted_model(trained_folder, tmp_path, metho
     clf = from_speechbrain(str(trained_folder), savedir=str(tmp_path / "s"), route=route)
     options = {RDE: {"steps": 5, "n_samples": 2}, LMAC: {"decoder_width": 8},
                PIQ: {"n_codes": 8, "dim": 8, "decoder_width": 8}}.get(method, {})
-    waves, _ = _clips(2, seed=3)
+    waves, _ = two_tone_clips(2, seed=3)
     interpretation, metrics = score_batch(method(clf, **options).eval(), waves, with_wave=True)
     assert interpretation.mask.shape == (2, 101, 201)
     assert float(interpretation.mask.min()) >= 0 and float(interpretation.mask.max()) <= 1
@@ -131,7 +118,7 @@ def test_grad_cam_of_a_sequence_layer_follows_the_decided_tone_in_time(trained_f
     """A clip that is silent but for its second half: Grad-CAM at ECAPA's last block
     lies on the second half (the map is over time only, spread over frequency)."""
     clf = from_speechbrain(str(trained_folder), savedir=str(tmp_path / "s"))
-    waves, _ = _clips(2, seed=4)
+    waves, _ = two_tone_clips(2, seed=4)
     waves[:, : RATE // 2] = 0.001 * torch.randn(2, RATE // 2)
     out = GradCAM(clf, relu_attributions=True).interpret(waves)
     first, second = out.mask[:, :45].mean(), out.mask[:, 56:].mean()
@@ -143,25 +130,10 @@ def test_grad_cam_of_a_sequence_layer_follows_the_decided_tone_in_time(trained_f
 def test_lmac_trained_on_the_adapted_model_beats_a_random_mask_on_ad(trained_folder, tmp_path,
                                                                      route):
     clf = from_speechbrain(str(trained_folder), savedir=str(tmp_path / "s"), route=route)
-    waves, labels = _clips(16, seed=5)
+    waves, labels = two_tone_clips(16, seed=5)
     with torch.no_grad():
         assert float((clf(wave=waves).logits.argmax(-1) == labels).float().mean()) >= 0.9
-    torch.manual_seed(0)
-    lmac = LMAC(clf, decoder_width=8)
-    optimizer = torch.optim.Adam([p for p in lmac.parameters() if p.requires_grad], lr=1e-2)
-    lmac.train()
-    for step in range(25):
-        loss = lmac.loss(lmac.interpret(waves, with_wave=False))["loss"]
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-    lmac.eval()
-    figures = {}
-    for name, method in (("lmac", lmac), ("random", RandomMask(clf, reference=lmac)),
-                         ("all-ones", AllOnes(clf))):
-        interpretation, metrics = score_batch(method, waves)
-        figures[name] = {k: float(metrics[k].mean()) for k in ("AD", "FF")}
-        figures[name]["mask"] = float(interpretation.mask.mean())
+    figures = lmac_against_random(clf, waves)
     assert figures["lmac"]["mask"] < 0.9, figures  # it masks, not an all-ones map
     assert figures["lmac"]["AD"] < figures["random"]["AD"], figures
     assert figures["lmac"]["FF"] > figures["random"]["FF"], figures
@@ -172,7 +144,7 @@ def test_pv_and_l2i_train_and_explain_on_the_adapted_model(trained_folder, tmp_p
     from speechbrain_interp.interpreters.l2i.nmf import NMFDictionary
 
     clf = from_speechbrain(str(trained_folder), savedir=str(tmp_path / "s"))
-    waves, _ = _clips(2, seed=6)
+    waves, _ = two_tone_clips(2, seed=6)
     dictionary = NMFDictionary(clf.frontend.n_freqs, 6)
     with torch.no_grad():
         dictionary.W.copy_(torch.rand(dictionary.W.shape, generator=torch.Generator().manual_seed(0)))

@@ -3,12 +3,13 @@ Audio Spectrogram Transformer built from their configs, trained a few steps to t
 tones apart, saved as the hub holds them (``save_pretrained``) and loaded through
 ``transformers``' own ``from_pretrained`` from a folder and from an offline hub."""
 
-import math
 import sys
 from types import SimpleNamespace
 
 import pytest
 import torch
+
+from helpers import lmac_against_random, two_tone_clips
 
 transformers = pytest.importorskip("transformers", reason="the [hf] extra is not installed")
 
@@ -17,22 +18,11 @@ from speechbrain_interp.adapters.transformers_models import (  # noqa: E402
 )
 from speechbrain_interp.evaluation.suite import score_batch  # noqa: E402
 from speechbrain_interp.interpreters import (  # noqa: E402
-    LMAC, PIQ, RDE, AllOnes, GradCAM, IntegratedGradients, RandomMask, Saliency,
+    LMAC, PIQ, RDE, GradCAM, IntegratedGradients, Saliency,
 )
 
 RATE = 16000
 LABELS = {0: "low", 1: "high"}
-
-
-def _clips(n, seed):
-    """Class 0: a 500 Hz tone, class 1: a 4 kHz tone, each in noise; one second each."""
-    g = torch.Generator().manual_seed(seed)
-    t = torch.arange(RATE) / RATE
-    labels = torch.arange(n) % 2
-    freq = torch.where(labels == 0, 500.0, 4000.0)[:, None]
-    phase = 2 * math.pi * torch.rand(n, 1, generator=g)
-    waves = 0.3 * torch.sin(2 * math.pi * freq * t + phase) + 0.05 * torch.randn(n, RATE, generator=g)
-    return waves, labels
 
 
 def _wav2vec2():
@@ -78,7 +68,7 @@ def trained(request, tmp_path_factory):
     family = request.param
     torch.manual_seed(0)
     model, extractor = FAMILIES[family]()
-    waves, labels = _clips(32, seed=0)
+    waves, labels = two_tone_clips(32, seed=0)
     inputs = extractor(list(waves.numpy()), sampling_rate=RATE, return_tensors="pt")
     optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
     model.train()
@@ -99,7 +89,7 @@ def test_folder_and_offline_hub_give_the_models_own_logits(trained, tmp_path, of
     family, folder = trained
     repo = f"sbinterp-test/tiny-{family}"
     offline_hub(folder, repo)
-    waves, _ = _clips(3, seed=1)
+    waves, _ = two_tone_clips(3, seed=1)
     reference = _reference_logits(folder, waves)
     for source, cache in ((folder, None), (repo, str(tmp_path / "hf_cache"))):
         clf = from_transformers(str(source), cache_dir=cache).freeze()
@@ -121,7 +111,7 @@ def test_every_method_explains_the_model(trained, method):
     options = {RDE: {"steps": 5, "n_samples": 2},
                LMAC: {"decoder_width": 8, "n_reps": N_REPS[family]},
                PIQ: {"n_codes": 8, "dim": 8, "decoder_width": 8}}.get(method, {})
-    waves, _ = _clips(2, seed=3)
+    waves, _ = two_tone_clips(2, seed=3)
     interpretation, metrics = score_batch(method(clf, **options).eval(), waves, with_wave=True)
     assert interpretation.mask.shape == (2, 101, 257) and interpretation.wave.shape == (2, RATE)
     assert float(interpretation.mask.min()) >= 0 and float(interpretation.mask.max()) <= 1
@@ -137,25 +127,10 @@ def test_lmac_trained_on_the_model_beats_a_random_mask(trained):
         pytest.skip("AD does not discriminate on the small wav2vec 2.0: it keeps its decision "
                     "under a random mask of 14 % of the bins (AD 0.0, as L-MAC's; measured)")
     clf = from_transformers(str(folder))
-    waves, labels = _clips(16, seed=5)
+    waves, labels = two_tone_clips(16, seed=5)
     with torch.no_grad():
         assert float((clf(wave=waves).logits.argmax(-1) == labels).float().mean()) >= 0.9
-    torch.manual_seed(0)
-    lmac = LMAC(clf, decoder_width=8, n_reps=N_REPS[family])
-    optimizer = torch.optim.Adam([p for p in lmac.parameters() if p.requires_grad], lr=1e-2)
-    lmac.train()
-    for step in range(25):
-        loss = lmac.loss(lmac.interpret(waves, with_wave=False))["loss"]
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-    lmac.eval()
-    figures = {}
-    for name, method in (("lmac", lmac), ("random", RandomMask(clf, reference=lmac)),
-                         ("all-ones", AllOnes(clf))):
-        interpretation, metrics = score_batch(method, waves)
-        figures[name] = {k: float(metrics[k].mean()) for k in ("AD", "FF")}
-        figures[name]["mask"] = float(interpretation.mask.mean())
+    figures = lmac_against_random(clf, waves, n_reps=N_REPS[family])
     assert figures["lmac"]["mask"] < 0.9, figures
     assert figures["lmac"]["AD"] < figures["random"]["AD"], figures
 
