@@ -126,6 +126,7 @@ def test_grad_cam_of_a_sequence_layer_follows_the_decided_tone_in_time(trained_f
     assert torch.allclose(out.mask[:, :, 0], out.mask[:, :, 100])  # time-only map
 
 
+@pytest.mark.slow  # trains
 @pytest.mark.parametrize("route", ["magnitude", "wave"])
 def test_lmac_trained_on_the_adapted_model_beats_a_random_mask_on_ad(trained_folder, tmp_path,
                                                                      route):

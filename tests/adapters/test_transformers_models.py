@@ -118,6 +118,7 @@ def test_every_method_explains_the_model(trained, method):
     assert all(bool(torch.isfinite(v).all()) for v in metrics.values())
 
 
+@pytest.mark.slow  # trains
 def test_lmac_trained_on_the_model_beats_a_random_mask(trained):
     family, folder = trained
     if family == "wav2vec2":

@@ -216,6 +216,7 @@ def _trained_lmac(guided, folder, epochs=12):
     return lmac.eval()
 
 
+@pytest.mark.slow  # trains
 def test_guidance_on_contaminated_clips_teaches_the_mask_to_drop_a_louder_contaminant(tmp_path):
     """The Brain tells the guidance which part is explained; the decoder learns to keep it."""
     source = _low_tones(8, seed=99)

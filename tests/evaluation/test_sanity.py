@@ -209,6 +209,7 @@ def _two_band_problem(n, generator):
     return mag, labels, informative
 
 
+@pytest.mark.slow  # trains
 def test_roar_drops_to_chance_faster_with_the_informative_bins():
     torch.set_num_threads(1)  # tiny convolutions: threads only contend
     gen = torch.Generator().manual_seed(0)
