@@ -190,67 +190,12 @@ def write_tiny_esc50(root):
     return folder
 
 
-#: hyperparams.yaml of a SpeechBrain EncoderClassifier (ECAPA-TDNN on Fbank), the layout of
-#: speechbrain/urbansound8k_ecapa with small sizes
-SPEECHBRAIN_ECAPA_YAML = """\
-pretrained_path: {repo}
-sample_rate: 16000
-n_mels: 24
-compute_features: !new:speechbrain.lobes.features.Fbank
-    n_mels: !ref <n_mels>
-mean_var_norm: !new:speechbrain.processing.features.InputNormalization
-    norm_type: sentence
-    std_norm: False
-embedding_model: !new:speechbrain.lobes.models.ECAPA_TDNN.ECAPA_TDNN
-    input_size: !ref <n_mels>
-    channels: [16, 16, 16, 16, 48]
-    kernel_sizes: [5, 3, 3, 3, 1]
-    dilations: [1, 2, 3, 4, 1]
-    attention_channels: 8
-    res2net_scale: 4
-    se_channels: 8
-    lin_neurons: 12
-classifier: !new:speechbrain.lobes.models.ECAPA_TDNN.Classifier
-    input_size: 12
-    out_neurons: {n_classes}
-label_encoder: !new:speechbrain.dataio.encoder.CategoricalEncoder
-modules:
-    compute_features: !ref <compute_features>
-    mean_var_norm: !ref <mean_var_norm>
-    embedding_model: !ref <embedding_model>
-    classifier: !ref <classifier>
-pretrainer: !new:speechbrain.utils.parameter_transfer.Pretrainer
-    loadables:
-        embedding_model: !ref <embedding_model>
-        classifier: !ref <classifier>
-        label_encoder: !ref <label_encoder>
-    paths:
-        embedding_model: !ref <pretrained_path>/embedding_model.ckpt
-        classifier: !ref <pretrained_path>/classifier.ckpt
-        label_encoder: !ref <pretrained_path>/label_encoder.txt
-"""
-
-
 def write_tiny_speechbrain_ecapa(folder, labels, repo="sbinterp-test/tiny-ecapa", seed=0):
-    """A randomly initialised small ECAPA-TDNN classifier written as SpeechBrain's
-    ``EncoderClassifier`` repositories hold one (``hyperparams.yaml``,
-    ``embedding_model.ckpt``, ``classifier.ckpt``, ``label_encoder.txt``);
-    ``pretrained_path`` names ``repo``. Returns the folder."""
-    from hyperpyyaml import load_hyperpyyaml
-    from speechbrain.dataio.encoder import CategoricalEncoder
+    """A small ECAPA-TDNN in SpeechBrain's ``EncoderClassifier`` layout
+    (:func:`speechbrain_interp.examples.write_speechbrain_ecapa`)."""
+    from speechbrain_interp.examples import write_speechbrain_ecapa
 
-    folder = pathlib.Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    text = SPEECHBRAIN_ECAPA_YAML.format(repo=repo, n_classes=len(labels))
-    (folder / "hyperparams.yaml").write_text(text)
-    torch.manual_seed(seed)
-    built = load_hyperpyyaml(text)
-    torch.save(built["embedding_model"].state_dict(), folder / "embedding_model.ckpt")
-    torch.save(built["classifier"].state_dict(), folder / "classifier.ckpt")
-    encoder = CategoricalEncoder()
-    encoder.update_from_iterable(list(labels))
-    encoder.save(str(folder / "label_encoder.txt"))
-    return folder
+    return write_speechbrain_ecapa(folder, labels, repo=repo, seed=seed)
 
 
 def two_tone_clips(n, seed, rate=16000):

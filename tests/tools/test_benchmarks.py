@@ -63,3 +63,21 @@ def test_long_benchmark_builds_its_interpreter_on_the_classifiers_device():
     clf = tiny_classifier(3).freeze().to("meta")
     interpreter = tool.build_interpreter(clf)
     assert {p.device.type for p in interpreter.decoder.parameters()} == {"meta"}
+
+
+def test_adapted_benchmark_times_every_family_and_method(tmp_path):
+    """tools/benchmark_adapted.py builds each family as its hub holds it, loads it through
+    the adapters and reports every method's time as a ratio to the model's forward."""
+    pytest.importorskip("transformers", reason="the [hf] extra is not installed")
+    bench = load_script(REPO / "tools" / "benchmark_adapted.py")
+    found = bench.main(["--size", "small", "--batch", "2", "--repeats", "1", "--methods",
+                        "saliency", "lmac", "--out", str(tmp_path)])
+    assert [(r["family"], r["method"]) for r in found] == [
+        (f, m) for f in ("ecapa", "wav2vec2", "ast") for m in ("forward", "saliency", "lmac")]
+    assert all(r["seconds"] > 0 for r in found)
+    for r in found:  # each ratio is the method's time over its own family's forward
+        forward = next(x["seconds"] for x in found if x["family"] == r["family"]
+                       and x["method"] == "forward")
+        assert r["ratio"] == pytest.approx(r["seconds"] / forward)
+    table = (tmp_path / "benchmark_adapted.md").read_text()
+    assert "| ast | lmac |" in table and "x forward" in table
