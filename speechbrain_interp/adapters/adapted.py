@@ -40,6 +40,8 @@ Authors
  * speechbrain-interp developers 2026
 """
 
+import os
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -47,8 +49,8 @@ from torch import nn
 from speechbrain_interp.classifier import ClassifierOutput
 
 __all__ = [
-    "LAYOUTS", "ROUTES", "AdaptedClassifier", "check_features_domain", "classify_magnitude",
-    "phase_for", "to_grid",
+    "LAYOUTS", "ROUTES", "AdaptedClassifier", "check_features_domain", "check_source",
+    "classify_magnitude", "phase_for", "to_grid",
 ]
 
 #: how a hooked layer's output is laid out
@@ -121,6 +123,32 @@ def phase_for(classifier, phase, rows):
         raise ValueError(f"{rows} inputs are not copies of the {phase.shape[0]} clips whose phase "
                          "is known")
     return phase.repeat(rows // phase.shape[0], *([1] * (phase.dim() - 1)))
+
+
+def check_source(source, needed, what):
+    """A source that names a local folder must be one and hold ``needed``
+    files; a hub repository id (``owner/name``, nothing of that name here) is
+    left to the hub. Raises ``FileNotFoundError`` naming the folder and what
+    it lacks, before any library tries to read it.
+
+    Example
+    -------
+    >>> check_source("speechbrain/urbansound8k_ecapa", ["hyperparams.yaml"], "a model")
+    >>> check_source("/no/such/folder", ["hyperparams.yaml"], "a SpeechBrain classifier")
+    Traceback (most recent call last):
+    ...
+    FileNotFoundError: a SpeechBrain classifier folder /no/such/folder does not exist
+    """
+    text = str(source)
+    hub_id = text.count("/") == 1 and not text.startswith((".", "/", "~")) \
+        and not os.path.exists(text)
+    if hub_id:
+        return
+    if not os.path.isdir(text):
+        raise FileNotFoundError(f"{what} folder {text} does not exist")
+    missing = [name for name in needed if not os.path.isfile(os.path.join(text, name))]
+    if missing:
+        raise FileNotFoundError(f"{text} does not hold {what}: no {', '.join(missing)}")
 
 
 def check_features_domain(classifier, method):

@@ -30,7 +30,7 @@ import re
 import torch
 from torch import nn
 
-from speechbrain_interp.adapters.adapted import AdaptedClassifier
+from speechbrain_interp.adapters.adapted import AdaptedClassifier, check_source
 from speechbrain_interp.frontend import SpectralFrontEnd
 
 __all__ = ["ECAPA_REPRESENTATIONS", "SpeechBrainModel", "fbank_frontend", "from_speechbrain"]
@@ -168,6 +168,7 @@ def from_speechbrain(source, savedir=None, representations=ECAPA_REPRESENTATIONS
     """
     from speechbrain.inference.classifiers import EncoderClassifier
 
+    check_source(source, ["hyperparams.yaml"], "a SpeechBrain EncoderClassifier")
     overrides = {}
     yaml_path = os.path.join(str(source), "hyperparams.yaml")
     if os.path.isdir(str(source)) and os.path.isfile(yaml_path):

@@ -32,7 +32,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from speechbrain_interp.adapters.adapted import AdaptedClassifier
+from speechbrain_interp.adapters.adapted import AdaptedClassifier, check_source
 from speechbrain_interp.frontend import SpectralFrontEnd
 
 __all__ = ["AST", "WAVE_MODELS", "TransformersModel", "ast_representations", "from_transformers",
@@ -193,6 +193,8 @@ def from_transformers(source, representations=None, revision=None, cache_dir=Non
         windows and a 10 ms hop (a clip of whole hops comes back intact).
     """
     transformers = _transformers()
+    check_source(source, ["config.json", "preprocessor_config.json"],
+                 "a HuggingFace audio classifier")
     options = {"revision": revision, "cache_dir": cache_dir}
     model = transformers.AutoModelForAudioClassification.from_pretrained(str(source), **options)
     extractor = transformers.AutoFeatureExtractor.from_pretrained(str(source), **options)

@@ -167,3 +167,22 @@ def test_the_features_domain_is_refused_on_an_adapted_model(trained_folder, tmp_
                   lambda: PerceptionVisualization(clf, target="mel")):
         with pytest.raises(ValueError, match="use the 'linear' domain"):
             build()
+
+
+def test_a_missing_or_foreign_folder_is_named_before_loading(tmp_path):
+    with pytest.raises(FileNotFoundError, match="nope does not exist"):
+        from_speechbrain(str(tmp_path / "nope"))
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "config.json").write_text("{}")
+    with pytest.raises(FileNotFoundError, match="does not hold a SpeechBrain EncoderClassifier: "
+                                                 "no hyperparams.yaml"):
+        from_speechbrain(str(tmp_path / "other"))
+
+
+def test_odd_lengths_and_silence_are_explained_whole(trained_folder, tmp_path):
+    """Clips that are not a whole number of hops, and a silent clip, on both routes."""
+    for route in ("magnitude", "wave"):
+        clf = from_speechbrain(str(trained_folder), savedir=str(tmp_path / route), route=route)
+        for wave in (torch.randn(1, 15999), torch.randn(1, 7001), torch.zeros(1, RATE)):
+            out = Saliency(clf).interpret(wave)
+            assert out.wave.shape == wave.shape and bool(torch.isfinite(out.mask).all())

@@ -146,3 +146,12 @@ def test_a_model_type_not_adapted_is_refused_by_name():
     config = SimpleNamespace(model_type="whisper", num_labels=2, id2label=LABELS)
     with pytest.raises(ValueError, match="'whisper' is not adapted"):
         TransformersModel(SimpleNamespace(config=config), SimpleNamespace(sampling_rate=RATE))
+
+
+def test_a_folder_without_the_extractor_is_named(trained, tmp_path):
+    _, folder = trained
+    partial = tmp_path / "partial"
+    partial.mkdir()
+    (partial / "config.json").write_bytes((folder / "config.json").read_bytes())
+    with pytest.raises(FileNotFoundError, match="no preprocessor_config.json"):
+        from_transformers(str(partial))
