@@ -17,6 +17,7 @@ from speechbrain_interp.adapters.transformers_models import (  # noqa: E402
     TransformersModel, from_transformers,
 )
 from speechbrain_interp.evaluation.suite import score_batch  # noqa: E402
+from speechbrain_interp.examples import write_transformers_classifier  # noqa: E402
 from speechbrain_interp.interpreters import (  # noqa: E402
     LMAC, PIQ, RDE, GradCAM, IntegratedGradients, Saliency,
 )
@@ -25,30 +26,7 @@ RATE = 16000
 LABELS = {0: "low", 1: "high"}
 
 
-def _wav2vec2():
-    config = transformers.Wav2Vec2Config(
-        hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64,
-        conv_dim=(16, 16, 16), conv_stride=(5, 4, 4), conv_kernel=(10, 8, 8),
-        num_feat_extract_layers=3, num_conv_pos_embeddings=16, num_conv_pos_embedding_groups=4,
-        classifier_proj_size=16, num_labels=2, id2label=LABELS,
-        label2id={v: k for k, v in LABELS.items()})
-    extractor = transformers.Wav2Vec2FeatureExtractor(
-        feature_size=1, sampling_rate=RATE, padding_value=0.0, do_normalize=True,
-        return_attention_mask=False)
-    return transformers.Wav2Vec2ForSequenceClassification(config), extractor
-
-
-def _ast():
-    config = transformers.ASTConfig(
-        hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64,
-        num_mel_bins=32, max_length=104, patch_size=16, frequency_stride=8, time_stride=8,
-        num_labels=2, id2label=LABELS, label2id={v: k for k, v in LABELS.items()})
-    extractor = transformers.ASTFeatureExtractor(num_mel_bins=32, max_length=104,
-                                                 sampling_rate=RATE, mean=-4.27, std=4.57)
-    return transformers.ASTForAudioClassification(config), extractor
-
-
-FAMILIES = {"wav2vec2": _wav2vec2, "ast": _ast}
+FAMILIES = ("ast", "wav2vec2")
 #: L-MAC reads four representations of the wave model, three of the two-layer AST
 N_REPS = {"wav2vec2": 4, "ast": 3}
 
@@ -62,15 +40,19 @@ def _reference_logits(folder, waves):
         return model(**inputs).logits
 
 
-@pytest.fixture(scope="module", params=sorted(FAMILIES))
+@pytest.fixture(scope="module", params=FAMILIES)
 def trained(request, tmp_path_factory):
-    """(family, folder): the family's small model trained on the two tones, saved."""
+    """(family, folder): the family's small model (:mod:`speechbrain_interp.examples`)
+    trained on the two tones, saved again in place."""
     family = request.param
-    torch.manual_seed(0)
-    model, extractor = FAMILIES[family]()
+    folder = write_transformers_classifier(tmp_path_factory.mktemp(family) / "repo", family,
+                                           [LABELS[0], LABELS[1]])
+    model = transformers.AutoModelForAudioClassification.from_pretrained(str(folder))
+    extractor = transformers.AutoFeatureExtractor.from_pretrained(str(folder))
     waves, labels = two_tone_clips(32, seed=0)
     inputs = extractor(list(waves.numpy()), sampling_rate=RATE, return_tensors="pt")
     optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
+    torch.manual_seed(0)
     model.train()
     for step in range(40):
         index = torch.randperm(32)[:16]
@@ -79,9 +61,7 @@ def trained(request, tmp_path_factory):
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
-    folder = tmp_path_factory.mktemp(family) / "repo"
     model.eval().save_pretrained(str(folder))
-    extractor.save_pretrained(str(folder))
     return family, folder
 
 
