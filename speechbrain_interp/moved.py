@@ -40,6 +40,7 @@ MOVED_MODULES = {
     f"{_PKG}.interpreters.registry": f"{_PKG}.interpreters.baselines.registry",
     f"{_PKG}.nmf": f"{_PKG}.interpreters.l2i.nmf",
     f"{_PKG}.inference.figure": f"{_PKG}.visualize.recording",
+    f"{_PKG}.inference.sources": f"{_PKG}.sources",
     f"{_PKG}.models.inpainter": f"{_PKG}.interpreters.rde.inpainter",
     f"{_PKG}.models.pv_decoder": f"{_PKG}.interpreters.pv.decoder",
     f"{_PKG}.brains.inpainting": f"{_PKG}.interpreters.rde.brain",

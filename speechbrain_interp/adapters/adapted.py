@@ -47,6 +47,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from speechbrain_interp.classifier import ClassifierOutput
+from speechbrain_interp.sources import PretrainedSourceError, close_names, looks_local
 
 __all__ = [
     "LAYOUTS", "ROUTES", "AdaptedClassifier", "check_features_domain", "check_source",
@@ -128,8 +129,10 @@ def phase_for(classifier, phase, rows):
 def check_source(source, needed, what):
     """A source that names a local folder must be one and hold ``needed``
     files; a hub repository id (``owner/name``, nothing of that name here) is
-    left to the hub. Raises ``FileNotFoundError`` naming the folder and what
-    it lacks, before any library tries to read it.
+    left to the hub (:func:`~speechbrain_interp.sources.looks_local`). Raises
+    :class:`~speechbrain_interp.sources.PretrainedSourceError` (a
+    ``FileNotFoundError``) naming the folder, close names, and what it lacks,
+    before any library tries to read it.
 
     Example
     -------
@@ -137,18 +140,16 @@ def check_source(source, needed, what):
     >>> check_source("/no/such/folder", ["hyperparams.yaml"], "a SpeechBrain classifier")
     Traceback (most recent call last):
     ...
-    FileNotFoundError: a SpeechBrain classifier folder /no/such/folder does not exist
+    speechbrain_interp.sources.PretrainedSourceError: a SpeechBrain classifier folder /no/such/folder does not exist
     """
-    text = str(source)
-    hub_id = text.count("/") == 1 and not text.startswith((".", "/", "~")) \
-        and not os.path.exists(text)
-    if hub_id:
+    text = os.path.expanduser(str(source))
+    if not os.path.isdir(text) and not looks_local(str(source)):
         return
     if not os.path.isdir(text):
-        raise FileNotFoundError(f"{what} folder {text} does not exist")
+        raise PretrainedSourceError(f"{what} folder {source} does not exist{close_names(text)}")
     missing = [name for name in needed if not os.path.isfile(os.path.join(text, name))]
     if missing:
-        raise FileNotFoundError(f"{text} does not hold {what}: no {', '.join(missing)}")
+        raise PretrainedSourceError(f"{text} does not hold {what}: no {', '.join(missing)}")
 
 
 def check_features_domain(classifier, method):

@@ -13,7 +13,7 @@ from speechbrain_interp.inference.classifier import (
 from speechbrain_interp.inference.interpreter import (
     METHODS, AudioInterpreter, load_interpreter, method_settings,
 )  # fmt: skip
-from speechbrain_interp.inference.sources import PretrainedSourceError
+from speechbrain_interp.sources import PretrainedSourceError
 
 __all__ = [
     "METHODS", "AudioInterpreter", "Classification", "PretrainedSourceError", "SoundClassifier",

@@ -3,7 +3,7 @@
 :func:`load_pretrained` is what ``from_hparams`` of
 :class:`~speechbrain_interp.inference.SoundClassifier` and
 :class:`~speechbrain_interp.inference.AudioInterpreter` run. It resolves the
-source first (:mod:`speechbrain_interp.inference.sources`), checks that the
+source first (:mod:`speechbrain_interp.sources`), checks that the
 folder holds the right kind of model, then hands over to SpeechBrain's
 ``pretrained_from_hparams`` (fetching, ``Pretrainer``, ``run_opts``), with
 five additions:
@@ -39,7 +39,7 @@ from speechbrain.utils.logger import get_logger
 
 from speechbrain_interp.devices import check_device
 from speechbrain_interp.precision import check_precision
-from speechbrain_interp.inference.sources import (
+from speechbrain_interp.sources import (
     PretrainedSourceError, check_hub, read_kind, resolve_source,
 )
 from speechbrain_interp.trust import check_hyperparams, parse_hyperparams

@@ -40,7 +40,7 @@ from speechbrain.utils.logger import get_logger
 
 from speechbrain_interp.inference import AudioInterpreter, SoundClassifier
 from speechbrain_interp.inference.loading import read_kind
-from speechbrain_interp.inference.sources import looks_local
+from speechbrain_interp.sources import looks_local
 from speechbrain_interp.trust import check_hyperparams
 from speechbrain_interp.pretrained import write_classifier, write_interpreter
 

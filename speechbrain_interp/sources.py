@@ -33,8 +33,8 @@ from speechbrain.utils.logger import get_logger
 
 logger = get_logger(__name__)
 
-__all__ = ["PretrainedSourceError", "check_hub", "hub_offline", "looks_local", "read_kind",
-           "resolve_source", "run_pretrained_folder"]
+__all__ = ["PretrainedSourceError", "check_hub", "close_names", "hub_offline", "looks_local",
+           "read_kind", "resolve_source", "run_pretrained_folder"]
 
 #: seconds allowed to open a connection to the hub before calling it unreachable
 PROBE_TIMEOUT_S = 3.0
@@ -63,7 +63,17 @@ def read_kind(yaml_path):
     return None
 
 
-def _suggestions(path):
+def close_names(path):
+    """`` (did you mean ...?)`` with up to three names of ``path``'s folder
+    close to its own, or an empty string.
+
+    Example
+    -------
+    >>> tmp = getfixture("tmpdir")
+    >>> _ = tmp.mkdir("pretrained")
+    >>> close_names(str(tmp / "pretrainde")).endswith("pretrained?)")
+    True
+    """
     parent, name = os.path.split(os.path.normpath(path))
     try:
         names = os.listdir(parent or ".")
@@ -116,7 +126,7 @@ def resolve_source(source, what="pretrained folder"):
     >>> resolve_source(str(tmp / "pretrainde"))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    speechbrain_interp.inference.sources.PretrainedSourceError: no such folder: .../pretrainde (did you mean .../pretrained?) ...
+    speechbrain_interp.sources.PretrainedSourceError: no such folder: .../pretrainde (did you mean .../pretrained?) ...
 
     A training run's folder stands for its ``pretrained/``:
 
@@ -134,7 +144,7 @@ def resolve_source(source, what="pretrained folder"):
         return "local", folder
     if looks_local(source) or not _HUB_ID.match(source):
         raise PretrainedSourceError(
-            f"no such folder: {source}{_suggestions(expanded)} (taken for a local path: a "
+            f"no such folder: {source}{close_names(expanded)} (taken for a local path: a "
             "HuggingFace repository id is owner/name)")
     return "hub", source
 
