@@ -18,7 +18,8 @@ import math
 
 import torch
 
-__all__ = ["Recorded", "record_argument", "recorded_arguments", "to_hyperpyyaml"]
+__all__ = ["Applied", "Recorded", "Ref", "record_argument", "recorded_arguments",
+           "to_hyperpyyaml"]
 
 _ARGUMENTS = "_recorded_arguments"
 
@@ -44,6 +45,51 @@ class Recorded:
         super().__init_subclass__(**kwargs)
         if "__init__" in cls.__dict__:
             cls.__init__ = _recording(cls.__init__)
+
+
+class Ref(str):
+    """A top-level key of the written file, as an argument of an :class:`Applied` call
+    (written ``!ref <key>``, so that overriding the key changes the call)."""
+
+
+class Applied:
+    """An object that a file rebuilds by calling a function (``!apply:``), not a constructor.
+
+    For objects that are not built from recorded arguments but loaded (a
+    classifier adapted from another toolkit, loaded from its source):
+    :func:`to_hyperpyyaml` writes ``name: !apply:<function>`` with
+    ``arguments``, and later objects that hold ``obj`` get ``!ref <name>``.
+
+    Arguments
+    ---------
+    obj : object
+        The object the call gives back.
+    function : str
+        The dotted name of the function.
+    arguments : dict
+        Its keyword arguments: plain values, or :class:`Ref` keys.
+
+    Example
+    -------
+    >>> linear = torch.nn.Linear(2, 2)
+    >>> text = to_hyperpyyaml({"size": 2, "layer": Applied(linear, "torch.nn.Identity",
+    ...                                                   {"unused": Ref("size")})})
+    >>> print(text, end="")
+    size: 2
+    layer: !apply:torch.nn.Identity
+        unused: !ref <size>
+    """
+
+    def __init__(self, obj, function, arguments):
+        self.obj, self.function, self.arguments = obj, str(function), dict(arguments)
+
+    def lines(self, where):
+        """The call's ``!apply:`` line and its argument lines."""
+        lines = [f"!apply:{self.function}"]
+        for key, value in self.arguments.items():
+            text = f"!ref <{value}>" if isinstance(value, Ref) else _scalar(value, f"{where}.{key}")
+            lines.append(f"    {key}: {text}")
+        return lines
 
 
 def _recording(init):
@@ -158,7 +204,7 @@ def to_hyperpyyaml(objects):
 
     An object met again as another's argument is written ``!ref <name>``,
     so shared modules stay shared. Plain values (numbers, strings, lists)
-    are written as they are.
+    are written as they are; an :class:`Applied` object as its call.
 
     Example
     -------
@@ -179,7 +225,12 @@ def to_hyperpyyaml(objects):
     """
     names, lines = {}, []
     for name, obj in objects.items():
-        if isinstance(obj, torch.nn.Module) or _ARGUMENTS in getattr(obj, "__dict__", {}):
+        if isinstance(obj, Applied):
+            node = obj.lines(name)
+            lines.append(f"{name}: {node[0]}")
+            lines.extend(node[1:])
+            names[id(obj.obj)] = name
+        elif isinstance(obj, torch.nn.Module) or _ARGUMENTS in getattr(obj, "__dict__", {}):
             node = _node(obj, names, 0, name)
             lines.append(f"{name}: {node[0]}")
             lines.extend(node[1:])

@@ -33,8 +33,8 @@ from speechbrain.utils.logger import get_logger
 
 logger = get_logger(__name__)
 
-__all__ = ["PretrainedSourceError", "check_hub", "close_names", "hub_offline", "looks_local",
-           "read_kind", "resolve_source", "run_pretrained_folder"]
+__all__ = ["PretrainedSourceError", "check_hub", "close_names", "hub_cached", "hub_offline",
+           "looks_local", "read_kind", "resolve_source", "run_pretrained_folder"]
 
 #: seconds allowed to open a connection to the hub before calling it unreachable
 PROBE_TIMEOUT_S = 3.0
@@ -176,7 +176,8 @@ def hub_offline():
     return bool(constants.HF_HUB_OFFLINE) or value.upper() in ("1", "ON", "YES", "TRUE")
 
 
-def _cached(repo_id, filename, revision, cache_dir):
+def hub_cached(repo_id, filename, revision=None, cache_dir=None):
+    """Whether the local HuggingFace cache holds ``filename`` of ``repo_id``."""
     import huggingface_hub
 
     try:
@@ -200,7 +201,7 @@ def check_hub(repo_id, filename="hyperparams.yaml", revision=None, cache_dir=Non
         :data:`PROBE_TIMEOUT_S`, and the file is not cached; the message
         names the repository and what to do.
     """
-    if _cached(repo_id, filename, revision, cache_dir):
+    if hub_cached(repo_id, filename, revision, cache_dir):
         return "cached"
     advice = (f"check the repository id, or download it where there is a network "
               f"(`hf download {repo_id} --local-dir <folder>`) and pass that folder")

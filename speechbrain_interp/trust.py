@@ -79,7 +79,7 @@ __all__ = ["APPLY_FUNCTIONS", "EXCLUDED_PACKAGES", "FUNCTION_PACKAGES", "Hyperpa
 
 #: packages whose ``torch.nn.Module`` classes a folder may build (``!new:``) or name
 MODULE_PACKAGES = ("speechbrain_interp", "torch.nn", "speechbrain.nnet",
-                   "speechbrain.processing")
+                   "speechbrain.processing", "speechbrain.lobes")
 #: other classes a folder may build (canonical ``module.QualName``)
 OTHER_CLASSES = frozenset({
     "speechbrain.dataio.encoder.CategoricalEncoder",

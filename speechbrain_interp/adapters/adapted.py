@@ -25,7 +25,9 @@ The wrapped ``model`` is a ``torch.nn.Module`` with this contract:
 * ``features(wave)``: ``[B, N]`` -> the model's own input features;
 * ``logits(features)``: -> ``[B, C]`` class scores (pre-softmax);
 * optionally ``magnitude_features(magnitude)``: ``[B, T, F]`` linear
-  magnitudes of :attr:`AdaptedClassifier.frontend` -> the same features.
+  magnitudes of :attr:`AdaptedClassifier.frontend` -> the same features;
+* optionally ``clip_seconds`` (float): the clip length the model takes, where
+  its configuration fixes one (AST's ``max_length`` frames).
 
 Representations are taken by forward hooks on the model's submodules named
 in ``representations`` (deepest first, as the decoders read them), each with
@@ -305,6 +307,28 @@ class AdaptedClassifier(nn.Module):
     def grad_cam_layer(self):
         """The submodule Grad-CAM reads (:attr:`grad_cam_layer_name`)."""
         return dict(self.model.named_modules())[self.grad_cam_layer_name]
+
+    @property
+    def clip_seconds(self):
+        """The clip length the model's configuration fixes (``None``: any length)."""
+        value = getattr(self.model, "clip_seconds", None)
+        return None if value is None else float(value)
+
+    def loading_arguments(self):
+        """How :func:`~speechbrain_interp.inference.classifier.load_classifier`
+        rebuilds this classifier: its ``source`` (set by the loaders) and the
+        adapter's settings. A classifier built around a module in memory has
+        no source and cannot be referenced by a pretrained folder."""
+        source = getattr(self, "source", None)
+        if source is None:
+            raise ValueError(
+                f"this {type(self).__name__} around a {type(self.model).__name__} was not loaded "
+                "from a source (a SpeechBrain or HuggingFace folder or repository): a pretrained "
+                "folder cannot name where to load it from")
+        return {"source": source,
+                "representations": [[name, list(layout) if isinstance(layout, (tuple, list))
+                                     else layout] for name, layout in self.representations],
+                "route": self.route, "grad_cam_layer": self.grad_cam_layer_name}
 
     @property
     def n_classes(self):

@@ -144,7 +144,7 @@ class SpeechBrainModel(nn.Module):
 
 
 def from_speechbrain(source, savedir=None, representations=ECAPA_REPRESENTATIONS, route=None,
-                     run_opts=None):
+                     run_opts=None, grad_cam_layer=None):
     """A SpeechBrain ``EncoderClassifier`` folder or repository, adapted.
 
     Arguments
@@ -161,6 +161,8 @@ def from_speechbrain(source, savedir=None, representations=ECAPA_REPRESENTATIONS
         ``"magnitude"`` (``Fbank`` models: exact) or ``"wave"`` (ISTFT).
     run_opts : dict, optional
         SpeechBrain's (``{"device": "cuda"}``).
+    grad_cam_layer : str, optional
+        The representation Grad-CAM reads (default: the deepest).
 
     Returns
     -------
@@ -185,4 +187,5 @@ def from_speechbrain(source, savedir=None, representations=ECAPA_REPRESENTATIONS
         frontend = SpectralFrontEnd(sample_rate=model.sample_rate, n_fft=512, win_length=25,
                                     hop_length=10, feature_type="log1p_linear")
     device = next(model.parameters()).device
-    return AdaptedClassifier(model, frontend.to(device), representations, route=route)
+    return AdaptedClassifier(model, frontend.to(device), representations, route=route,
+                             grad_cam_layer=grad_cam_layer)

@@ -44,6 +44,8 @@ WAVE_MODELS = ("wav2vec2", "hubert", "wavlm", "data2vec-audio", "unispeech", "un
 
 #: the Audio Spectrogram Transformer's model type
 AST = "audio-spectrogram-transformer"
+#: length and shift (s) of the frames of torchaudio's Kaldi filterbank (its defaults, AST's)
+KALDI_FRAME_S, KALDI_SHIFT_S = 0.025, 0.010
 
 _MISSING = ("explaining a HuggingFace model needs the transformers package: "
             "pip install speechbrain-interp[hf] (or pip install transformers)")
@@ -136,6 +138,8 @@ class TransformersModel(nn.Module):
             self.num_mel_bins = int(feature_extractor.num_mel_bins)
             self.max_length = int(feature_extractor.max_length)
             self.mean, self.std = float(feature_extractor.mean), float(feature_extractor.std)
+            # max_length Kaldi frames (edges snipped) span this
+            self.clip_seconds = round((self.max_length - 1) * KALDI_SHIFT_S + KALDI_FRAME_S, 6)
 
     def features(self, wave):
         """The extractor's ``input_values``: for a wave model ``[B, N]``, each clip
@@ -170,7 +174,7 @@ class TransformersModel(nn.Module):
 
 
 def from_transformers(source, representations=None, revision=None, cache_dir=None,
-                      device=None):
+                      device=None, grad_cam_layer=None, route="wave"):
     """A HuggingFace audio-classification repository or folder, adapted.
 
     Arguments
@@ -185,6 +189,12 @@ def from_transformers(source, representations=None, revision=None, cache_dir=Non
         As ``from_pretrained`` takes them.
     device : str, optional
         Where the model goes (default: the CPU).
+    grad_cam_layer : str, optional
+        The representation Grad-CAM reads (default: the deepest; for AST the
+        second deepest, its head reading only the class tokens).
+    route : str
+        ``"wave"``, the only route into these models (their front ends are
+        not filterbanks of the masks' STFT).
 
     Returns
     -------
@@ -207,6 +217,11 @@ def from_transformers(source, representations=None, revision=None, cache_dir=Non
         chosen = ast_representations(model)
     else:
         chosen = wave_representations(model)
+    if route != "wave":
+        raise ValueError(f"a HuggingFace model hears the masked input as a wave (route 'wave'), "
+                         f"got route={route!r}: its front end is not a filterbank of the masks' "
+                         "STFT")
     # AST's head reads its class tokens: the last block's patch tokens get no gradient
     cam = chosen[1][0] if model.config.model_type == AST and len(chosen) > 2 else None
-    return AdaptedClassifier(wrapped, frontend, chosen, route="wave", grad_cam_layer=cam)
+    return AdaptedClassifier(wrapped, frontend, chosen, route="wave",
+                             grad_cam_layer=grad_cam_layer or cam)

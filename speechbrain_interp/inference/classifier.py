@@ -25,8 +25,12 @@ from typing import List, Optional
 import torch
 from speechbrain.inference.interfaces import Pretrained
 
+from speechbrain_interp.adapters.families import ADAPTED_FAMILIES, classifier_family, load_adapted
 from speechbrain_interp.audio import AudioError, load_audio, seconds_to_samples
-from speechbrain_interp.inference.loading import load_pretrained
+from speechbrain_interp.inference.adapted import adapted_hparams, split_overrides
+from speechbrain_interp.inference.loading import (
+    check_run_opts, keep_random_state, load_pretrained,
+)  # fmt: skip
 from speechbrain_interp.inference.windows import align_to_frames, classify_long
 from speechbrain_interp.interpreters.interpretation import as_wave_batch
 from speechbrain_interp.float32 import as_float32
@@ -304,12 +308,15 @@ class SoundClassifier(Recordings, Pretrained):
         source : str
             A local folder (a run's ``pretrained/`` or an exported folder)
             or a HuggingFace repo id (``owner/name``). A missing local path
-            is reported as such, never tried on the hub.
+            is reported as such, never tried on the hub. A SpeechBrain
+            ``EncoderClassifier`` or a HuggingFace audio classifier is
+            loaded adapted (:meth:`from_adapted`).
         savedir : str, optional
             Where files are linked or copied (default: used in place / from
             the hub cache).
         overrides : dict, optional
-            YAML overrides, e.g. ``{"hop_s": 1.0}``.
+            YAML overrides, e.g. ``{"hop_s": 1.0}`` (for a classifier of
+            another toolkit: see :meth:`from_adapted`).
         trust_remote_code : bool
             Load a folder whose ``hyperparams.yaml`` builds or calls things
             outside the allow-list (:mod:`speechbrain_interp.trust`),
@@ -318,8 +325,69 @@ class SoundClassifier(Recordings, Pretrained):
             ``run_opts`` (e.g. ``{"device": "cuda:0"}``), ``freeze_params``,
             ``fetch_config``.
         """
+        check_run_opts(kwargs.get("run_opts"))
+        fetch_config = kwargs.get("fetch_config")
+        family = classifier_family(source, revision=getattr(fetch_config, "revision", None),
+                                   cache_dir=getattr(fetch_config, "huggingface_cache_dir", None))
+        if family in ADAPTED_FAMILIES:
+            return cls.from_adapted(source, savedir=savedir, overrides=overrides,
+                                    trust_remote_code=trust_remote_code, **kwargs)
         return load_pretrained(cls, source, "classifier", savedir=savedir, overrides=overrides,
                                trust_remote_code=trust_remote_code, **kwargs)
+
+    @classmethod
+    def from_adapted(cls, source, savedir=None, overrides=None, trust_remote_code=False,
+                     run_opts=None, freeze_params=True, fetch_config=None):
+        """A classifier of another toolkit, or any model behind the adapter's contract.
+
+        Arguments
+        ---------
+        source : str or speechbrain_interp.adapters.AdaptedClassifier
+            A SpeechBrain ``EncoderClassifier`` or HuggingFace audio
+            classifier (folder or repo id), loaded by
+            :func:`~speechbrain_interp.adapters.load_adapted`; or an
+            adapted classifier already built (a plain torch module with the
+            contract of :mod:`speechbrain_interp.adapters.adapted`).
+        savedir : str, optional
+            Where SpeechBrain puts fetched files.
+        overrides : dict, optional
+            Inference settings (``window_s``, ``hop_s``, ``batch_size``,
+            ``top_k``, ``normalize_windows``: defaults in
+            :data:`~speechbrain_interp.inference.adapted.SETTINGS_FILE`, the
+            window being the model's clip length where its configuration
+            fixes one) and the adapter's (``representations``, ``route``,
+            ``grad_cam_layer``, for a source); another key is named.
+        trust_remote_code : bool
+            See :func:`~speechbrain_interp.adapters.load_adapted`.
+        run_opts : dict, optional
+            ``device``, ``precision``.
+        freeze_params : bool
+        fetch_config : speechbrain.utils.fetching.FetchConfig, optional
+            Its ``revision`` and ``huggingface_cache_dir`` for a hub source.
+
+        Returns
+        -------
+        SoundClassifier
+        """
+        device = check_run_opts(run_opts)
+        settings, adapter = split_overrides(overrides, getattr(source, "source", source))
+        if isinstance(source, (str, os.PathLike)):
+            with keep_random_state():
+                classifier = load_adapted(
+                    source, savedir=savedir, device=device, trust_remote_code=trust_remote_code,
+                    revision=getattr(fetch_config, "revision", None),
+                    cache_dir=getattr(fetch_config, "huggingface_cache_dir", None), **adapter)
+        elif adapter:
+            raise ValueError(f"{sorted(adapter)} choose how a source is adapted: this classifier "
+                             "is built already")
+        else:
+            classifier = source
+        instance = cls(modules={"classifier": classifier},
+                       hparams=adapted_hparams(classifier, settings),
+                       run_opts=dict(run_opts or {}, device=device),
+                       freeze_params=freeze_params)
+        instance.source = getattr(classifier, "source", None)
+        return instance
 
     def _summary(self, probabilities, logits=None, **extra):
         k = min(int(self.hparams.top_k), probabilities.shape[-1])
@@ -390,10 +458,13 @@ class SoundClassifier(Recordings, Pretrained):
         return self.classify_batch(wavs, wav_lens)
 
 
-def load_classifier(source, savedir=None, device="cpu", trust_remote_code=False):
-    """The :class:`~speechbrain_interp.classifier.AudioClassifier` of a pretrained folder.
+def load_classifier(source, savedir=None, device="cpu", trust_remote_code=False,
+                    representations=None, route=None, grad_cam_layer=None):
+    """The :class:`~speechbrain_interp.classifier.AudioClassifier` of a pretrained folder,
+    or a classifier of another toolkit adapted.
 
-    What recipe YAMLs call (``classifier: !apply:speechbrain_interp.inference.load_classifier``).
+    What recipe YAMLs call (``classifier: !apply:speechbrain_interp.inference.load_classifier``),
+    and the ``hyperparams.yaml`` of an interpreter of an adapted classifier.
 
     Arguments
     ---------
@@ -407,14 +478,30 @@ def load_classifier(source, savedir=None, device="cpu", trust_remote_code=False)
     trust_remote_code : bool
         See :meth:`SoundClassifier.from_hparams` (a recipe YAML may set it:
         ``trust_remote_code: True`` under ``load_classifier``).
+    representations, route, grad_cam_layer : optional
+        For a SpeechBrain ``EncoderClassifier`` or HuggingFace source: how it is
+        adapted (:func:`~speechbrain_interp.adapters.load_adapted`).
 
     Returns
     -------
-    speechbrain_interp.classifier.AudioClassifier
+    speechbrain_interp.classifier.AudioClassifier or speechbrain_interp.adapters.AdaptedClassifier
         Frozen (eval mode, no parameter gradients), with ``label_encoder`` and
         ``hparams`` (the YAML's plain values) attached.
     """
-    loaded = SoundClassifier.from_hparams(source, savedir=savedir, run_opts={"device": device},
-                                          trust_remote_code=trust_remote_code)
+    adapter = {key: value for key, value in (("representations", representations),
+                                             ("route", route), ("grad_cam_layer", grad_cam_layer))
+               if value is not None}
+    family = classifier_family(source)
+    if family in ADAPTED_FAMILIES:
+        loaded = SoundClassifier.from_adapted(source, savedir=savedir, overrides=adapter,
+                                              run_opts={"device": device},
+                                              trust_remote_code=trust_remote_code)
+    elif adapter:
+        raise ValueError(f"{source} is a speechbrain-interp classifier folder: {sorted(adapter)} "
+                         "apply to classifiers of other toolkits (SpeechBrain, HuggingFace)")
+    else:
+        loaded = SoundClassifier.from_hparams(source, savedir=savedir,
+                                              run_opts={"device": device},
+                                              trust_remote_code=trust_remote_code)
     loaded.classifier.source = loaded.source
     return loaded.classifier

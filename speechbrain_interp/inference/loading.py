@@ -46,7 +46,7 @@ from speechbrain_interp.trust import check_hyperparams, parse_hyperparams
 
 logger = get_logger(__name__)
 
-__all__ = ["SOURCE_FILE", "keep_random_state", "load_pretrained", "read_kind"]
+__all__ = ["SOURCE_FILE", "check_run_opts", "keep_random_state", "load_pretrained", "read_kind"]
 
 #: file of a savedir that names the source its cached files came from
 SOURCE_FILE = "source.txt"
@@ -130,10 +130,7 @@ def load_pretrained(cls, source, kind, savedir=None, overrides=None, fetch_confi
     from speechbrain.utils.distributed import run_on_main
     from speechbrain.utils.fetching import FetchConfig, fetch
 
-    run_opts = kwargs.get("run_opts") or {}
-    check_device(run_opts.get("device"), option='run_opts["device"]')
-    device = run_opts.get("device") or ("cuda" if torch.cuda.is_available() else "cpu")
-    check_precision(run_opts.get("precision") or "fp32", device, option='run_opts["precision"]')
+    check_run_opts(kwargs.get("run_opts"))
     where, resolved = resolve_source(source, f"pretrained {kind} folder")
     fetch_config = fetch_config or FetchConfig()
     if where == "hub":
@@ -180,6 +177,24 @@ def load_pretrained(cls, source, kind, savedir=None, overrides=None, fetch_confi
                                            **kwargs)
     instance.source = identity
     return instance
+
+
+def check_run_opts(run_opts):
+    """The device ``run_opts`` names (default: a GPU where there is one), after
+    refusing a device this machine does not have or a precision it cannot run
+    (:class:`~speechbrain_interp.devices.DeviceError`,
+    :class:`~speechbrain_interp.precision.PrecisionError`).
+
+    Example
+    -------
+    >>> check_run_opts({"device": "cpu", "precision": "bf16"})
+    'cpu'
+    """
+    run_opts = run_opts or {}
+    check_device(run_opts.get("device"), option='run_opts["device"]')
+    device = run_opts.get("device") or ("cuda" if torch.cuda.is_available() else "cpu")
+    check_precision(run_opts.get("precision") or "fp32", device, option='run_opts["precision"]')
+    return device
 
 
 def _wrong_kind(source, found, kind):

@@ -3,6 +3,7 @@
     sb-interp classify --source results/demo/classifier/1234/pretrained clips/ --out out/
     sb-interp explain  --source results/demo/lmac/1234/pretrained clips/ dog.wav --out out/
     sb-interp explain  --source <classifier folder> --method smoothgrad dog.wav --out out/
+    sb-interp explain  --classifier_source speechbrain/urbansound8k_ecapa --method gradcam dog.wav
     sb-interp export   results/demo/lmac/1234 upload/lmac --repo_id me/lmac-esc10
     python -m speechbrain_interp explain ...            # the same
 
@@ -245,7 +246,7 @@ def _load_model(args):
     from speechbrain_interp.inference import AudioInterpreter, SoundClassifier
 
     run_opts = {"device": args.device, "precision": args.precision}
-    overrides = {key: value for key, value in (("hop_s", args.hop_s),
+    overrides = {key: value for key, value in (("window_s", args.window_s), ("hop_s", args.hop_s),
                                                ("batch_size", args.batch_size))
                  if value is not None} or None
     if args.command == "classify":
@@ -266,8 +267,10 @@ def _parser():
                        ("explain", "explain a classifier's decisions on audio files")):
         sub = commands.add_parser(name, help=text)
         sub.add_argument("inputs", nargs="+", help="audio files, folders or @list.txt files")
-        sub.add_argument("--source", required=True,
-                         help="pretrained folder or HuggingFace repo id (owner/name)")
+        sub.add_argument("--source", required=name == "classify",
+                         help="pretrained folder or HuggingFace repo id (owner/name): of this "
+                              "project, a SpeechBrain EncoderClassifier or a HuggingFace audio "
+                              "classifier")
         sub.add_argument("--out", default="sb-interp-out", help="output folder")
         sub.add_argument("--savedir", default=None, help="where hub files are copied")
         sub.add_argument("--device", default="cpu")
@@ -275,6 +278,10 @@ def _parser():
                          help="run the models under autocast in bf16 (CPU or GPU) or fp16 (GPU "
                               "only); masks, probabilities and figures stay float32 "
                               "(default: fp32)")
+        sub.add_argument("--window_s", type=float, default=None,
+                         help="the window of long recordings (default: the folder's; for a "
+                              "SpeechBrain or HuggingFace classifier the clip length its "
+                              "configuration fixes, else 4 s)")
         sub.add_argument("--hop_s", type=float, default=None,
                          help="hop between the windows of long recordings (default: the folder's)")
         sub.add_argument("--batch_size", type=int, default=None,
@@ -288,7 +295,8 @@ def _parser():
                              help="with a classifier --source: a method that needs no training "
                                   "(saliency, smoothgrad, integrated_gradients, gradcam, rde, ...)")
             sub.add_argument("--classifier_source", default=None,
-                             help="explain this classifier instead of the interpreter folder's")
+                             help="explain this classifier instead of the interpreter folder's; "
+                                  "with --method and no --source, the classifier to explain")
             sub.add_argument("--label", default=None,
                              help="explain this class (name or index) instead of the decision")
             sub.add_argument("--no_faithfulness", action="store_true",
@@ -303,6 +311,17 @@ def _check_arguments(args):
     from speechbrain_interp.devices import DeviceError, check_device
     from speechbrain_interp.precision import PrecisionError, check_precision
 
+    if args.command == "explain" and args.source is None:
+        if args.method is None or args.classifier_source is None:
+            return ("explain needs --source (an interpreter folder, or a classifier with "
+                    "--method), or --classifier_source with --method")
+        args.source, args.classifier_source = args.classifier_source, None
+    elif args.command == "explain" and args.method is not None and args.classifier_source:
+        return ("with --method, name the classifier once: --source or --classifier_source, "
+                "not both")
+    if args.window_s is not None and not (math.isfinite(args.window_s) and args.window_s > 0):
+        return (f"--window_s must be a positive number of seconds (the window of a long "
+                f"recording), got {args.window_s:g}")
     if args.hop_s is not None and not (math.isfinite(args.hop_s) and args.hop_s > 0):
         return (f"--hop_s must be a positive number of seconds (the time between the windows "
                 f"of a long recording), got {args.hop_s:g}")
