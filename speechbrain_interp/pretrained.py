@@ -14,7 +14,11 @@ wherever it sits (a local folder, moved or not, or a hub repository):
 * for an interpreter, ``interpreter.ckpt``: every tensor of the
   interpreter outside its classifier (decoders, codebooks, L2I's NMF
   dictionary), and the classifier's files, or a reference to the hub
-  repository holding them;
+  repository holding them; a classifier of another toolkit (a SpeechBrain
+  ``EncoderClassifier``, a HuggingFace model, adapted) is never copied: the
+  file names its source (``classifier_source``, a repository id, or a
+  folder until exported with ``--classifier_repo``) and loads it with
+  :func:`~speechbrain_interp.inference.classifier.load_classifier`;
 * ``README.md`` (model card) and ``example.wav`` (written by the export
   program).
 
@@ -42,7 +46,7 @@ import tempfile
 import torch
 from speechbrain.utils.logger import get_logger
 
-from speechbrain_interp.recorded import to_hyperpyyaml
+from speechbrain_interp.recorded import Applied, Ref, to_hyperpyyaml
 
 logger = get_logger(__name__)
 
@@ -296,6 +300,27 @@ def _classifier_objects(classifier):
             "head": classifier.head, "classifier": classifier}
 
 
+def is_adapted(classifier):
+    """Whether ``classifier`` comes from another toolkit (loaded from its source,
+    :meth:`~speechbrain_interp.adapters.AdaptedClassifier.loading_arguments`)."""
+    return callable(getattr(classifier, "loading_arguments", None))
+
+
+def _adapted_objects(classifier, classifier_repo):
+    """The ``classifier_source`` key and the call that loads an adapted classifier."""
+    arguments = classifier.loading_arguments()
+    source = str(classifier_repo or arguments.pop("source"))
+    arguments.pop("source", None)
+    if not _HUB_ID.match(source):
+        logger.warning(
+            "the interpreter folder names its classifier by the folder %s: it loads only where "
+            "that folder is; export it with --classifier_repo <owner/name> (the classifier's hub "
+            "repository) to share it, or load it with classifier_source=<another copy>", source)
+    load = Applied(classifier, "speechbrain_interp.inference.classifier.load_classifier",
+                   {"source": Ref("classifier_source"), **arguments})
+    return {"classifier_source": source, "classifier": load}
+
+
 def _save_classifier_files(folder, classifier, label_encoder):
     torch.save(classifier.embedding_model.state_dict(), os.path.join(folder, "embedding_model.ckpt"))
     torch.save(classifier.head.state_dict(), os.path.join(folder, "classifier.ckpt"))
@@ -320,7 +345,7 @@ def _warn_if_refused(path):
         logger.warning("%s will not load without trust_remote_code=True: %s", path, err)
 
 
-def _yaml(title, header, objects, loadables, paths):
+def _yaml(title, header, objects, loadables, paths, notes=()):
     lines = [
         "# " + "#" * 76,
         f"# {title}",
@@ -330,6 +355,7 @@ def _yaml(title, header, objects, loadables, paths):
         "# Loading builds what this file names (HyperPyYAML !new:/!name:); it stays",
         "# within speechbrain_interp.trust's allow-list, so no",
         "# trust_remote_code is needed. Files beyond it are refused without it.",
+        *(f"# {line}" for line in notes),
         "# " + "#" * 76,
         "",
     ]
@@ -363,6 +389,10 @@ def write_classifier(folder, classifier, label_encoder, settings, title="classif
     str
         ``folder``.
     """
+    if is_adapted(classifier):
+        raise ValueError(f"this {type(classifier).__name__} is loaded from its own source "
+                         f"({getattr(classifier, 'source', None)}): give that source where a "
+                         "classifier folder is asked for; nothing needs writing")
     os.makedirs(folder, exist_ok=True)
     labels = _labels(label_encoder, classifier)
     header = _header("classifier", settings, labels, classifier_fingerprint(classifier))
@@ -391,7 +421,9 @@ def write_interpreter(folder, interpreter, label_encoder, settings, classifier_r
         Plain inference settings (see :func:`write_classifier`).
     classifier_repo : str, optional
         A HuggingFace repo id (``owner/name``) holding this classifier's
-        files: they are then referenced instead of copied. Default: copied.
+        files: they are then referenced instead of copied. Default: copied;
+        a classifier of another toolkit is always referenced, by default by
+        the source it was loaded from.
     title : str
         First line of the YAML's header.
 
@@ -406,23 +438,37 @@ def write_interpreter(folder, interpreter, label_encoder, settings, classifier_r
                          f"{classifier_repo!r}: a local path would tie the folder to this machine")
     os.makedirs(folder, exist_ok=True)
     labels = _labels(label_encoder, classifier)
+    adapted = is_adapted(classifier)
+    if adapted:
+        objects = _adapted_objects(classifier, classifier_repo)
+        source = objects["classifier_source"]
+        extra = {"classifier_family": getattr(classifier, "family", None),
+                 "classifier_repo": source if _HUB_ID.match(source) else None}
+    else:
+        objects = _classifier_objects(classifier)
+        extra = {"classifier_repo": classifier_repo}
     header = _header("interpreter", settings, labels, classifier_fingerprint(classifier),
-                     extra={"method": type(interpreter).__name__,
-                            "classifier_repo": classifier_repo})
-    objects = _classifier_objects(classifier)
+                     extra={"method": type(interpreter).__name__, **extra})
     objects["interpreter"] = interpreter
     loadables = {"embedding_model": "embedding_model", "classifier": "head",
                  "label_encoder": "label_encoder", "interpreter": "interpreter"}
-    paths = {}
-    if classifier_repo is None:
+    paths, stale = {}, ()
+    if adapted:  # the classifier loads from its source; the labels are the folder's
+        loadables = {"label_encoder": "label_encoder", "interpreter": "interpreter"}
+        label_encoder.save(os.path.join(folder, CLASSIFIER_FILES["label_encoder"]))
+        stale = (CLASSIFIER_FILES["embedding_model"], CLASSIFIER_FILES["classifier"])
+    elif classifier_repo is None:
         _save_classifier_files(folder, classifier, label_encoder)
     else:
         paths = {name: f"{classifier_repo}/{file}" for name, file in CLASSIFIER_FILES.items()}
-        for file in CLASSIFIER_FILES.values():  # a copy left by an earlier export
-            if os.path.isfile(os.path.join(folder, file)):
-                os.remove(os.path.join(folder, file))
+        stale = tuple(CLASSIFIER_FILES.values())
+    for file in stale:  # a copy left by an earlier export
+        if os.path.isfile(os.path.join(folder, file)):
+            os.remove(os.path.join(folder, file))
     torch.save(interpreter_state(interpreter), os.path.join(folder, INTERPRETER_FILE))
+    notes = ("The classifier is not copied: load_classifier loads it from classifier_source",
+             "(another copy: from_hparams(..., classifier_source=...)).") if adapted else ()
     _write_text(os.path.join(folder, "hyperparams.yaml"),
-                _yaml(title, header, objects, loadables, paths))
+                _yaml(title, header, objects, loadables, paths, notes))
     _warn_if_refused(os.path.join(folder, "hyperparams.yaml"))
     return folder

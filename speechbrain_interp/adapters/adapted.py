@@ -314,6 +314,11 @@ class AdaptedClassifier(nn.Module):
         value = getattr(self.model, "clip_seconds", None)
         return None if value is None else float(value)
 
+    #: the model's own front end deals with a clip's length (a sequence model hears it as it
+    #: is, AST's extractor pads or cuts its features): a recording shorter than the inference
+    #: window is not zero-padded to it, which would change what the model hears
+    takes_any_length = True
+
     def loading_arguments(self):
         """How :func:`~speechbrain_interp.inference.classifier.load_classifier`
         rebuilds this classifier: its ``source`` (set by the loaders) and the

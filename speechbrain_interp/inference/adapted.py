@@ -79,13 +79,19 @@ def adapted_hparams(classifier, overrides=None):
     dict
         The settings, ``labels`` and ``label_encoder``; ``window_s`` is the
         model's clip length where its configuration fixes one, ``hop_s`` half
-        the window unless set.
+        the window unless set. A model that hears the masked input as a wave
+        (``needs_phase``) gets a window of whole STFT hops (rounded down): the
+        ISTFT gives back ``(T - 1) * hop`` samples, the whole window only then.
     """
     with open(SETTINGS_FILE, encoding="utf-8") as f:
         settings = dict(load_hyperpyyaml(f))
     if classifier.clip_seconds is not None:
         settings["window_s"] = classifier.clip_seconds
     settings.update(overrides or {})
+    if getattr(classifier, "needs_phase", False):
+        hop, rate = classifier.frontend.hop_samples, classifier.sample_rate
+        whole = int(round(float(settings["window_s"]) * rate)) // hop * hop
+        settings["window_s"] = max(whole, hop) / rate
     if settings["hop_s"] is None:
         settings["hop_s"] = settings["window_s"] / 2
     settings["labels"] = list(classifier.labels)

@@ -260,6 +260,22 @@ class Recordings:
         whole_frames = self.window // frame * frame
         return hop if hop <= self.window or whole_frames == 0 else whole_frames
 
+    def window_for(self, n_samples):
+        """``(window, hop)`` in samples for a recording of ``n_samples``: :attr:`window`
+        and :attr:`hop`, except for a classifier that takes any length
+        (``takes_any_length``: an adapted model, whose own front end deals with
+        the length), which hears a recording shorter than the window whole,
+        unpadded (padded to whole STFT hops, less than one, where the masked
+        input reaches it through the ISTFT: ``needs_phase``)."""
+        if not getattr(self.classifier, "takes_any_length", False):
+            return self.window, self.hop
+        n_samples = int(n_samples)
+        if getattr(self.classifier, "needs_phase", False):  # whole hops: the ISTFT's length
+            hop = self.classifier.frontend.hop_samples
+            n_samples = -(-n_samples // hop) * hop
+        window = max(1, min(self.window, n_samples))
+        return window, min(self.hop, window)
+
     def load_file(self, path):
         """:func:`load_recording` at the classifier's rate.
 
@@ -420,7 +436,8 @@ class SoundClassifier(Recordings, Pretrained):
         -------
         Classification
         """
-        wavs = pad_to_window(as_wave_batch(wavs), wav_lens, self.window).to(self.device)
+        wavs = as_wave_batch(wavs)
+        wavs = pad_to_window(wavs, wav_lens, self.window_for(wavs.shape[1])[0]).to(self.device)
         with autocast(self.precision, self.device):
             logits = self.classifier(wave=wavs).logits
         logits = as_float32(logits)
@@ -444,8 +461,9 @@ class SoundClassifier(Recordings, Pretrained):
             the decision over time.
         """
         wave = self.load_file(path).to(self.device)
+        window, hop = self.window_for(wave.shape[-1])
         with autocast(self.precision, self.device):
-            result = classify_long(self.classifier, wave, self.window, self.hop,
+            result = classify_long(self.classifier, wave, window, hop,
                                    int(self.hparams.batch_size),
                                    normalize=bool(self.hparams.normalize_windows),
                                    progress=progress)

@@ -36,7 +36,7 @@ from speechbrain_interp.evaluation.scoring import score_interpretation
 from speechbrain_interp.interpreters import Interpretation
 from speechbrain_interp.interpreters.interpretation import as_wave_batch
 from speechbrain_interp.interpreters.baselines.registry import build_baseline
-from speechbrain_interp.pretrained import classifier_fingerprint
+from speechbrain_interp.pretrained import classifier_fingerprint, is_adapted
 
 logger = get_logger(__name__)
 
@@ -91,6 +91,9 @@ class AudioInterpreter(Recordings, Pretrained):
         self.classifier = self.interpreter.classifier
         self.labels = check_labels(self.hparams.label_encoder, self.classifier.n_classes,
                                    self.hparams.labels, "this folder")
+        if is_adapted(self.classifier) and "classifier_fingerprint" in vars(self.hparams):
+            # loaded from its own source by the folder: that source may have changed
+            self.check_classifier(self.classifier, self.classifier.source)
         self.classifier.label_encoder = self.hparams.label_encoder
         self.interpreter.eval()
         self.interpreter.requires_grad_(False)
@@ -141,8 +144,8 @@ class AudioInterpreter(Recordings, Pretrained):
             raise ValueError("method_overrides applies to a method given by name")
         instance = load_pretrained(cls, source, "interpreter", savedir=savedir,
                                    overrides=overrides, trust_remote_code=trust_remote_code,
-                                   **kwargs)
-        if classifier_source is not None:
+                                   classifier_source=classifier_source, **kwargs)
+        if classifier_source is not None and not instance.classifier_source_applied:
             other = SoundClassifier.from_hparams(
                 classifier_source,
                 savedir=None if savedir is None else os.path.join(savedir, "classifier"),
@@ -156,12 +159,22 @@ class AudioInterpreter(Recordings, Pretrained):
                         trust_remote_code=False, **kwargs):
         """A method that needs no training (:data:`METHODS`) on a pretrained classifier.
 
+        ``source`` is a classifier's folder or repository (this project's, a
+        SpeechBrain ``EncoderClassifier``, a HuggingFace model) or an
+        :class:`~speechbrain_interp.adapters.AdaptedClassifier` built around
+        any torch module with the adapter's contract (see
+        :meth:`SoundClassifier.from_adapted
+        <speechbrain_interp.inference.classifier.SoundClassifier.from_adapted>`).
         ``trust_remote_code``: see :meth:`from_hparams`.
         """
         settings = method_settings(method)
         settings.update(method_overrides or {})
-        classifier = SoundClassifier.from_hparams(source, savedir=savedir, overrides=overrides,
-                                                  trust_remote_code=trust_remote_code, **kwargs)
+        if isinstance(source, (str, os.PathLike)):
+            classifier = SoundClassifier.from_hparams(source, savedir=savedir, overrides=overrides,
+                                                      trust_remote_code=trust_remote_code,
+                                                      **kwargs)
+        else:  # a model behind the adapter's contract, built already
+            classifier = SoundClassifier.from_adapted(source, overrides=overrides, **kwargs)
         with keep_random_state():
             interpreter = build_baseline(settings.pop("method"), classifier.classifier, **settings)
         hparams = dict(vars(classifier.hparams))
@@ -172,10 +185,17 @@ class AudioInterpreter(Recordings, Pretrained):
         return instance
 
     def use_classifier(self, classifier, source):
-        """Explains ``classifier`` (same labels) instead of the folder's own.
+        """Explains ``classifier`` (same labels) instead of the folder's own
+        (checked by :meth:`check_classifier`)."""
+        self.check_classifier(classifier, source)
+        self.interpreter.classifier = classifier.to(self.device).freeze()
+        self.classifier = self.interpreter.classifier
 
-        Raises ``ValueError`` when its labels differ (saying how:
-        :func:`~speechbrain_interp.inference.classifier.label_difference`);
+    def check_classifier(self, classifier, source):
+        """Refuses a classifier of ``source`` that this interpreter cannot explain.
+
+        Raises ``ValueError`` when its labels differ from the folder's
+        (saying how: :func:`~speechbrain_interp.inference.classifier.label_difference`);
         warns when its weights differ from the ones the interpreter was
         trained on.
         """
@@ -190,8 +210,6 @@ class AudioInterpreter(Recordings, Pretrained):
             logger.warning(
                 "%s is not the classifier this interpreter was trained on (other weights, same "
                 "labels): its explanations may not be faithful", source)
-        self.interpreter.classifier = classifier.to(self.device).freeze()
-        self.classifier = self.interpreter.classifier
 
     def class_index(self, label):
         """``label`` as a class index, checked; ``None`` stays ``None``.
@@ -269,11 +287,12 @@ class AudioInterpreter(Recordings, Pretrained):
                 f"clips of {length / self.sample_rate:.2f} s are longer than the classifier's "
                 f"{self.hparams.window_s} s: use interpret_file or interpret_long, which explain "
                 "them window by window")
-        wavs = pad_to_window(wavs, wav_lens, self.window).to(self.device)
+        window = self.window_for(length)[0]
+        wavs = pad_to_window(wavs, wav_lens, window).to(self.device)
         index = self.class_index(label)
         labels = None if index is None else torch.full((wavs.shape[0],), index, device=self.device)
         out = self.interpreter.interpret(wavs, label=labels)
-        if length < self.window:
+        if length < window:
             frames = length // self.classifier.frontend.hop_samples + 1
             for name in ("mask", "magnitude", "phase", "feature_mask", "base_magnitude"):
                 value = getattr(out, name)
@@ -291,7 +310,8 @@ class AudioInterpreter(Recordings, Pretrained):
         if wave.shape[0] != 1:
             raise ValueError(f"interpret_long takes one recording, got a batch of {wave.shape[0]}")
         index = self.class_index(label)
-        return interpret_long(self.interpreter, wave[0].to(self.device), self.window, self.hop,
+        window, hop = self.window_for(wave.shape[1])
+        return interpret_long(self.interpreter, wave[0].to(self.device), window, hop,
                               int(self.hparams.batch_size),
                               label=None if index is None else torch.tensor(index),
                               normalize=bool(self.hparams.normalize_windows),
@@ -347,8 +367,8 @@ class AudioInterpreter(Recordings, Pretrained):
             (figure -> list, one value per window).
         """
         frontend = self.classifier.frontend
-        hop, window = frontend.hop_samples, self.window
         wave = as_wave_batch(wave)[0].to(self.device)
+        hop, window = frontend.hop_samples, self.window_for(wave.shape[0])[0]
         frames = window // hop + 1
         base = result.mask if result.base_magnitude is None else result.base_magnitude
         per_window = {}

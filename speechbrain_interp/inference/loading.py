@@ -78,7 +78,7 @@ def _fetch_error(err, source, where):
 
 
 def load_pretrained(cls, source, kind, savedir=None, overrides=None, fetch_config=None,
-                    trust_remote_code=False, **kwargs):
+                    trust_remote_code=False, classifier_source=None, **kwargs):
     """Builds ``cls`` (a ``Pretrained`` subclass) from a pretrained folder.
 
     Arguments
@@ -102,6 +102,11 @@ def load_pretrained(cls, source, kind, savedir=None, overrides=None, fetch_confi
         outside the allow-list of :mod:`speechbrain_interp.trust`
         (with a warning naming them). Default: refuse it, before any of it
         runs. Only for folders whose origin you trust.
+    classifier_source : str, optional
+        For a folder that loads its classifier from a ``classifier_source``
+        key (an interpreter of a classifier of another toolkit): load this
+        source instead. ``instance.classifier_source_applied`` says whether
+        the folder had the key (else the caller replaces the classifier).
     **kwargs
         Given to the class (``run_opts``, ``freeze_params``).
 
@@ -139,6 +144,11 @@ def load_pretrained(cls, source, kind, savedir=None, overrides=None, fetch_confi
     identity = _identity(where, resolved)
     savedir = None if savedir is None else os.path.abspath(os.fspath(savedir))
 
+    def use_classifier_source(yaml_path):  # the folder loads its classifier from this key
+        nonlocal overrides
+        if classifier_source is not None and _has_key(yaml_path, "classifier_source"):
+            overrides = {**(overrides or {}), "classifier_source": str(classifier_source)}
+
     def fetch_files():
         changed = _source_changed(identity, savedir)
         config = FetchConfig(**{**vars(fetch_config), "overwrite": changed or fetch_config.overwrite})
@@ -151,12 +161,20 @@ def load_pretrained(cls, source, kind, savedir=None, overrides=None, fetch_confi
         found = read_kind(yaml_path)
         if found != kind:
             raise PretrainedSourceError(_wrong_kind(resolved, found, kind))
+        use_classifier_source(yaml_path)
         check_hyperparams(yaml_path, trust_remote_code=trust_remote_code, overrides=overrides)
         try:
             pretrained_from_hparams(cls, resolved, savedir=savedir, overrides=overrides or {},
                                     download_only=True, fetch_config=config)
-        except PretrainedSourceError:
-            raise
+        except PretrainedSourceError as err:
+            if not _has_key(yaml_path, "classifier_source"):
+                raise
+            named = (overrides or {}).get("classifier_source") or _key_value(yaml_path,
+                                                                              "classifier_source")
+            raise PretrainedSourceError(
+                f"{resolved} explains the classifier at {named}, which cannot be loaded ({err}); "
+                "load another copy of it with classifier_source=<folder or repo id> (sb-interp "
+                "--classifier_source)") from err
         except (OSError, ValueError) as err:
             raise _fetch_error(err, resolved, "a file of the folder") from err
         if savedir is not None and os.path.realpath(savedir) != identity:
@@ -167,6 +185,7 @@ def load_pretrained(cls, source, kind, savedir=None, overrides=None, fetch_confi
     def check_fetched():  # the other processes (DDP) check the file they are about to load
         yaml_path = fetch("hyperparams.yaml", source=resolved, savedir=savedir,
                           fetch_config=FetchConfig(**vars(fetch_config)))
+        use_classifier_source(yaml_path)
         check_hyperparams(yaml_path, trust_remote_code=trust_remote_code, overrides=overrides)
 
     with keep_random_state():
@@ -176,7 +195,21 @@ def load_pretrained(cls, source, kind, savedir=None, overrides=None, fetch_confi
                                            fetch_config=FetchConfig(**vars(fetch_config)),
                                            **kwargs)
     instance.source = identity
+    instance.classifier_source_applied = "classifier_source" in (overrides or {})
     return instance
+
+
+def _has_key(yaml_path, key):
+    """Whether the YAML file has the top-level ``key``."""
+    with open(yaml_path, encoding="utf-8") as f:
+        return re.search(rf"^{re.escape(key)}\s*:", f.read(), flags=re.M) is not None
+
+
+def _key_value(yaml_path, key):
+    """The text of a top-level scalar ``key`` of the YAML file (quotes removed)."""
+    with open(yaml_path, encoding="utf-8") as f:
+        match = re.search(rf"^{re.escape(key)}\s*:\s*(.*?)\s*$", f.read(), flags=re.M)
+    return None if match is None else match.group(1).strip("\"'")
 
 
 def check_run_opts(run_opts):

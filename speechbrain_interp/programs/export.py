@@ -42,7 +42,7 @@ from speechbrain_interp.inference import AudioInterpreter, SoundClassifier
 from speechbrain_interp.inference.loading import read_kind
 from speechbrain_interp.sources import looks_local
 from speechbrain_interp.trust import check_hyperparams
-from speechbrain_interp.pretrained import write_classifier, write_interpreter
+from speechbrain_interp.pretrained import is_adapted, write_classifier, write_interpreter
 
 logger = get_logger(__name__)
 
@@ -74,11 +74,13 @@ def _data_description(hparams):
 
 
 def model_card(kind, name, labels, method, data, stats, n_test, usage_source,
-               classifier_accuracy=None, any_class=True):
+               classifier_accuracy=None, any_class=True, adapted_from=None):
     """The ``README.md`` of a pretrained folder (HuggingFace model card).
 
     ``any_class``: whether the interpreter explains a class other than the
     decision (the card says how to ask for one, or how to train one that can).
+    ``adapted_from``: ``(family, repo id or None)`` of a classifier of another
+    toolkit that the folder references instead of holding.
 
     Example
     -------
@@ -93,7 +95,15 @@ def model_card(kind, name, labels, method, data, stats, n_test, usage_source,
         lines.append("- interpretability")
     lines += ["---", "", f"# {name}: {method + ' interpreter' if method else 'sound classifier'}"
               " (speechbrain-interp)", ""]
-    if kind == "interpreter":
+    if kind == "interpreter" and adapted_from is not None:
+        family, repo = adapted_from
+        where = f"[{repo}](https://huggingface.co/{repo})" if repo else "named by `classifier_source`"
+        lines += [f"Explains the decisions of the {family} classifier {where} with {method}: for "
+                  "a recording, a mask on its spectrogram, the part of the audio that drove the "
+                  "decision as a wav, and the decision over time. The classifier is not copied "
+                  "here: it is loaded from its source (`classifier_source` in hyperparams.yaml; "
+                  "`classifier_source=...` / `--classifier_source` loads another copy).", ""]
+    elif kind == "interpreter":
         lines += [f"Explains the decisions of the sound classifier in this folder with {method}: "
                   "for a recording, a mask on its spectrogram, the part of the audio that drove "
                   "the decision as a wav, and the decision over time.", ""]
@@ -179,6 +189,7 @@ def export_run_folder(hparams, kind, model, label_encoder, stats, example_wave, 
     """
     folder = os.path.join(hparams["output_folder"], "pretrained")
     settings = _inference_settings(hparams)
+    adapted_from = None
     name = hparams["experiment_name"]
     stats = {k: float(v) for k, v in (stats or {}).items() if isinstance(v, (int, float))}
     accuracy = None
@@ -189,13 +200,17 @@ def export_run_folder(hparams, kind, model, label_encoder, stats, example_wave, 
     else:
         accuracy = (getattr(model.classifier, "hparams", None) or {}).get("test_accuracy")
         method = type(model).__name__
+        if is_adapted(model.classifier):
+            source = model.classifier.source
+            adapted_from = (model.classifier.family, None if looks_local(source) else source)
         write_interpreter(folder, model, label_encoder, settings,
                           title=f"{name}: {method} interpreter")
         sample_rate = model.classifier.sample_rate
     labels = [label_encoder.ind2lab[i] for i in range(len(label_encoder))]
     card = model_card(kind, name, labels, method, _data_description(hparams), stats, n_test,
                       "<this folder or its hub repo id>", classifier_accuracy=accuracy,
-                      any_class=kind == "classifier" or model.explains_any_class)
+                      any_class=kind == "classifier" or model.explains_any_class,
+                      adapted_from=adapted_from)
     with open(os.path.join(folder, "README.md"), "w", encoding="utf-8") as f:
         f.write(card)
     if example_wave is not None:
@@ -372,10 +387,18 @@ def _export_into(source, stage, kind, classifier_repo, repo_id, trust_remote_cod
                           {k: getattr(loaded.hparams, k) for k in INFERENCE_KEYS},
                           classifier_repo=classifier_repo, title=title)
     card = os.path.join(stage, "README.md")
-    if repo_id is not None and os.path.isfile(card):
+    replace = {}
+    if repo_id is not None:
+        replace["<this folder or its hub repo id>"] = repo_id
+    if classifier_repo is not None:  # a classifier of another toolkit, named by its folder before
+        replace["named by `classifier_source`"] = (
+            f"[{classifier_repo}](https://huggingface.co/{classifier_repo})")
+    if replace and os.path.isfile(card):
         text = open(card, encoding="utf-8").read()
+        for old, new in replace.items():
+            text = text.replace(old, new)
         with open(card, "w", encoding="utf-8") as f:
-            f.write(text.replace("<this folder or its hub repo id>", repo_id))
+            f.write(text)
     written = check_hyperparams(staged_yaml, trust_remote_code=trust_remote_code)
     check_pretrainer_paths(os.path.join(out, "hyperparams.yaml"), written.pretrainer_paths)
     check_portable(stage, forbidden=(os.path.abspath(source),))

@@ -101,6 +101,35 @@ def test_zero_or_negative_hop_is_refused_everywhere_it_enters(folders, clips, tm
     assert len(model.classify_file(str(clips["long"])).window_starts) == 20
 
 
+def test_window_and_the_classifier_options_are_checked_before_any_work(folders, clips, tmp_path,
+                                                                      capsys, monkeypatch):
+    _no_model(monkeypatch)
+    out, clip = tmp_path / "out", str(clips["short"][0])
+    for argv, message in (
+            (["--source", str(folders / "clf"), "--window_s=0"],
+             "--window_s must be a positive number of seconds"),
+            ([], "explain needs --source (an interpreter folder, or a classifier with --method), "
+                 "or --classifier_source with --method"),
+            (["--classifier_source", str(folders / "clf")], "explain needs --source"),
+            (["--source", str(folders / "clf"), "--classifier_source", str(folders / "clf"),
+              "--method", "saliency"], "with --method, name the classifier once")):
+        assert main(["explain", clip, "--out", str(out), *argv]) == 2
+        assert message in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_classifier_source_with_a_method_and_window_s_reach_the_model(folders, clips, tmp_path):
+    out = tmp_path / "out"
+    assert main(["explain", "--classifier_source", str(folders / "clf"), "--method", "all_ones",
+                 str(clips["long"]), "--out", str(out), "--window_s", "2.0", "--hop_s", "1.0",
+                 "--no_faithfulness"]) == 0
+    starts = [w["start_s"] for w in json.loads(next(out.rglob("result.json")).read_text())["windows"]]
+    # windows about 1 s apart (the hop rounded to STFT frames) until one reaches the end (10 s)
+    assert [b - a for a, b in zip(starts, starts[1:])] == pytest.approx([1.0] * (len(starts) - 1),
+                                                                        abs=0.02)
+    assert starts[-1] + 2.0 >= 10.0 > starts[-2] + 2.0
+
+
 # ----- 2. --device cuda without CUDA -----------------------------------------------------------
 
 def test_cuda_without_a_gpu_is_named_in_the_cli_and_in_training(folders, clips, tmp_path,

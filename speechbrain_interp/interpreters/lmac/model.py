@@ -203,7 +203,8 @@ class LMAC(Interpreter):
         self.domain = domain
         reps = classifier.rep_channels
         if len(reps) < n_reps:
-            raise ValueError(f"the classifier has {len(reps)} representations, n_reps={n_reps}")
+            raise ValueError(f"the classifier has {len(reps)} representations, n_reps={n_reps}: "
+                             f"set n_reps to at most {len(reps)} (--n_reps {len(reps)})")
         self.n_reps = int(n_reps)
         if decoder == "light":
             self.decoder = MaskDecoder.for_frontend(
