@@ -143,3 +143,29 @@ def test_sb_interp_explains_real_recordings_with_each_model(trained, esc10_clips
                    AudioInterpreter.from_hparams(str(run / "pretrained")))
     method = json.loads(next(trained_out.rglob("result.json")).read_text())["method"]
     assert method == "LMAC"
+
+
+def test_piq_pv_and_l2i_recipes_train_on_an_adapted_model_and_reload(data, tmp_path):
+    folder, labels = data
+    model = _write_model("ecapa", tmp_path / "ecapa", labels)
+    common = ["--data_folder", str(folder), "--classifier_source", str(model),
+              "--signal_length_s", "1.0", "--noprogressbar", "--train_folds", "[1, 2, 3]",
+              "--valid_folds", "[4]", "--test_folds", "[5]"]
+    load_script(RECIPE / "train_nmf.py").main([
+        str(RECIPE / "hparams" / "nmf_small.yaml"), "--output_folder", str(tmp_path / "nmf"),
+        *common])
+    extra = {"l2i_small.yaml": ["--nmf_source", str(tmp_path / "nmf" / "pretrained")]}
+    wave = torch.randn(1, 16000)
+    for hparams in ("piq_small.yaml", "pv_small.yaml", "l2i_small.yaml"):
+        run = tmp_path / hparams.split("_")[0]
+        brain = load_script(RECIPE / "train.py").main([
+            str(RECIPE / "hparams" / hparams), "--output_folder", str(run),
+            "--number_of_epochs", "1", "--batch_size", "4", *common,
+            *extra.get(hparams, [])])
+        assert not (run / "pretrained" / "embedding_model.ckpt").exists(), hparams
+        loaded = AudioInterpreter.from_hparams(str(run / "pretrained"))
+        assert type(loaded.interpreter) is type(brain.interpreter)
+        with torch.no_grad():
+            a = loaded.interpreter.interpret(wave).mask
+            b = brain.interpreter.eval().interpret(wave).mask
+        assert torch.allclose(a, b, atol=1e-5), hparams
