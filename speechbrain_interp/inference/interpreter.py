@@ -26,9 +26,8 @@ from hyperpyyaml import load_hyperpyyaml
 from speechbrain.inference.interfaces import Pretrained
 from speechbrain.utils.logger import get_logger
 
-from speechbrain_interp.inference.classifier import (
-    Recordings, SoundClassifier, check_labels, label_difference, pad_to_window,
-)  # fmt: skip
+from speechbrain_interp.inference.classifier import Recordings, SoundClassifier, pad_to_window
+from speechbrain_interp.inference.labels import check_labels, label_difference
 from speechbrain_interp.inference.loading import keep_random_state, load_pretrained
 from speechbrain_interp.inference.windows import interpret_long
 from speechbrain_interp.audio import peak_normalize
