@@ -100,6 +100,28 @@ def test_export_with_the_classifier_repo_loads_from_the_hub(trained, tmp_path, o
     assert torch.allclose(a, b, atol=1e-5)
 
 
+def test_the_evaluation_program_scores_the_adapted_model_beside_its_baselines(trained, data,
+                                                                           tmp_path):
+    family, model, run, _ = trained
+    out = tmp_path / "eval"
+    load_script(RECIPE / "eval.py").main([
+        str(RECIPE / "hparams" / "eval_small.yaml"), "--data_folder", str(data[0]),
+        "--classifier_source", str(model), "--interpreters", f"{{lmac: {run}}}",
+        "--baselines", "[saliency, gradcam, all-ones]", "--conditions", "[clean, mixture]",
+        "--test_folds", "[5]", "--signal_length_s", "1.0", "--output_folder", str(out),
+        "--n_examples", "1", "--batch_size", "4", "--noprogressbar"])
+    summary = json.loads((out / "results.json").read_text())
+    methods = ["lmac", "random (lmac)", "saliency", "gradcam", "all-ones"]
+    for condition in ("clean", "mixture"):
+        assert sorted(summary[condition]["methods"]) == sorted(methods)
+        for method in methods:
+            stats = summary[condition]["methods"][method]
+            assert all(torch.isfinite(torch.tensor(stats[k])) for k in ("AI", "AD", "FF", "MM"))
+        assert "AUC" in summary["mixture"]["methods"]["lmac"]  # the truth of the mixtures
+        ones = summary[condition]["methods"]["all-ones"]
+        assert ones["AI"] == ones["AD"] == 0 and ones["FidIn"] == 1
+
+
 @pytest.fixture(scope="module")
 def esc10_clips():
     audio = shared_dataset("ESC-50-esc10") / "audio"
