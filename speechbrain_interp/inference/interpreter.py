@@ -194,7 +194,7 @@ class AudioInterpreter(Recordings, Pretrained):
         """Refuses a classifier of ``source`` that this interpreter cannot explain.
 
         Raises ``ValueError`` when its labels differ from the folder's
-        (saying how: :func:`~speechbrain_interp.inference.classifier.label_difference`);
+        (saying how: :func:`~speechbrain_interp.inference.labels.label_difference`);
         warns when its weights differ from the ones the interpreter was
         trained on.
         """
