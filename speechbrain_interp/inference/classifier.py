@@ -220,6 +220,13 @@ class Recordings:
         window = max(1, min(self.window, n_samples))
         return window, min(self.hop, window)
 
+    @property
+    def last_window_at_end(self):
+        """Whether a long recording's last window ends at its end (a classifier that
+        takes any length: zeros past the end would change what it hears) or is
+        zero-padded on the hop grid (a classifier trained on padded clips)."""
+        return bool(getattr(self.classifier, "takes_any_length", False))
+
     def load_file(self, path):
         """:func:`load_recording` at the classifier's rate.
 
@@ -410,7 +417,7 @@ class SoundClassifier(Recordings, Pretrained):
             result = classify_long(self.classifier, wave, window, hop,
                                    int(self.hparams.batch_size),
                                    normalize=bool(self.hparams.normalize_windows),
-                                   progress=progress)
+                                   progress=progress, last_at_end=self.last_window_at_end)
         return self._summary(result.probabilities.unsqueeze(0),
                              window_starts=result.starts.float() / self.sample_rate,
                              window_probabilities=result.window_probabilities)

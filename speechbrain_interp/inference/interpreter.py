@@ -314,7 +314,7 @@ class AudioInterpreter(Recordings, Pretrained):
                               int(self.hparams.batch_size),
                               label=None if index is None else torch.tensor(index),
                               normalize=bool(self.hparams.normalize_windows),
-                              progress=progress)
+                              progress=progress, last_at_end=self.last_window_at_end)
 
     def interpret_file(self, path, label=None, progress=None):
         """Explains an audio file of any length, rate and channel count.

@@ -64,11 +64,15 @@ def _positive_int(value, name):
     return int(value)
 
 
-def window_starts(n_samples, window, hop):
+def window_starts(n_samples, window, hop, end_frame=0):
     """First samples of the windows covering a signal.
 
     Windows start every ``hop`` samples until one ends at or past the end of
-    the signal; a signal no longer than ``window`` gets one window.
+    the signal; a signal no longer than ``window`` gets one window. With
+    ``end_frame``, the last window is moved back to end at the signal's end:
+    its start is rounded up to a multiple of ``end_frame`` (an STFT hop), so
+    it ends less than one frame past the end (less padding for a classifier
+    that would hear it).
 
     Arguments
     ---------
@@ -78,6 +82,9 @@ def window_starts(n_samples, window, hop):
         Window length in samples.
     hop : int
         Samples between window starts (``1 <= hop <= window``, no gaps).
+    end_frame : int
+        ``0``: the last window starts on the hop grid; else the frame the
+        last window's start is rounded up to.
 
     Returns
     -------
@@ -92,6 +99,10 @@ def window_starts(n_samples, window, hop):
     [0]
     >>> window_starts(8, window=4, hop=2)
     [0, 2, 4]
+    >>> window_starts(11, window=4, hop=3)  # the last window ends 2 samples past the end
+    [0, 3, 6, 9]
+    >>> window_starts(11, 4, 3, end_frame=1), window_starts(11, 4, 3, end_frame=2)
+    ([0, 3, 6, 7], [0, 3, 6, 8])
     """
     n_samples = _positive_int(n_samples, "n_samples")
     window = _positive_int(window, "window")
@@ -101,7 +112,11 @@ def window_starts(n_samples, window, hop):
             f"hop ({hop}) must not exceed window ({window}): the windows would leave gaps"
         )
     count = 1 + math.ceil(max(0, n_samples - window) / hop)
-    return [k * hop for k in range(count)]
+    starts = [k * hop for k in range(count)]
+    if end_frame and count > 1:
+        frame = _positive_int(end_frame, "end_frame")
+        starts[-1] = min(starts[-1], -(-(n_samples - window) // frame) * frame)
+    return starts
 
 
 def align_to_frames(samples, hop_samples):
@@ -224,7 +239,8 @@ class WindowedClassification:
     label: int
 
 
-def classify_long(classifier, wave, window, hop, batch_size, normalize=False, progress=None):
+def classify_long(classifier, wave, window, hop, batch_size, normalize=False, progress=None,
+                  last_at_end=False):
     """Classifies a recording of any length, window by window.
 
     Arguments
@@ -244,6 +260,10 @@ def classify_long(classifier, wave, window, hop, batch_size, normalize=False, pr
     progress : callable, optional
         Called as ``progress(done, total)`` after each batch of windows
         (windows done so far, windows in all); nothing is reported without it.
+    last_at_end : bool
+        Move the last window back to end at the recording's end (within one
+        STFT frame; :func:`window_starts`) instead of zero-padding it: for a
+        classifier that hears any length (``takes_any_length``).
 
     Returns
     -------
@@ -259,7 +279,8 @@ def classify_long(classifier, wave, window, hop, batch_size, normalize=False, pr
     """
     wave = _check_wave(wave)
     window = _positive_int(window, "window")
-    starts = window_starts(wave.shape[0], window, hop)
+    frame = int(getattr(classifier.frontend, "hop_samples", 1)) if last_at_end else 0
+    starts = window_starts(wave.shape[0], window, hop, end_frame=frame)
     logits = []
     with torch.no_grad():
         for first, batch in _window_batches(wave, starts, window, batch_size, normalize):
@@ -332,7 +353,7 @@ def _check_label(label, n_classes):
 
 
 def interpret_long(interpreter, wave, window, hop, batch_size, label=None, with_wave=True,
-                   normalize=False, progress=None):
+                   normalize=False, progress=None, last_at_end=False):
     """Explains a recording of any length with any interpreter.
 
     Each window is interpreted as a training clip; the window masks are
@@ -366,6 +387,8 @@ def interpret_long(interpreter, wave, window, hop, batch_size, label=None, with_
         Called as ``progress(done, total)`` after each batch of windows
         (windows explained so far, windows in all), e.g. to drive a progress
         bar over a long recording; nothing is reported without it.
+    last_at_end : bool
+        See :func:`classify_long`.
 
     Returns
     -------
@@ -396,7 +419,7 @@ def interpret_long(interpreter, wave, window, hop, batch_size, label=None, with_
         )
     label = _check_label(label, interpreter.classifier.n_classes)
     n_samples = wave.shape[0]
-    starts = window_starts(n_samples, window, hop)
+    starts = window_starts(n_samples, window, hop, end_frame=stft_hop if last_at_end else 0)
     n_frames, window_frames = frontend.n_frames(n_samples), frontend.n_frames(window)
     weights = taper(window_frames, dtype=wave.dtype, device=wave.device)
     mask = torch.zeros(n_frames, frontend.n_freqs, dtype=wave.dtype, device=wave.device)

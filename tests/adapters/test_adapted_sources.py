@@ -185,3 +185,27 @@ def test_a_model_in_memory_is_explained_by_name(sources):
     with pytest.raises(ValueError, match="was not loaded from a source"):
         write_interpreter(str(sources["ecapa"].parent / "never"), LMAC(clf, decoder_width=8),
                           clf.label_encoder, SETTINGS)
+
+
+def test_the_last_window_of_a_recording_ends_at_its_end_unpadded(sources, tmp_path):
+    import soundfile
+
+    from speechbrain_interp.audio import peak_normalize
+
+    path = tmp_path / "five_seconds.wav"
+    waves, _ = two_tone_clips(5, seed=6)
+    soundfile.write(str(path), waves.reshape(-1).numpy() / 2, 16000)  # 5 s
+    classifier = SoundClassifier.from_hparams(str(sources["ecapa"]))  # 4-s windows, 2-s hop
+    result = classifier.classify_file(str(path))
+    assert result.window_starts.tolist() == [0.0, 1.0]  # not [0, 2] with 1 s of zeros
+    heard = peak_normalize(classifier.load_file(str(path))[16000:].unsqueeze(0))
+    own = classifier.classifier.probabilities(classifier.classifier(wave=heard).logits)[0]
+    assert torch.allclose(result.window_probabilities[1], own, atol=1e-5)
+    explainer = AudioInterpreter.from_hparams(str(sources["ecapa"]), method="all_ones")
+    out = explainer.interpret_file(str(path))
+    assert out.starts.tolist() == [0, 16000]
+    assert torch.allclose(out.window_probabilities, result.window_probabilities, atol=1e-5)
+    ours = SoundClassifier.from_hparams(str(sources["ours"]), overrides={"window_s": 4.0,
+                                                                         "hop_s": 2.0})
+    assert ours.classify_file(str(path)).window_starts.tolist() == pytest.approx([0.0, 2.0],
+                                                                                abs=0.02)
