@@ -181,6 +181,16 @@ def from_speechbrain(source, savedir=None, representations=ECAPA_REPRESENTATIONS
     loaded = EncoderClassifier.from_hparams(source=str(source), savedir=savedir,
                                             overrides=overrides, run_opts=run_opts or {})
     model = SpeechBrainModel(loaded)
+    if representations is ECAPA_REPRESENTATIONS:
+        from speechbrain.lobes.models.ECAPA_TDNN import ECAPA_TDNN
+
+        if not isinstance(model.embedding_model, ECAPA_TDNN):
+            layers = [name for name, _ in model.named_modules() if name.count(".") == 2][:8]
+            raise ValueError(
+                f"{source}: its embedding_model is a {type(model.embedding_model).__name__}, not "
+                "an ECAPA-TDNN, whose layers are hooked by default: name the representations "
+                "to decode, deepest first, with their layouts (representations=[[name, 'bct'], "
+                f"...]; some of its layers: {layers})")
     if _is_fbank(model.compute_features):
         frontend = fbank_frontend(model.compute_features)
     else:

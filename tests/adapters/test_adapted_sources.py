@@ -209,3 +209,30 @@ def test_the_last_window_of_a_recording_ends_at_its_end_unpadded(sources, tmp_pa
                                                                          "hop_s": 2.0})
     assert ours.classify_file(str(path)).window_starts.tolist() == pytest.approx([0.0, 2.0],
                                                                                 abs=0.02)
+
+
+def test_an_encoder_classifier_that_is_not_an_ecapa_needs_its_layers_named(sources, tmp_path):
+    from hyperpyyaml import load_hyperpyyaml
+
+    from speechbrain_interp.interpreters import GradCAM
+
+    folder = tmp_path / "xvector"
+    shutil.copytree(sources["ecapa"], folder)
+    text = (folder / "hyperparams.yaml").read_text()
+    start, end = text.index("embedding_model: !new:"), text.index("classifier: !new:")
+    text = (text[:start] + "embedding_model: !new:speechbrain.lobes.models.Xvector.Xvector\n"
+            "    in_channels: !ref <n_mels>\n    tdnn_channels: [16, 16, 16, 16, 24]\n"
+            "    lin_neurons: 12\n" + text[end:])
+    (folder / "hyperparams.yaml").write_text(text)
+    built = load_hyperpyyaml(text, overrides={"pretrained_path": str(folder)})
+    torch.save(built["embedding_model"].state_dict(), folder / "embedding_model.ckpt")
+    with pytest.raises(ValueError, match="its embedding_model is a Xvector, not an ECAPA-TDNN.*"
+                                         "name the representations"):
+        load_classifier(str(folder))
+    # SpeechBrain's Conv1d and BatchNorm1d keep time before channels: "btc"
+    layers = [[f"embedding_model.blocks.{i}", "btc"] for i in (14, 11, 8, 5)]
+    clf = load_classifier(str(folder), representations=layers)
+    assert clf.rep_channels == [24, 16, 16, 16]
+    waves, _ = two_tone_clips(2, seed=7)
+    mask = GradCAM(clf).interpret(waves).mask
+    assert mask.shape[:2] == (2, 101) and bool(torch.isfinite(mask).all())
