@@ -17,12 +17,24 @@ from hyperpyyaml import load_hyperpyyaml
 from speechbrain.dataio.encoder import CategoricalEncoder
 
 __all__ = ["ADAPTER_KEYS", "SETTINGS_FILE", "adapted_hparams", "label_encoder_of",
-           "split_overrides"]
+           "packaged_settings", "split_overrides"]
 
 #: the packaged inference settings of adapted classifiers
 SETTINGS_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "adapted.yaml")
 #: the overrides that choose how the model is adapted (given to ``load_adapted``)
 ADAPTER_KEYS = ("representations", "route", "grad_cam_layer")
+
+
+def packaged_settings():
+    """The settings of :data:`SETTINGS_FILE` (name -> value).
+
+    Example
+    -------
+    >>> packaged_settings()["min_window_s"]
+    0.5
+    """
+    with open(SETTINGS_FILE, encoding="utf-8") as f:
+        return dict(load_hyperpyyaml(f))
 
 
 def label_encoder_of(labels):
@@ -50,8 +62,7 @@ def split_overrides(overrides, source):
     >>> split_overrides({"window_s": 1.0, "route": "wave"}, "repo")
     ({'window_s': 1.0}, {'route': 'wave'})
     """
-    with open(SETTINGS_FILE, encoding="utf-8") as f:
-        known = set(load_hyperpyyaml(f))
+    known = set(packaged_settings())
     settings, adapter = {}, {}
     for key, value in dict(overrides or {}).items():
         if key in ADAPTER_KEYS:
@@ -83,8 +94,7 @@ def adapted_hparams(classifier, overrides=None):
         (``needs_phase``) gets a window of whole STFT hops (rounded down): the
         ISTFT gives back ``(T - 1) * hop`` samples, the whole window only then.
     """
-    with open(SETTINGS_FILE, encoding="utf-8") as f:
-        settings = dict(load_hyperpyyaml(f))
+    settings = packaged_settings()
     if classifier.clip_seconds is not None:
         settings["window_s"] = classifier.clip_seconds
     settings.update(overrides or {})

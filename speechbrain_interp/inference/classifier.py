@@ -27,7 +27,9 @@ from speechbrain.inference.interfaces import Pretrained
 
 from speechbrain_interp.adapters.families import ADAPTED_FAMILIES, classifier_family, load_adapted
 from speechbrain_interp.audio import AudioError, load_audio, seconds_to_samples
-from speechbrain_interp.inference.adapted import adapted_hparams, split_overrides
+from speechbrain_interp.inference.adapted import (
+    adapted_hparams, packaged_settings, split_overrides,
+)  # fmt: skip
 from speechbrain_interp.inference.labels import check_labels, label_difference
 from speechbrain_interp.inference.loading import (
     check_run_opts, keep_random_state, load_pretrained,
@@ -210,15 +212,22 @@ class Recordings:
         (``takes_any_length``: an adapted model, whose own front end deals with
         the length), which hears a recording shorter than the window whole,
         unpadded (padded to whole STFT hops, less than one, where the masked
-        input reaches it through the ISTFT: ``needs_phase``)."""
+        input reaches it through the ISTFT: ``needs_phase``; and to
+        ``min_window_s`` at least, from the folder or
+        :data:`~speechbrain_interp.inference.adapted.SETTINGS_FILE`). The hop
+        stays whole STFT hops, as the windows' masks need."""
         if not getattr(self.classifier, "takes_any_length", False):
             return self.window, self.hop
-        n_samples = int(n_samples)
+        frame = int(self.classifier.frontend.hop_samples)
+        shortest = getattr(self.hparams, "min_window_s", None)
+        if shortest is None:  # an interpreter folder's settings are the training run's
+            shortest = packaged_settings()["min_window_s"]
+        shortest = max(seconds_to_samples(shortest, self.sample_rate), frame)
+        n_samples = max(int(n_samples), shortest)
         if getattr(self.classifier, "needs_phase", False):  # whole hops: the ISTFT's length
-            hop = self.classifier.frontend.hop_samples
-            n_samples = -(-n_samples // hop) * hop
-        window = max(1, min(self.window, n_samples))
-        return window, min(self.hop, window)
+            n_samples = -(-n_samples // frame) * frame
+        window = min(self.window, n_samples)
+        return window, min(self.hop, window // frame * frame)
 
     @property
     def last_window_at_end(self):
@@ -469,8 +478,8 @@ def load_classifier(source, savedir=None, device="cpu", trust_remote_code=False,
         raise ValueError(f"{source} is a speechbrain-interp classifier folder: {sorted(adapter)} "
                          "apply to classifiers of other toolkits (SpeechBrain, HuggingFace)")
     else:
-        loaded = SoundClassifier.from_hparams(source, savedir=savedir,
-                                              run_opts={"device": device},
-                                              trust_remote_code=trust_remote_code)
+        loaded = load_pretrained(SoundClassifier, source, "classifier", savedir=savedir,
+                                 run_opts={"device": device},
+                                 trust_remote_code=trust_remote_code)  # family known already
     loaded.classifier.source = loaded.source
     return loaded.classifier

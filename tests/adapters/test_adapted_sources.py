@@ -236,3 +236,18 @@ def test_an_encoder_classifier_that_is_not_an_ecapa_needs_its_layers_named(sourc
     waves, _ = two_tone_clips(2, seed=7)
     mask = GradCAM(clf).interpret(waves).mask
     assert mask.shape[:2] == (2, 101) and bool(torch.isfinite(mask).all())
+
+
+@pytest.mark.parametrize("n_samples", [8958, 100])
+def test_a_short_recording_of_any_length_is_classified_and_explained(sources, tmp_path,
+                                                                     n_samples):
+    import soundfile
+
+    path = tmp_path / "short.wav"
+    soundfile.write(str(path), two_tone_clips(1, seed=8)[0][0, :n_samples].numpy() / 2, 16000)
+    classifier = SoundClassifier.from_hparams(str(sources["ecapa"]))  # hears it unpadded
+    result = classifier.classify_file(str(path))
+    out = AudioInterpreter.from_hparams(str(sources["ecapa"]), method="gradcam").interpret_file(
+        str(path))
+    assert out.starts.tolist() == [0] and out.wave.shape[-1] == n_samples
+    assert torch.allclose(out.window_probabilities, result.window_probabilities, atol=1e-5)
