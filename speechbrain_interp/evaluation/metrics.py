@@ -455,7 +455,8 @@ def masked_probabilities(
     parts = ([base] if with_input else []) + [m * base, (1.0 - m) * base, *extra]
     inputs = torch.cat(parts, dim=0)
     phase = None if domain == "features" else phase_for(classifier, phase, inputs.shape[0])
-    probs = _classify(classifier, inputs, domain, max_batch, precision, phase)
+    heard = {} if phase is None else {"phase": phase}  # only classifiers that hear waves
+    probs = _classify(classifier, inputs, domain, max_batch, precision, **heard)
     out = probs.split([p.shape[0] for p in parts], dim=0)
     return tuple(out) if with_input else (None, *out)
 
